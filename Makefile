@@ -1,0 +1,99 @@
+# Xenolith: build, run and test.
+#
+#   make            hypervisor (build/xenolith) and the test guests
+#   make run        boot the default demo under QEMU; exits when its guests shut down
+#   make run GUEST=<PV ELF> [GUEST_CMDLINE=..] [BOOT=grub|direct|uefi] [ACCEL=kvm|tcg] [XEN_CMDLINE=..]
+#   make test       install what is missing, build everything, run every test
+#   make test-xen   the integration guests on the real Xen 4.17 (the ABI oracle)
+#   make iso        a GRUB rescue ISO (build/xenolith.iso)
+#   make bench      boot-time figures
+
+BUILD      := build
+CC         := gcc
+LD         := ld
+NASM       := nasm
+HOST_CC    ?= gcc
+
+VERSION    := 0.1
+CHANGESET  := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+
+HV_CFLAGS := -std=c11 -O2 -g -ffreestanding -fpie -fno-stack-protector -fno-asynchronous-unwind-tables \
+    -fcf-protection=none -fno-omit-frame-pointer -mno-red-zone -mgeneral-regs-only -nostdlib \
+    -Wall -Wextra -Werror -Ihv -iquote public -include hv/lib/compiler.h -MMD -MP \
+    -DXENOLITH_VERSION='"$(VERSION)"' -DXENOLITH_CHANGESET='"$(CHANGESET)"' \
+    -DXENOLITH_COMPILER='"gcc $(shell $(CC) -dumpfullversion)"'
+HV_NASMFLAGS := -f elf64 -g -I$(BUILD)/gen/
+HV_LDFLAGS := -m elf_x86_64 -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
+    -T hv/arch/x86_64/xenolith.ld
+
+HV_C_SRCS   := $(shell find hv -name '*.c' | sort)
+HV_ASM_SRCS := $(wildcard boot/*.asm) $(wildcard hv/arch/x86_64/*.asm)
+HV_OBJS     := $(patsubst %.c,$(BUILD)/obj/%.o,$(HV_C_SRCS)) $(patsubst %.asm,$(BUILD)/obj/%.o,$(HV_ASM_SRCS))
+
+.PHONY: all hv run test test-xen iso bench clean deps
+all: hv guests
+
+hv: $(BUILD)/xenolith
+
+$(BUILD)/gen/layout.inc: hv/arch/x86_64/layout.h
+	@mkdir -p $(dir $@)
+	$(CC) -E -dM -x c $< | grep -v '^#define __' | sed 's/^#define/%define/' > $@
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HV_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.o: %.asm $(BUILD)/gen/layout.inc
+	@mkdir -p $(dir $@)
+	$(NASM) $(HV_NASMFLAGS) $< -o $@
+
+$(BUILD)/xenolith: $(HV_OBJS) hv/arch/x86_64/xenolith.ld
+	$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS)
+	@tools/check-image $@
+
+-include $(HV_OBJS:.o=.d)
+
+# Fragments: host unit tests, ABI check, test guests, QEMU integration tests.
+-include tests/host/host.mk
+-include tests/abi/abi.mk
+include guests/guests.mk
+-include tests/integration/integration.mk
+
+deps:
+	@tools/install-deps
+
+iso: $(BUILD)/xenolith guests
+	tools/make-iso --hv $(BUILD)/xenolith --guest $(BUILD)/guests/hello.elf --out $(BUILD)/xenolith.iso
+
+# The default demo: the hello guest as dom0; with GUEST=, any PV kernel.
+GUEST         ?= $(BUILD)/guests/hello.elf
+GUEST_CMDLINE ?=
+XEN_CMDLINE   ?= console=com1 loglvl=info
+BOOT          ?= direct
+ACCEL         ?= auto
+MEMORY        ?= 256M
+TIMEOUT       ?= 120
+run: $(BUILD)/xenolith guests
+	tools/run-qemu --hv $(BUILD)/xenolith --hv-kind xenolith --hv-cmdline "$(XEN_CMDLINE)" \
+	    --guest "$(GUEST)" --guest-cmdline "$(GUEST_CMDLINE)" --boot $(BOOT) --accel $(ACCEL) \
+	    --memory $(MEMORY) --timeout $(TIMEOUT)
+
+# Every suite prints PASS:/FAIL:/SKIP: lines into one log; the summary counts them.
+test:
+	@tools/install-deps
+	@mkdir -p $(BUILD)
+	@rm -f $(BUILD)/test.log
+	@$(MAKE) --no-print-directory all 2>&1 | tee -a $(BUILD)/test.log | tail -n 5; \
+	 if [ $${PIPESTATUS[0]} -ne 0 ]; then echo "FAIL: build: make all failed" | tee -a $(BUILD)/test.log; fi
+	@$(MAKE) --no-print-directory host-tests 2>&1 | tee -a $(BUILD)/test.log | grep -E '^(PASS|FAIL|SKIP):' || true
+	@$(MAKE) --no-print-directory abi-test 2>&1 | tee -a $(BUILD)/test.log | grep -E '^(PASS|FAIL|SKIP):' || true
+	@$(MAKE) --no-print-directory integration-tests 2>&1 | tee -a $(BUILD)/test.log | grep -E '^(PASS|FAIL|SKIP):' || true
+	@tools/summarize $(BUILD)/test.log
+
+bench: $(BUILD)/xenolith guests
+	tools/bench-boot --hv $(BUILD)/xenolith --guest $(BUILD)/guests/hello.elf
+
+clean:
+	rm -rf $(BUILD)
+
+SHELL := /bin/bash

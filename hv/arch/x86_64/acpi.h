@@ -1,0 +1,24 @@
+/* The little of ACPI the hypervisor needs: how to enter S5 (soft off) and how
+ * to reset. */
+#ifndef HV_ARCH_ACPI_H
+#define HV_ARCH_ACPI_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+struct acpi_power {
+    uint32_t pm1a_cnt, pm1b_cnt;       /* I/O ports, 0 if absent */
+    uint16_t slp_typa, slp_typb;       /* SLP_TYP values for S5 */
+    bool s5_found;
+    uint8_t reset_space;               /* FADT RESET_REG address space (1 = I/O) */
+    uint64_t reset_addr;
+    uint8_t reset_value;
+    bool reset_supported;
+};
+
+/* Read the FADT and DSDT reached from the RSDP at rsdp_pa (0: search the BIOS area). */
+bool acpi_read_power(uint64_t rsdp_pa, const uint8_t *rsdp_copy, unsigned copy_len, struct acpi_power *out);
+/* Pure AML scan: SLP_TYPa/b of the \_S5 package in a DSDT body. */
+bool acpi_parse_s5(const uint8_t *aml, uint64_t len, uint16_t *typa, uint16_t *typb);
+
+#endif

@@ -1,0 +1,12 @@
+/* GDT, TSS and IDT of the (single) physical CPU. */
+#ifndef HV_ARCH_DESCRIPTORS_H
+#define HV_ARCH_DESCRIPTORS_H
+
+#include <stdint.h>
+
+void gdt_init(void);          /* GDT with the PV flat selectors, TSS with IST stacks */
+void idt_init(void);          /* a handler for all 256 vectors */
+void syscall_init(void);      /* STAR/LSTAR/FMASK for hypercalls */
+uint64_t cpu_stack_top(void); /* top of the stack entries from ring 3 land on */
+
+#endif

@@ -1,0 +1,61 @@
+/* Recording a PV guest's virtual IDT and callbacks (set_trap_table,
+ * set_callbacks). Delivering exceptions and events through them is the work
+ * of the trap-bounce code. */
+#include "core/hypercall.h"
+#include "core/domain.h"
+#include "arch/x86_64/guest_access.h"
+#include "lib/string.h"
+#include "errno.h"
+#include "xen.h"
+
+/* A table longer than this without its terminating entry is refused, so one
+ * call cannot keep the CPU for an unbounded time. */
+#define MAX_TRAP_ENTRIES 1024
+
+static bool canonical(uint64_t va)
+{
+    return (uint64_t)((int64_t)(va << 16) >> 16) == va;
+}
+
+long set_trap_table_hypercall(uint64_t traps, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    struct vcpu_arch *arch = &current->arch;
+    struct guest_trap table[256];
+    struct trap_info ti;
+
+    (void)a2; (void)a3; (void)a4; (void)a5;
+    if (traps == 0) {
+        memset(arch->traps, 0, sizeof(arch->traps));
+        return 0;
+    }
+    /* Entries replace the current ones; the list ends with address 0. Work on
+     * a copy so a bad entry or pointer leaves the table as it was. */
+    memcpy(table, arch->traps, sizeof(table));
+    for (unsigned i = 0; ; i++) {
+        if (i == MAX_TRAP_ENTRIES)
+            return -XEN_EINVAL;
+        if (copy_from_guest(&ti, traps + i * sizeof(ti), sizeof(ti)))
+            return -XEN_EFAULT;
+        if (ti.address == 0)
+            break;
+        if (!canonical(ti.address))
+            return -XEN_EINVAL;
+        table[ti.vector].address = ti.address;
+        table[ti.vector].flags = ti.flags;
+    }
+    memcpy(arch->traps, table, sizeof(table));
+    return 0;
+}
+
+long set_callbacks_hypercall(uint64_t event, uint64_t failsafe, uint64_t syscall, uint64_t a4, uint64_t a5)
+{
+    struct vcpu_arch *arch = &current->arch;
+
+    (void)a4; (void)a5;
+    if (!canonical(event) || !canonical(failsafe) || !canonical(syscall))
+        return -XEN_EINVAL;
+    arch->event_callback = event;
+    arch->failsafe_callback = failsafe;
+    arch->syscall_callback = syscall;
+    return 0;
+}

@@ -1,0 +1,69 @@
+/* Exceptions and interrupts, wherever they come from. A fault in the
+ * hypervisor is either a recoverable guest-memory access (ex_table) or a bug:
+ * full report, then halt. A fault in a guest is the guest's business: with no
+ * handler of its own, only that domain is crashed. */
+#include "arch/x86_64/regs.h"
+#include "arch/x86_64/dump.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/guest_access.h"
+#include "arch/x86_64/power.h"
+#include "core/domain.h"
+#include "core/log.h"
+#include "lib/format.h"
+
+#define U(x) ((unsigned long long)(x))
+
+static __attribute__((noreturn)) void hv_fault(const struct cpu_regs *r)
+{
+    log_err("PANIC: %s (vector %llu) in the hypervisor at %016llx, error %04llx\n",
+            exception_name((unsigned)r->vector), U(r->vector), U(r->rip), U(r->error_code));
+    if (r->vector == 14)
+        log_err("page fault address (CR2): %016llx\n", U(read_cr2()));
+    dump_hv_state(r);
+    machine_halt_after_panic();
+}
+
+static void guest_fault(struct cpu_regs *r)
+{
+    char why[160];
+    struct vcpu *v = current;
+
+    fmt_snprintf(why, sizeof(why),
+                 "unhandled %s (vector %llu) error %04llx at rip %016llx rsp %016llx%s",
+                 exception_name((unsigned)r->vector), U(r->vector), U(r->error_code),
+                 U(r->rip), U(r->rsp),
+                 v->arch.traps[r->vector & 0xff].address ? " (exception delivery to the guest is not implemented yet)" : "");
+    if (r->vector == 14)
+        log_err("d%uv%u page fault address (CR2): %016llx\n", v->domain->id, v->id, U(read_cr2()));
+    domain_crash(v, r, why);
+}
+
+void trap_dispatch(struct cpu_regs *r)
+{
+    unsigned vector = (unsigned)r->vector;
+
+    if (vector == 2) {
+        log_warn("NMI received (%s context), ignored\n", regs_from_guest(r) ? "guest" : "hypervisor");
+        return;
+    }
+    if (vector >= 32) {
+        log_debug("spurious interrupt %u ignored\n", vector);
+        return;
+    }
+    if (!regs_from_guest(r)) {
+        uint64_t fixup = (vector == 14 || vector == 13) ? ex_table_lookup(r->rip) : 0;
+        if (!fixup)
+            hv_fault(r);
+        r->rip = fixup;
+        return;
+    }
+    guest_fault(r);
+    vcpu_return_to_guest(r);
+}
+
+/* `syscall` executed in 32-bit compatibility mode: no such thing in 64-bit PV. */
+void syscall32_dispatch(struct cpu_regs *r)
+{
+    domain_crash(current, r, "syscall from 32-bit compatibility mode");
+    vcpu_return_to_guest(r);
+}

@@ -1,0 +1,46 @@
+/* Entering and switching PV vCPUs on x86_64. */
+#include "core/domain.h"
+#include "arch/x86_64/descriptors.h"
+#include "arch/x86_64/layout.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/page.h"
+#include "lib/string.h"
+
+extern void exit_to_guest(struct cpu_regs *frame) __attribute__((noreturn));
+
+void vcpu_arch_init(struct vcpu *v, uint64_t entry, uint64_t stack, uint64_t start_info, uint64_t cr3)
+{
+    memset(&v->regs, 0, sizeof(v->regs));
+    memset(&v->arch, 0, sizeof(v->arch));
+    v->regs.rip = entry;
+    v->regs.rsp = stack;
+    v->regs.rsi = start_info;
+    v->regs.cs = GDT_RING3_CS64;
+    v->regs.ss = GDT_RING3_DS;
+    /* IF is always set in ring 3: event delivery is governed by the
+     * virtual mask in vcpu_info, not by the real interrupt flag. */
+    v->regs.rflags = RFLAGS_IF | 0x2;
+    v->arch.cr3 = cr3;
+}
+
+struct cpu_regs *vcpu_arch_exit_frame(void)
+{
+    return (struct cpu_regs *)(cpu_stack_top() - sizeof(struct cpu_regs));
+}
+
+void vcpu_arch_switch_to(struct vcpu *v, struct cpu_regs *frame)
+{
+    if (read_cr3() != v->arch.cr3)
+        write_cr3(v->arch.cr3);
+    *frame = v->regs;
+}
+
+void vcpu_arch_enter(struct cpu_regs *frame)
+{
+    exit_to_guest(frame);
+}
+
+void vcpu_arch_leave_guest_space(void)
+{
+    write_cr3(paging_idle_cr3());
+}

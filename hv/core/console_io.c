@@ -1,0 +1,34 @@
+/* console_io: a domain writes to (and could read from) the hypervisor console. */
+#include "core/hypercall.h"
+#include "core/domain.h"
+#include "core/log.h"
+#include "arch/x86_64/guest_access.h"
+#include "errno.h"
+#include "xen.h"
+
+#define CHUNK 128
+
+long console_io_hypercall(uint64_t cmd, uint64_t count, uint64_t buffer, uint64_t a4, uint64_t a5)
+{
+    struct domain *d = current_domain();
+    char chunk[CHUNK];
+
+    (void)a4; (void)a5;
+    switch (cmd) {
+    case CONSOLEIO_write:
+        count = (uint32_t)count;                /* the ABI's count is an unsigned int */
+        while (count) {
+            size_t n = count < CHUNK ? count : CHUNK;
+            if (copy_from_guest(chunk, buffer, n))
+                return -XEN_EFAULT;
+            log_guest_write(d->id, &d->console_line_start, chunk, n);
+            buffer += n;
+            count -= n;
+        }
+        return 0;
+    case CONSOLEIO_read:
+        return 0;                               /* no console input yet */
+    default:
+        return -XEN_ENOSYS;
+    }
+}

@@ -1,0 +1,66 @@
+/* Domains and their vCPUs. */
+#ifndef HV_CORE_DOMAIN_H
+#define HV_CORE_DOMAIN_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "arch/x86_64/regs.h"
+#include "arch/x86_64/vcpu_arch.h"
+#include "sched/runqueue.h"
+#include "mm/frame_table.h"
+
+#define MAX_DOMAINS 8
+#define MAX_VCPUS 1
+
+struct domain;
+
+struct vcpu {
+    unsigned id;
+    struct domain *domain;
+    struct cpu_regs regs;          /* guest state while not running */
+    struct vcpu_arch arch;
+    struct sched_unit unit;
+    bool runnable;
+};
+
+enum domain_state { DOMAIN_FREE = 0, DOMAIN_BUILDING, DOMAIN_RUNNING, DOMAIN_SHUTDOWN };
+
+struct domain {
+    domid_t id;
+    enum domain_state state;
+    bool privileged;
+    int shutdown_reason;           /* SHUTDOWN_* once shut down */
+    int shutdown_code;             /* from SCHEDOP_shutdown_code, -1 if none */
+    uint64_t nr_pages, max_pages;
+    uint64_t shared_info_mfn;
+    struct shared_info *shared_info;
+    uint64_t start_info_va;
+    int console_line_start;
+    char cmdline[1024];
+    unsigned nr_vcpus;
+    struct vcpu vcpus[MAX_VCPUS];
+};
+
+extern struct vcpu *current;
+
+static inline struct domain *current_domain(void) { return current->domain; }
+
+struct domain *domain_create(domid_t id, bool privileged);
+/* Stop a domain for `reason` (SHUTDOWN_*): its vCPUs never run again, its
+ * memory is released, and when no domain is left the machine shuts down. */
+void domain_shutdown(struct domain *d, int reason);
+/* Crash: log `why` and the vCPU's registers, then shut down with SHUTDOWN_crash. */
+void domain_crash(struct vcpu *v, const struct cpu_regs *r, const char *why);
+unsigned domain_count_live(void);
+/* Put a vCPU on the run queue. */
+void domain_make_runnable(struct vcpu *v);
+/* Round robin: let the next runnable vCPU have the CPU. */
+void domain_yield(struct cpu_regs *frame);
+
+/* Run the first vCPU that is ready; never returns. */
+__attribute__((noreturn)) void domain_run_first(void);
+/* Leave a hypercall or trap: if the current vCPU can no longer run, pick the
+ * next one (or shut the machine down) by rewriting the exit frame. */
+void vcpu_return_to_guest(struct cpu_regs *frame);
+
+#endif

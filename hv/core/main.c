@@ -1,0 +1,142 @@
+/* hv_start(): from the boot loader's hand-off to dom0's first instruction. */
+#include "core/log.h"
+#include "core/panic.h"
+#include "core/options.h"
+#include "core/domain.h"
+#include "core/time.h"
+#include "boot/multiboot.h"
+#include "dom/build.h"
+#include "mm/mm.h"
+#include "arch/x86_64/cpu_init.h"
+#include "arch/x86_64/descriptors.h"
+#include "arch/x86_64/page.h"
+#include "arch/x86_64/power.h"
+#include "arch/x86_64/serial.h"
+#include "lib/string.h"
+
+#define U(x) ((unsigned long long)(x))
+
+#ifndef XENOLITH_VERSION
+#define XENOLITH_VERSION "0.1"
+#endif
+
+extern char __image_start[], __image_end[];
+
+static struct boot_info boot_info;
+
+static const void *boot_map(uint64_t pa, uint64_t len)
+{
+    if (pa + len < pa || pa + len > (4ull << 30))
+        return 0;                   /* the boot tables cover the first 4 GiB */
+    return phys_to_virt(pa);
+}
+
+static __attribute__((noreturn, format(printf, 1, 2))) void boot_fail(const char *fmt, ...)
+{
+    va_list ap;
+
+    log_err("boot failed: ");
+    va_start(ap, fmt);
+    log_vprintf(LOG_ERR, fmt, ap);
+    va_end(ap);
+    log_err("\n");
+    machine_halt_after_panic();
+}
+
+static const char *mem_type_name(uint32_t type)
+{
+    switch (type) {
+    case BOOT_MEM_USABLE: return "usable";
+    case BOOT_MEM_ACPI: return "ACPI data";
+    case BOOT_MEM_NVS: return "ACPI NVS";
+    case BOOT_MEM_BAD: return "unusable";
+    default: return "reserved";
+    }
+}
+
+static void log_boot_info(const struct boot_info *bi)
+{
+    log_info("boot loader: %s (multiboot%u)\n", bi->loader_name[0] ? bi->loader_name : "unnamed", bi->proto);
+    log_info("command line: %s\n", bi->cmdline);
+    log_info("memory map:\n");
+    for (unsigned i = 0; i < bi->nr_mem; i++)
+        log_info(" %016llx - %016llx (%s)\n", U(bi->mem[i].base), U(bi->mem[i].base + bi->mem[i].len),
+                 mem_type_name(bi->mem[i].type));
+    for (unsigned i = 0; i < bi->nr_mod; i++)
+        log_info("module %u: %016llx - %016llx '%s'\n", i, U(bi->mod[i].start), U(bi->mod[i].end),
+                 bi->mod[i].cmdline);
+}
+
+/* dom0_mem, or all free memory but a reserve for the hypervisor (1/16, at most 64 MiB). */
+static uint64_t dom0_pages(void)
+{
+    uint64_t free = mm_free_frames(), reserve = free / 16, want;
+
+    if (reserve > (64ull << 20) >> PAGE_SHIFT)
+        reserve = (64ull << 20) >> PAGE_SHIFT;
+    want = hv_opts.dom0_mem ? hv_opts.dom0_mem >> PAGE_SHIFT : free - reserve;
+    if (hv_opts.dom0_mem && want + reserve > free) {
+        log_warn("dom0_mem=%lluM is more than the %llu MiB free: giving dom0 %llu MiB\n",
+                 U(hv_opts.dom0_mem >> 20), U(free >> 8), U((free - reserve) >> 8));
+        want = free - reserve;
+    }
+    return want;
+}
+
+static void build_dom0(const struct boot_info *bi)
+{
+    struct dom_build_params p = { 0 };
+    struct domain *d;
+    char err[160];
+
+    if (bi->nr_mod == 0)
+        boot_fail("no dom0 kernel: give it as the first boot module");
+    p.kernel = phys_to_virt(bi->mod[0].start);
+    p.kernel_len = bi->mod[0].end - bi->mod[0].start;
+    p.cmdline = bi->mod[0].cmdline;
+    if (bi->nr_mod > 1) {
+        p.initrd = phys_to_virt(bi->mod[1].start);
+        p.initrd_len = bi->mod[1].end - bi->mod[1].start;
+    }
+    p.nr_pages = dom0_pages();
+    d = domain_create(0, true);
+    if (dom_build_pv(d, &p, err, sizeof(err)) != 0)
+        boot_fail("dom0 kernel (module 0): %s", err);
+    domain_make_runnable(&d->vcpus[0]);
+}
+
+void hv_start(uint32_t magic, uint64_t info_pa)
+{
+    char err[160];
+    int mb_rc = multiboot_parse(magic, info_pa, boot_map, &boot_info, err, sizeof(err));
+    uint64_t img_start = image_virt_to_phys(__image_start), img_end = image_virt_to_phys(__image_end);
+
+    options_parse(mb_rc == 0 ? boot_info.cmdline : "");
+    if (strcmp(hv_opts.console, "none") != 0)
+        serial_init(hv_opts.com1_port, hv_opts.com1_baud);
+    opt_noreboot = hv_opts.noreboot;
+    log_info("Xenolith %s: a Xen PV ABI microhypervisor (x86_64)\n", XENOLITH_VERSION);
+    if (mb_rc != 0)
+        boot_fail("bad boot information: %s", err);
+    options_report();
+    log_boot_info(&boot_info);
+
+    cpu_init();
+    log_info("CPU: %s %s%s%s\n", cpu_features.vendor, cpu_features.brand,
+             cpu_features.nx ? " NX" : "", cpu_features.smep ? " SMEP" : "");
+    gdt_init();
+    idt_init();
+    syscall_init();
+
+    mm_init(&boot_info, img_start, img_end);
+    paging_init(&boot_info);
+    mm_init_tables();
+    power_set_rsdp(boot_info.rsdp, boot_info.rsdp_len);
+    log_info("RAM: %llu MiB usable, %llu MiB free after the hypervisor's %llu KiB\n",
+             U(mm_stats.total_ram >> 20), U(mm_free_frames() >> 8), U(mm_stats.hv_frames * 4));
+    time_init();
+
+    build_dom0(&boot_info);
+    log_info("starting d0 (%llu MiB left free)\n", U(mm_free_frames() >> 8));
+    domain_run_first();
+}

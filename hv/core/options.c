@@ -1,0 +1,116 @@
+/* Hypervisor command-line options, in Xen's spelling:
+ *   console=com1|none  com1=<baud>[,8n1[,<io-base>]]  loglvl=<level>[/<guest level>]
+ *   dom0_mem=<size>|max:<size>  noreboot
+ * Unknown options are reported and ignored. The console does not exist yet
+ * while we parse (its settings are among the options), so reports are kept
+ * and printed by options_report() once it does. */
+#include "core/options.h"
+#include "core/log.h"
+#include "boot/cmdline.h"
+#include "arch/x86_64/serial.h"
+#include "lib/string.h"
+#include "lib/format.h"
+
+struct hv_options hv_opts = {
+    .console = "com1", .com1_baud = SERIAL_DEFAULT_BAUD, .com1_port = SERIAL_COM1_BASE,
+};
+char hv_cmdline[1024];
+
+#define MAX_REPORTS 8
+static char reports[MAX_REPORTS][128];
+static unsigned nr_reports, lost_reports;
+
+static void keep_report(const char *msg)
+{
+    if (nr_reports < MAX_REPORTS)
+        fmt_snprintf(reports[nr_reports++], sizeof(reports[0]), "%s", msg);
+    else
+        lost_reports++;
+}
+
+static int parse_com1(const char *val, void *var)
+{
+    struct hv_options *o = var;
+    uint64_t baud, port;
+    const char *p = val;
+
+    if (cmdline_parse_uint(p, &baud, &p) != 0 || baud == 0 || baud > 115200)
+        return -1;
+    o->com1_baud = (uint32_t)baud;
+    if (*p == ',') {                       /* data bits, parity, stop bits: only 8n1 */
+        p++;
+        if (strncmp(p, "8n1", 3) != 0)
+            return -1;
+        p += 3;
+        if (*p == ',') {
+            if (cmdline_parse_uint(p + 1, &port, &p) != 0 || port == 0 || port > 0xffff)
+                return -1;
+            o->com1_port = (uint16_t)port;
+        }
+    }
+    return *p ? -1 : 0;
+}
+
+static int parse_loglvl(const char *val, void *var)
+{
+    char level[16];
+    size_t n = 0;
+    int lvl;
+
+    (void)var;
+    while (val[n] && val[n] != '/' && n < sizeof(level) - 1) {
+        level[n] = val[n];
+        n++;
+    }
+    level[n] = 0;
+    if ((lvl = log_parse_level(level)) < 0)
+        return -1;
+    log_threshold = lvl;
+    return 0;
+}
+
+static int parse_dom0_mem(const char *val, void *var)
+{
+    uint64_t *mem = var, size;
+    const char *end;
+
+    /* "max:<size>" alone also sets the size; other forms of Xen's list are refused. */
+    if (strncmp(val, "max:", 4) == 0)
+        val += 4;
+    if (cmdline_parse_size(val, &size, &end) != 0 || *end || size < (4u << 20))
+        return -1;
+    *mem = size;
+    return 0;
+}
+
+static int parse_console(const char *val, void *var)
+{
+    struct hv_options *o = var;
+
+    if (strcmp(val, "com1") != 0 && strcmp(val, "none") != 0)
+        return -1;
+    fmt_snprintf(o->console, sizeof(o->console), "%s", val);
+    return 0;
+}
+
+static const struct cmdline_param params[] = {
+    { "console", CMDLINE_CUSTOM, &hv_opts, 0, parse_console },
+    { "com1", CMDLINE_CUSTOM, &hv_opts, 0, parse_com1 },
+    { "loglvl", CMDLINE_CUSTOM, 0, 0, parse_loglvl },
+    { "dom0_mem", CMDLINE_CUSTOM, &hv_opts.dom0_mem, 0, parse_dom0_mem },
+    { "noreboot", CMDLINE_BOOL, &hv_opts.noreboot, sizeof(bool), 0 },
+};
+
+void options_parse(const char *cmdline)
+{
+    fmt_snprintf(hv_cmdline, sizeof(hv_cmdline), "%s", cmdline);
+    cmdline_parse(cmdline, params, sizeof(params) / sizeof(params[0]), keep_report);
+}
+
+void options_report(void)
+{
+    for (unsigned i = 0; i < nr_reports; i++)
+        log_warn("command line: %s\n", reports[i]);
+    if (lost_reports)
+        log_warn("command line: %u more problems not shown\n", lost_reports);
+}

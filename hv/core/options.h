@@ -1,0 +1,25 @@
+/* The hypervisor's command line: options and their values. */
+#ifndef HV_CORE_OPTIONS_H
+#define HV_CORE_OPTIONS_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+struct hv_options {
+    char console[32];         /* "com1" (default) or "none" */
+    uint32_t com1_baud;
+    uint16_t com1_port;
+    uint64_t dom0_mem;        /* bytes; 0: all but a reserve */
+    bool noreboot;
+    bool dom0_domu_start;     /* build dom0 with a domU-style start_info (Mini-OS as the only domain) */
+};
+
+extern struct hv_options hv_opts;
+extern char hv_cmdline[1024];
+
+/* Parse the hypervisor command line into hv_opts (problems are logged later,
+ * once the console is up: see options_report). */
+void options_parse(const char *cmdline);
+void options_report(void);
+
+#endif

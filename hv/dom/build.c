@@ -1,0 +1,195 @@
+/* The PV domain builder: from an ELF kernel to a vCPU ready to enter it.
+ *
+ * 1. parse the ELF and its Xen notes, compute the start-of-day layout;
+ * 2. give the domain its frames (zeroed), fill the p2m list and the M2P;
+ * 3. build the bootstrap page tables (read-only to the guest);
+ * 4. copy the image and the initrd, write the hypercall page;
+ * 5. fill start_info and shared_info, set the initial registers. */
+#include "dom/build.h"
+#include "dom/build_priv.h"
+#include "dom/elf.h"
+#include "core/domain.h"
+#include "core/log.h"
+#include "core/time.h"
+#include "mm/mm.h"
+#include "arch/x86_64/page.h"
+#include "arch/x86_64/hypercall_page.h"
+#include "lib/format.h"
+#include "lib/string.h"
+#include "xen.h"
+
+#define U(x) ((unsigned long long)(x))
+
+/* The frame backing guest pseudo-physical frame pfn. */
+uint64_t build_pfn_to_mfn(const struct build_ctx *c, uint64_t pfn)
+{
+    const uint64_t *p2m_page = mfn_to_virt(c->p2m_mfns[pfn / 512]);
+    return p2m_page[pfn % 512];
+}
+
+void *build_va_ptr(const struct build_ctx *c, uint64_t va)
+{
+    uint64_t pfn = dom_layout_va_to_pfn(&c->layout, va);
+    return (uint8_t *)mfn_to_virt(build_pfn_to_mfn(c, pfn)) + (va & (PAGE_SIZE - 1));
+}
+
+/* Frames for pfn 0..nr_pages-1. The p2m list's own frames are taken first so
+ * that every later mfn can be recorded straight into the guest's list. */
+static int give_memory(struct build_ctx *c, char *err, size_t errlen)
+{
+    uint64_t n = c->d->nr_pages, p2m_frames = (n + 511) / 512;
+    uint64_t p2m_pfn0 = dom_layout_va_to_pfn(&c->layout, c->layout.p2m_start);
+
+    c->nr_p2m_mfns = p2m_frames;
+    c->p2m_mfns_frames = (p2m_frames * 8 + PAGE_SIZE - 1) / PAGE_SIZE;
+    c->p2m_mfns_base = mm_alloc_frames_contig(c->p2m_mfns_frames, 0);
+    if (c->p2m_mfns_base == INVALID_MFN)
+        goto oom;
+    c->p2m_mfns = mfn_to_virt(c->p2m_mfns_base);
+    for (uint64_t i = 0; i < p2m_frames; i++) {
+        uint64_t mfn = mm_alloc_frame(c->d->id);
+        if (mfn == INVALID_MFN)
+            goto oom;
+        c->p2m_mfns[i] = mfn;
+        c->frames_given++;
+    }
+    for (uint64_t pfn = 0; pfn < n; pfn++) {
+        uint64_t mfn;
+        if (pfn >= p2m_pfn0 && pfn < p2m_pfn0 + p2m_frames)
+            mfn = c->p2m_mfns[pfn - p2m_pfn0];
+        else if ((mfn = mm_alloc_frame(c->d->id)) == INVALID_MFN)
+            goto oom;
+        else
+            c->frames_given++;
+        ((uint64_t *)mfn_to_virt(c->p2m_mfns[pfn / 512]))[pfn % 512] = mfn;
+        m2p_set(mfn, pfn);
+    }
+    return 0;
+oom:
+    fmt_snprintf(err, errlen, "out of memory giving the domain %llu pages (%llu given, %llu free)",
+                 U(n), U(c->frames_given), U(mm_free_frames()));
+    return -1;
+}
+
+static int load_image(struct build_ctx *c, char *err, size_t errlen)
+{
+    const struct elf_xen_info *e = &c->elf;
+
+    for (unsigned i = 0; i < e->nr_seg; i++) {
+        const struct elf_segment *s = &e->seg[i];
+        const uint8_t *src = (const uint8_t *)c->p->kernel + s->file_off;
+        for (uint64_t off = 0; off < s->filesz; ) {
+            uint64_t va = s->vaddr + off;
+            uint64_t chunk = PAGE_SIZE - (va & (PAGE_SIZE - 1));
+            if (chunk > s->filesz - off)
+                chunk = s->filesz - off;
+            memcpy(build_va_ptr(c, va), src + off, chunk);
+            off += chunk;
+        }
+        /* memsz beyond filesz stays zero: every frame was zeroed when given. */
+    }
+    if (e->has_hypercall_page) {
+        if (e->hypercall_page & (PAGE_SIZE - 1)) {
+            fmt_snprintf(err, errlen, "HYPERCALL_PAGE %#llx is not page aligned", U(e->hypercall_page));
+            return -1;
+        }
+        hypercall_page_write(build_va_ptr(c, e->hypercall_page));
+    }
+    for (uint64_t off = 0; off < c->p->initrd_len; ) {
+        uint64_t va = c->layout.initrd_start + off;
+        uint64_t chunk = c->p->initrd_len - off < PAGE_SIZE ? c->p->initrd_len - off : PAGE_SIZE;
+        memcpy(build_va_ptr(c, va), (const uint8_t *)c->p->initrd + off, chunk);
+        off += chunk;
+    }
+    return 0;
+}
+
+static void fill_start_info(struct build_ctx *c)
+{
+    struct start_info *si = build_va_ptr(c, c->layout.start_info);
+    const struct dom_layout *l = &c->layout;
+    struct domain *d = c->d;
+
+    memset(si, 0, PAGE_SIZE);
+    fmt_snprintf(si->magic, sizeof(si->magic), "xen-3.0-x86_64");
+    si->nr_pages = d->nr_pages;
+    si->shared_info = d->shared_info_mfn << PAGE_SHIFT;
+    si->flags = c->p->domu_start_info ? 0 : (SIF_PRIVILEGED | SIF_INITDOMAIN);
+    if (c->p->domu_start_info) {
+        si->store_mfn = build_pfn_to_mfn(c, dom_layout_va_to_pfn(l, l->xenstore));
+        si->console.domU.mfn = build_pfn_to_mfn(c, dom_layout_va_to_pfn(l, l->console));
+    }
+    si->pt_base = l->pt_start;
+    si->nr_pt_frames = l->nr_pt_frames;
+    si->mfn_list = l->p2m_start;
+    if (c->p->initrd_len) {
+        si->mod_start = c->elf.mod_start_pfn ? dom_layout_va_to_pfn(l, l->initrd_start) : l->initrd_start;
+        si->mod_len = c->p->initrd_len;
+        if (c->elf.mod_start_pfn)
+            si->flags |= SIF_MOD_START_PFN;
+    }
+    fmt_snprintf((char *)si->cmd_line, sizeof(si->cmd_line), "%s", c->p->cmdline ? c->p->cmdline : "");
+    d->start_info_va = l->start_info;
+}
+
+static int make_shared_info(struct build_ctx *c, char *err, size_t errlen)
+{
+    struct domain *d = c->d;
+    uint64_t mfn = mm_alloc_frame(d->id);
+
+    if (mfn == INVALID_MFN) {
+        fmt_snprintf(err, errlen, "out of memory for shared_info");
+        return -1;
+    }
+    frame_table[mfn].flags |= PGF_XEN_HEAP;
+    d->shared_info_mfn = mfn;
+    d->shared_info = mfn_to_virt(mfn);
+    for (unsigned i = 0; i < XEN_LEGACY_MAX_VCPUS; i++)
+        d->shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
+    d->shared_info->arch.max_pfn = d->nr_pages;
+    time_publish(&d->shared_info->vcpu_info[0].time);
+    return 0;
+}
+
+static void undo(struct build_ctx *c)
+{
+    if (c->p2m_mfns_base != INVALID_MFN && c->p2m_mfns_base) {
+        for (uint64_t i = 0; i < c->p2m_mfns_frames; i++)
+            mm_free_frame(c->p2m_mfns_base + i);
+        c->p2m_mfns_base = 0;
+    }
+}
+
+int dom_build_pv(struct domain *d, const struct dom_build_params *p, char *err, size_t errlen)
+{
+    struct build_ctx c = { .d = d, .p = p };
+    struct dom_layout_in in;
+    int rc = -1;
+
+    if (elf_parse_xen(p->kernel, p->kernel_len, &c.elf, err, errlen) != 0)
+        return -1;
+    in = (struct dom_layout_in){
+        .virt_base = c.elf.virt_base & ~(uint64_t)(PAGE_SIZE - 1),
+        .kernel_start = c.elf.virt_kstart, .kernel_end = c.elf.virt_kend,
+        .initrd_len = p->initrd_len, .nr_pages = p->nr_pages, .domu_pages = p->domu_start_info,
+    };
+    if (in.kernel_start < in.virt_base)
+        in.virt_base = in.kernel_start & ~(uint64_t)(PAGE_SIZE - 1);
+    if (dom_layout_compute(&in, &c.layout, err, errlen) != 0)
+        return -1;
+    d->nr_pages = d->max_pages = p->nr_pages;
+
+    if (give_memory(&c, err, errlen) == 0 &&
+        build_page_tables(&c, err, errlen) == 0 &&
+        load_image(&c, err, errlen) == 0 &&
+        make_shared_info(&c, err, errlen) == 0) {
+        fill_start_info(&c);
+        fmt_snprintf(d->cmdline, sizeof(d->cmdline), "%s", p->cmdline ? p->cmdline : "");
+        vcpu_arch_init(&d->vcpus[0], c.elf.entry, c.layout.stack_end, c.layout.start_info,
+                       build_pfn_to_mfn(&c, dom_layout_va_to_pfn(&c.layout, c.layout.pt_start)) << PAGE_SHIFT);
+        build_log_layout(&c);
+        rc = 0;
+    }
+    undo(&c);
+    return rc;
+}

@@ -1,0 +1,23 @@
+/* Building a PV domain from a kernel image the way the Xen PV ABI prescribes. */
+#ifndef HV_DOM_BUILD_H
+#define HV_DOM_BUILD_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct domain;
+
+struct dom_build_params {
+    const void *kernel; size_t kernel_len;       /* ELF image, hypervisor-readable */
+    const void *initrd; size_t initrd_len;       /* NULL/0: none */
+    const char *cmdline;                         /* the guest's arguments only */
+    uint64_t nr_pages;                           /* memory to give it */
+    bool domu_start_info;                        /* console/xenstore pages instead of dom0 flags */
+};
+
+/* 0, or -1 with a one-line reason in err. On failure every frame taken is
+ * given back. On success the domain's vCPU 0 is ready to run. */
+int dom_build_pv(struct domain *d, const struct dom_build_params *p, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,105 @@
+/* The bootstrap page tables of a PV domain: 4 levels mapping the whole
+ * start-of-day region, held in the frames [pt_start, pt_end) of the layout,
+ * L4 first. Every level is user-accessible (a 64-bit PV kernel runs in ring 3);
+ * the page-table frames themselves are mapped read-only; the L4 carries the
+ * hypervisor's slots. The frame table records each table's type, and the L4
+ * is pinned, as if the guest had pinned it. */
+#include "dom/build_priv.h"
+#include "core/domain.h"
+#include "core/log.h"
+#include "mm/mm.h"
+#include "arch/x86_64/page.h"
+#include "lib/format.h"
+#include "lib/string.h"
+
+#define U(x) ((unsigned long long)(x))
+#define TABLE_FLAGS (PTE_P | PTE_RW | PTE_US | PTE_A)
+#define LEAF_FLAGS  (PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D)
+
+struct pt_alloc {
+    struct build_ctx *c;
+    uint64_t next_va;        /* next unused page-table frame of the region */
+};
+
+static uint64_t *new_table(struct pt_alloc *a, enum page_type type, uint64_t *mfn_out)
+{
+    uint64_t mfn = build_pfn_to_mfn(a->c, dom_layout_va_to_pfn(&a->c->layout, a->next_va));
+    struct page_info *pg = mfn_to_page(mfn);
+
+    a->next_va += PAGE_SIZE;
+    pg->type = (uint8_t)type;
+    pg->flags |= PGF_VALIDATED;
+    pg->type_count = 1;
+    *mfn_out = mfn;
+    return mfn_to_virt(mfn);
+}
+
+static uint64_t *descend(struct pt_alloc *a, uint64_t *entry, enum page_type type)
+{
+    uint64_t mfn;
+
+    if (!(*entry & PTE_P)) {
+        uint64_t *t = new_table(a, type, &mfn);
+        *entry = (mfn << PAGE_SHIFT) | TABLE_FLAGS;
+        frame_table[mfn].count++;
+        return t;
+    }
+    return mfn_to_virt(pte_mfn(*entry));
+}
+
+int build_page_tables(struct build_ctx *c, char *err, size_t errlen)
+{
+    const struct dom_layout *l = &c->layout;
+    struct pt_alloc a = { .c = c, .next_va = l->pt_start };
+    uint64_t l4_mfn, *l4 = new_table(&a, PGT_L4, &l4_mfn);
+
+    frame_table[l4_mfn].flags |= PGF_PINNED;
+    frame_table[l4_mfn].count++;                        /* the pin's reference */
+    for (unsigned s = HV_L4_FIRST_SLOT; s <= HV_L4_LAST_SLOT; s++)
+        l4[s] = paging_hv_l4_entry(s);
+
+    for (uint64_t va = l->v_start; va < l->v_end; va += PAGE_SIZE) {
+        uint64_t *l3 = descend(&a, &l4[L4_INDEX(va)], PGT_L3);
+        uint64_t *l2 = descend(&a, &l3[L3_INDEX(va)], PGT_L2);
+        uint64_t *l1 = descend(&a, &l2[L2_INDEX(va)], PGT_L1);
+        uint64_t mfn = build_pfn_to_mfn(c, dom_layout_va_to_pfn(l, va));
+        struct page_info *pg = mfn_to_page(mfn);
+        uint64_t flags = LEAF_FLAGS;
+
+        if (a.next_va > l->pt_end) {
+            fmt_snprintf(err, errlen, "bootstrap page tables overflow their %llu frames",
+                         U(l->nr_pt_frames));
+            return -1;
+        }
+        if (va >= l->pt_start && va < l->pt_end) {
+            flags &= ~PTE_RW;               /* page tables are never writable by the guest */
+        } else {
+            pg->type = PGT_WRITABLE;
+            pg->type_count++;
+        }
+        pg->count++;
+        l1[L1_INDEX(va)] = (mfn << PAGE_SHIFT) | flags;
+    }
+    if (a.next_va > l->pt_end) {
+        fmt_snprintf(err, errlen, "bootstrap page tables overflow their %llu frames", U(l->nr_pt_frames));
+        return -1;
+    }
+    return 0;
+}
+
+void build_log_layout(const struct build_ctx *c)
+{
+    const struct dom_layout *l = &c->layout;
+
+    log_info("d%u: %llu pages (%llu MiB), entry %016llx\n", c->d->id, U(c->d->nr_pages),
+             U(c->d->nr_pages >> 8), U(c->elf.entry));
+    log_info("d%u:  kernel      %016llx-%016llx\n", c->d->id, U(l->kernel_start), U(l->kernel_end));
+    if (l->initrd_end > l->initrd_start)
+        log_info("d%u:  initrd      %016llx-%016llx\n", c->d->id, U(l->initrd_start), U(l->initrd_end));
+    log_info("d%u:  p2m list    %016llx-%016llx\n", c->d->id, U(l->p2m_start), U(l->p2m_end));
+    log_info("d%u:  start_info  %016llx\n", c->d->id, U(l->start_info));
+    log_info("d%u:  page tables %016llx-%016llx (%llu frames)\n", c->d->id, U(l->pt_start), U(l->pt_end),
+             U(l->nr_pt_frames));
+    log_info("d%u:  boot stack  %016llx-%016llx\n", c->d->id, U(l->stack_start), U(l->stack_end));
+    log_info("d%u:  mapped      %016llx-%016llx\n", c->d->id, U(l->v_start), U(l->v_end));
+}

@@ -1,0 +1,95 @@
+/* Start-of-day layout arithmetic. */
+#include "dom/layout.h"
+#include "lib/format.h"
+
+#define PG 4096ull
+#define SLACK (512ull << 10)
+#define ALIGN_END (4ull << 20)
+#define HV_AREA_START 0xFFFF800000000000ull
+#define HV_AREA_END   0xFFFF880000000000ull
+
+static uint64_t up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
+
+/* Tables of one level needed to map [s, e): distinct `span`-sized blocks touched. */
+static uint64_t tables_for(uint64_t s, uint64_t e, unsigned shift)
+{
+    return ((e - 1) >> shift) - (s >> shift) + 1;
+}
+
+static bool canonical(uint64_t va)
+{
+    return (uint64_t)((int64_t)(va << 16) >> 16) == va;
+}
+
+int dom_layout_compute(const struct dom_layout_in *in, struct dom_layout *l, char *err, size_t errlen)
+{
+    uint64_t cursor, nr_pt = 1;
+
+    if (in->kernel_end <= in->kernel_start || in->kernel_start < in->virt_base) {
+        fmt_snprintf(err, errlen, "kernel extent %#llx-%#llx does not follow VIRT_BASE %#llx",
+                     (unsigned long long)in->kernel_start, (unsigned long long)in->kernel_end,
+                     (unsigned long long)in->virt_base);
+        return -1;
+    }
+    if (in->nr_pages == 0 || in->nr_pages > (1ull << 40)) {
+        fmt_snprintf(err, errlen, "bad domain size of %llu pages", (unsigned long long)in->nr_pages);
+        return -1;
+    }
+    l->v_start = in->virt_base & ~(PG - 1);
+    l->kernel_start = in->kernel_start;
+    l->kernel_end = in->kernel_end;
+    cursor = up(in->kernel_end, PG);
+    l->initrd_start = cursor;
+    l->initrd_end = cursor + up(in->initrd_len, PG);
+    cursor = l->initrd_end;
+    l->p2m_start = cursor;
+    l->p2m_end = cursor + up(in->nr_pages * 8, PG);
+    cursor = l->p2m_end;
+    l->start_info = cursor;
+    cursor += PG;
+    l->xenstore = l->console = 0;
+    if (in->domu_pages) {
+        l->xenstore = cursor;
+        l->console = cursor + PG;
+        cursor += 2 * PG;
+    }
+    l->pt_start = cursor;
+
+    /* The page tables map the whole region, which grows with them: iterate
+     * until the count is stable. */
+    for (;;) {
+        uint64_t v_end, need;
+        l->pt_end = l->pt_start + nr_pt * PG;
+        l->stack_start = l->pt_end;
+        l->stack_end = l->stack_start + PG;
+        v_end = up(l->stack_end + SLACK, ALIGN_END);
+        if (v_end < l->stack_end) {
+            fmt_snprintf(err, errlen, "start-of-day region wraps the address space");
+            return -1;
+        }
+        l->v_end = v_end;
+        l->l3_frames = tables_for(l->v_start, v_end, 39);
+        l->l2_frames = tables_for(l->v_start, v_end, 30);
+        l->l1_frames = tables_for(l->v_start, v_end, 21);
+        need = 1 + l->l3_frames + l->l2_frames + l->l1_frames;
+        if (need <= nr_pt)
+            break;
+        nr_pt = need;
+    }
+    l->nr_pt_frames = nr_pt;
+    l->mapped_pages = (l->v_end - l->v_start) / PG;
+    if (!canonical(l->v_start) || !canonical(l->v_end - 1) ||
+        (l->v_start >> 63) != ((l->v_end - 1) >> 63) ||
+        (l->v_end > HV_AREA_START && l->v_start < HV_AREA_END)) {
+        fmt_snprintf(err, errlen, "start-of-day region %#llx-%#llx is not usable guest address space",
+                     (unsigned long long)l->v_start, (unsigned long long)l->v_end);
+        return -1;
+    }
+    if (l->mapped_pages > in->nr_pages) {
+        fmt_snprintf(err, errlen,
+                     "domain memory too small: the start-of-day region needs %llu KiB, the domain has %llu KiB",
+                     (unsigned long long)(l->mapped_pages * 4), (unsigned long long)(in->nr_pages * 4));
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,37 @@
+/* Machine memory: the frame allocator, the frame table, the machine-to-phys
+ * table, set up once at boot from the boot loader's memory map. */
+#ifndef HV_MM_MM_H
+#define HV_MM_MM_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "boot/multiboot.h"
+#include "mm/frame_table.h"
+
+#define INVALID_MFN (~0ull)
+
+struct mm_stats {
+    uint64_t total_ram;      /* bytes of usable RAM in the memory map */
+    uint64_t max_pfn;        /* one past the highest usable frame */
+    uint64_t hv_frames;      /* frames the hypervisor took for itself at boot */
+};
+
+extern struct mm_stats mm_stats;
+
+/* Boot: allocator over all usable RAM, minus the image, modules and low 1 MiB. */
+void mm_init(const struct boot_info *bi, uint64_t image_start_pa, uint64_t image_end_pa);
+/* After the final page tables are live: frame table and M2P. */
+void mm_init_tables(void);
+
+uint64_t mm_alloc_frame(domid_t owner);              /* INVALID_MFN when out of memory; zeroed */
+uint64_t mm_alloc_frames_contig(uint64_t count, uint64_t limit_pfn);  /* hypervisor use, not zeroed */
+void mm_free_frame(uint64_t mfn);
+uint64_t mm_free_frames(void);
+
+/* Machine-to-phys: m2p_set() keeps the guest-visible table current. */
+void m2p_set(uint64_t mfn, uint64_t pfn);
+uint64_t m2p_get(uint64_t mfn);
+uint64_t m2p_table_mfn(uint64_t index);              /* frame holding M2P entries [index*512, ...) */
+uint64_t m2p_nr_frames(void);
+
+#endif

@@ -1,0 +1,36 @@
+/* sched_op: give up the CPU, shut the domain down, set the shutdown code. */
+#include "core/hypercall.h"
+#include "core/domain.h"
+#include "core/log.h"
+#include "arch/x86_64/guest_access.h"
+#include "arch/x86_64/descriptors.h"
+#include "errno.h"
+#include "sched.h"
+
+long sched_op_hypercall(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    struct domain *d = current_domain();
+    struct sched_shutdown sd;
+    int rc;
+
+    (void)a3; (void)a4; (void)a5;
+    switch (cmd) {
+    case SCHEDOP_yield:
+        domain_yield(vcpu_arch_exit_frame());
+        return 0;
+    case SCHEDOP_shutdown:
+    case SCHEDOP_shutdown_code:
+        if ((rc = copy_from_guest(&sd, arg, sizeof(sd))) != 0)
+            return rc;
+        if (sd.reason > SHUTDOWN_MAX)
+            return -XEN_EINVAL;
+        if (cmd == SCHEDOP_shutdown_code) {
+            d->shutdown_code = (int)sd.reason;
+            return 0;
+        }
+        domain_shutdown(d, (int)sd.reason);
+        return 0;
+    default:
+        return -XEN_ENOSYS;
+    }
+}

@@ -1,0 +1,93 @@
+# Host unit tests for the hypervisor's pure-logic modules.
+#
+# Included by the top-level Makefile, or run on its own from the repository
+# root:   make -f tests/host/host.mk host-tests
+#
+# host-tests builds every test (with AddressSanitizer and UBSan) into
+# build/host/ and runs them all. A test program exits 0 when all its tests
+# pass and 1 when some printed FAIL; any other status (a sanitizer report
+# exits 86, a signal) adds a FAIL line for the program. A test that fails
+# to build is reported the same way, and the others still run; the target
+# itself succeeds so that tools/summarize can count the PASS/FAIL lines.
+#
+# host-freestanding-check compiles each pure hv/ file with the
+# hypervisor's freestanding flags, to catch host-only assumptions.
+#
+# Note: public/ has headers named like C library ones (features.h,
+# errno.h), so host builds reach it with -iquote rather than -I; otherwise
+# <stdio.h> would pick up public/features.h.
+
+HOST_MK_FILE := $(lastword $(MAKEFILE_LIST))
+
+HOST_CC ?= gcc
+HOST_CFLAGS ?= -std=c11 -Wall -Wextra -Werror -g -fsanitize=address,undefined \
+               -fno-sanitize-recover=all -Ihv -iquote public
+HOST_BUILD ?= build/host
+HOST_FS_CC ?= gcc
+HOST_FS_CFLAGS ?= -std=c11 -O2 -ffreestanding -fno-builtin -nostdlib -mno-red-zone \
+                  -mcmodel=kernel -fno-pic -fno-stack-protector -mgeneral-regs-only \
+                  -Wall -Wextra -Werror -Ihv -Ipublic
+
+# Each test: tests/host/test_<name>.c plus the hv/ sources it exercises.
+# hv/lib/string.c is never linked here: the C library provides those
+# functions (test_string.c includes it under other names to test it).
+# To add a test: append its name to HOST_TESTS and set HOST_SRCS_<name>,
+# here or before this file is included (rules are made at include time).
+HOST_TESTS += string format frame_alloc cmdline multiboot elf
+HOST_SRCS_string := hv/lib/string.c
+HOST_SRCS_format := hv/lib/format.c
+HOST_SRCS_frame_alloc := hv/mm/frame_alloc.c
+HOST_SRCS_cmdline := hv/boot/cmdline.c hv/lib/format.c
+HOST_SRCS_multiboot := hv/boot/multiboot.c hv/boot/mb1.c hv/boot/mb2.c hv/boot/memmap.c \
+                       hv/lib/format.c
+HOST_SRCS_elf := hv/dom/elf.c hv/dom/elf_notes.c hv/lib/format.c
+
+# Tests of other modules that live in tests/host as well.
+HOST_TESTS += acpi_s5 runqueue layout
+HOST_SRCS_acpi_s5 ?= hv/arch/x86_64/acpi_s5.c
+HOST_SRCS_runqueue ?= hv/sched/runqueue.c
+HOST_SRCS_layout ?= hv/dom/layout.c hv/lib/format.c
+
+# Pure files that must also build freestanding.
+HOST_FS_SRCS := hv/lib/string.c hv/lib/format.c hv/mm/frame_alloc.c hv/boot/cmdline.c \
+                hv/boot/multiboot.c hv/boot/mb1.c hv/boot/mb2.c hv/boot/memmap.c \
+                hv/dom/elf.c hv/dom/elf_notes.c
+
+HOST_HDRS := tests/host/test.h $(wildcard hv/*/*.h hv/arch/*/*.h public/*.h)
+
+.PHONY: host-tests host-freestanding-check
+
+define HOST_TEST_RULE
+$(HOST_BUILD)/test_$(1): tests/host/test_$(1).c $$(HOST_SRCS_$(1)) $$(HOST_HDRS)
+	@mkdir -p $$(@D)
+	$$(HOST_CC) $$(HOST_CFLAGS) -o $$@ tests/host/test_$(1).c $$(filter-out hv/lib/string.c,$$(HOST_SRCS_$(1)))
+endef
+$(foreach t,$(HOST_TESTS),$(eval $(call HOST_TEST_RULE,$(t))))
+
+host-tests:
+	@mkdir -p $(HOST_BUILD)
+	@for t in $(HOST_TESTS); do \
+	    if $(MAKE) --no-print-directory -f $(HOST_MK_FILE) HOST_CC="$(HOST_CC)" \
+	            HOST_CFLAGS="$(HOST_CFLAGS)" HOST_BUILD="$(HOST_BUILD)" \
+	            $(HOST_BUILD)/test_$$t > $(HOST_BUILD)/test_$$t.build.log 2>&1; then \
+	        ASAN_OPTIONS="exitcode=86:$$ASAN_OPTIONS" UBSAN_OPTIONS="exitcode=86:$$UBSAN_OPTIONS" \
+	            ./$(HOST_BUILD)/test_$$t; st=$$?; \
+	        if [ $$st -gt 1 ]; then \
+	            echo "FAIL: test_$$t: crashed or aborted (exit status $$st)"; \
+	        fi; \
+	    else \
+	        sed 's/^/    /' $(HOST_BUILD)/test_$$t.build.log; \
+	        echo "FAIL: test_$$t: build failed (see $(HOST_BUILD)/test_$$t.build.log)"; \
+	    fi; \
+	done; true
+
+host-freestanding-check:
+	@mkdir -p $(HOST_BUILD)/freestanding
+	@fail=0; for f in $(HOST_FS_SRCS); do \
+	    o=$(HOST_BUILD)/freestanding/$$(echo $$f | tr / _).o; \
+	    if $(HOST_FS_CC) $(HOST_FS_CFLAGS) -c $$f -o $$o; then \
+	        echo "PASS: freestanding $$f"; \
+	    else \
+	        echo "FAIL: freestanding $$f: does not compile freestanding"; fail=1; \
+	    fi; \
+	done; exit $$fail
