@@ -17,8 +17,13 @@
 #include "lib/format.h"
 #include "lib/string.h"
 #include "xen.h"
+#include "features.h"
 
 #define U(x) ((unsigned long long)(x))
+
+/* XENFEAT_* bits a kernel may require: none of the optional PV modes
+ * (writable page tables, auto-translation, supervisor-mode kernel) yet. */
+#define BUILD_FEATURES_OFFERED (1u << XENFEAT_dom0)
 
 /* The frame backing guest pseudo-physical frame pfn. */
 uint64_t build_pfn_to_mfn(const struct build_ctx *c, uint64_t pfn)
@@ -168,6 +173,11 @@ int dom_build_pv(struct domain *d, const struct dom_build_params *p, char *err, 
 
     if (elf_parse_xen(p->kernel, p->kernel_len, &c.elf, err, errlen) != 0)
         return -1;
+    if (c.elf.feat_required & ~BUILD_FEATURES_OFFERED) {
+        fmt_snprintf(err, errlen, "the kernel requires features %#x that Xenolith does not offer",
+                     c.elf.feat_required & ~BUILD_FEATURES_OFFERED);
+        return -1;
+    }
     in = (struct dom_layout_in){
         .virt_base = c.elf.virt_base & ~(uint64_t)(PAGE_SIZE - 1),
         .kernel_start = c.elf.virt_kstart, .kernel_end = c.elf.virt_kend,

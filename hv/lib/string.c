@@ -12,11 +12,24 @@
 #define STR_NO_PATTERNS
 #endif
 
+/* Word-sized accesses through a type that may alias anything. */
+typedef uint64_t __attribute__((may_alias)) str_word_t;
+
 STR_NO_PATTERNS void *memcpy(void *restrict dest, const void *restrict src, size_t n)
 {
     unsigned char *d = dest;
     const unsigned char *s = src;
 
+    /* Eight bytes at a time when both sides can be aligned together: page
+     * copies and clears dominate the domain builder's time. */
+    if ((((uintptr_t)d ^ (uintptr_t)s) & 7) == 0) {
+        while (n && ((uintptr_t)d & 7)) {
+            *d++ = *s++;
+            n--;
+        }
+        for (; n >= 8; n -= 8, d += 8, s += 8)
+            *(str_word_t *)d = *(const str_word_t *)s;
+    }
     while (n--)
         *d++ = *s++;
     return dest;
@@ -41,7 +54,14 @@ STR_NO_PATTERNS void *memmove(void *dest, const void *src, size_t n)
 STR_NO_PATTERNS void *memset(void *s, int c, size_t n)
 {
     unsigned char *p = s;
+    uint64_t word = 0x0101010101010101ull * (unsigned char)c;
 
+    while (n && ((uintptr_t)p & 7)) {
+        *p++ = (unsigned char)c;
+        n--;
+    }
+    for (; n >= 8; n -= 8, p += 8)
+        *(str_word_t *)p = word;
     while (n--)
         *p++ = (unsigned char)c;
     return s;
