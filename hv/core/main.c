@@ -135,6 +135,10 @@ void hv_start(uint32_t magic, uint64_t info_pa)
     log_info("RAM: %llu MiB usable, %llu MiB free after the hypervisor's %llu KiB\n",
              U(mm_stats.total_ram >> 20), U(mm_free_frames() >> 8), U(mm_stats.hv_frames * 4));
     time_init();
+    if (strcmp(hv_opts.selftest, "hv-fault") == 0) {
+        log_info("selftest: reading an unmapped hypervisor address\n");
+        (void)*(volatile uint64_t *)(HV_AREA_START + 0x0000020000000000ull);
+    }
 
     build_dom0(&boot_info);
     log_info("starting d0 (%llu MiB left free)\n", U(mm_free_frames() >> 8));

@@ -1,6 +1,8 @@
 /* Hypervisor command-line options, in Xen's spelling:
  *   console=com1|none  com1=<baud>[,8n1[,<io-base>]]  loglvl=<level>[/<guest level>]
  *   dom0_mem=<size>|max:<size>  noreboot
+ * and one of Xenolith's own, for the test suite:
+ *   selftest=hv-fault   take a page fault in the hypervisor once booted
  * Unknown options are reported and ignored. The console does not exist yet
  * while we parse (its settings are among the options), so reports are kept
  * and printed by options_report() once it does. */
@@ -99,6 +101,7 @@ static const struct cmdline_param params[] = {
     { "loglvl", CMDLINE_CUSTOM, 0, 0, parse_loglvl },
     { "dom0_mem", CMDLINE_CUSTOM, &hv_opts.dom0_mem, 0, parse_dom0_mem },
     { "noreboot", CMDLINE_BOOL, &hv_opts.noreboot, sizeof(bool), 0 },
+    { "selftest", CMDLINE_STRING, hv_opts.selftest, sizeof(hv_opts.selftest), 0 },
 };
 
 void options_parse(const char *cmdline)

@@ -11,7 +11,7 @@ struct hv_options {
     uint16_t com1_port;
     uint64_t dom0_mem;        /* bytes; 0: all but a reserve */
     bool noreboot;
-    bool dom0_domu_start;     /* build dom0 with a domU-style start_info (Mini-OS as the only domain) */
+    char selftest[16];        /* "hv-fault": fault on purpose once booted, to test the crash report */
 };
 
 extern struct hv_options hv_opts;
