@@ -3,8 +3,10 @@
 #   make            hypervisor (build/xenolith) and the test guests
 #   make run        boot the default demo under QEMU; exits when its guests shut down
 #   make run GUEST=<PV ELF> [GUEST_CMDLINE=..] [BOOT=grub|direct|uefi] [ACCEL=kvm|tcg] [XEN_CMDLINE=..]
-#   make test       install what is missing, build everything, run every test
-#   make test-xen   the integration guests on the real Xen 4.17 (the ABI oracle)
+#   make test       install what is missing, build everything, run every test:
+#                   host unit tests, the ABI check, QEMU integration tests on
+#                   Xenolith, and the same guests on the real Xen 4.17
+#   make test-xen   only the last part: the guests on Xen 4.17 (the ABI oracle)
 #   make iso        a GRUB rescue ISO (build/xenolith.iso)
 #   make bench      boot-time figures
 
@@ -54,10 +56,10 @@ $(BUILD)/xenolith: $(HV_OBJS) hv/arch/x86_64/xenolith.ld
 -include $(HV_OBJS:.o=.d)
 
 # Fragments: host unit tests, ABI check, test guests, QEMU integration tests.
--include tests/host/host.mk
--include tests/abi/abi.mk
+include tests/host/host.mk
+include tests/abi/abi.mk
 include guests/guests.mk
--include tests/integration/integration.mk
+include tests/integration/integration.mk
 
 deps:
 	@tools/install-deps
@@ -88,6 +90,7 @@ test:
 	@$(MAKE) --no-print-directory host-tests 2>&1 | tee -a $(BUILD)/test.log | grep -E '^(PASS|FAIL|SKIP):' || true
 	@$(MAKE) --no-print-directory abi-test 2>&1 | tee -a $(BUILD)/test.log | grep -E '^(PASS|FAIL|SKIP):' || true
 	@$(MAKE) --no-print-directory integration-tests 2>&1 | tee -a $(BUILD)/test.log | grep -E '^(PASS|FAIL|SKIP):' || true
+	@$(MAKE) --no-print-directory test-xen 2>&1 | tee -a $(BUILD)/test.log | grep -E '^(PASS|FAIL|SKIP):' || true
 	@tools/summarize $(BUILD)/test.log
 
 bench: $(BUILD)/xenolith guests

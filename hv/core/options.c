@@ -79,7 +79,7 @@ static int parse_dom0_mem(const char *val, void *var)
     /* "max:<size>" alone also sets the size; other forms of Xen's list are refused. */
     if (strncmp(val, "max:", 4) == 0)
         val += 4;
-    if (cmdline_parse_size(val, &size, &end) != 0 || *end || size < (4u << 20))
+    if (cmdline_parse_size(val, &size, &end) != 0 || *end || size < (1u << 20))
         return -1;
     *mem = size;
     return 0;

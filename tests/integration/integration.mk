@@ -1,0 +1,43 @@
+# QEMU integration tests: every test guest of tests/integration/tests.list
+# booted as dom0, one fresh QEMU per test.
+#
+#   make integration-tests   on Xenolith ($(XENOLITH)), by direct multiboot1
+#                            and by GRUB multiboot2
+#   make test-xen            on the real Xen 4.17 (fetched into build/xen/),
+#                            TCG, GRUB multiboot2: the ABI oracle
+#
+# Usable alone too: make -f tests/integration/integration.mk test-xen
+
+INTEGRATION_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
+INTEGRATION_ROOT := $(patsubst %/,%,$(dir $(patsubst %/,%,$(dir $(INTEGRATION_DIR)))))
+ifeq ($(INTEGRATION_ROOT),)
+INTEGRATION_ROOT := .
+endif
+
+XENOLITH ?= build/xenolith
+INTEGRATION_JOBS ?= 2
+INTEGRATION_BOOTS ?= direct,grub
+INTEGRATION_ACCEL ?= auto
+INTEGRATION_TIMEOUT ?= 60
+TEST_XEN_BOOTS ?= grub
+TEST_XEN_TIMEOUT ?= 120
+# Limit a run to some tests: make integration-tests INTEGRATION_TESTS="hello badptr"
+INTEGRATION_TESTS ?=
+
+# The guests come from guests/guests.mk (included here when used alone).
+ifeq ($(GUEST_DIR),)
+include $(INTEGRATION_ROOT)/guests/guests.mk
+endif
+
+.PHONY: integration-tests test-xen
+
+integration-tests: $(XENOLITH) guests
+	@$(INTEGRATION_DIR)/run --hv xenolith --hv-image $(XENOLITH) \
+	    --boot $(INTEGRATION_BOOTS) --jobs $(INTEGRATION_JOBS) \
+	    --accel $(INTEGRATION_ACCEL) --timeout $(INTEGRATION_TIMEOUT) \
+	    $(INTEGRATION_TESTS)
+
+test-xen: guests
+	@$(INTEGRATION_DIR)/run --hv xen --boot $(TEST_XEN_BOOTS) \
+	    --jobs $(INTEGRATION_JOBS) --timeout $(TEST_XEN_TIMEOUT) \
+	    $(INTEGRATION_TESTS)
