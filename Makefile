@@ -41,17 +41,23 @@ $(BUILD)/gen/layout.inc: hv/arch/x86_64/layout.h
 	@mkdir -p $(dir $@)
 	$(CC) -E -dM -x c $< | grep -v '^#define __' | sed 's/^#define/%define/' > $@
 
+# V=1 shows the full commands.
+Q := $(if $(V),,@)
+
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(HV_CFLAGS) -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(HV_CFLAGS) -c $< -o $@
 
 $(BUILD)/obj/%.o: %.asm $(BUILD)/gen/layout.inc
 	@mkdir -p $(dir $@)
-	$(NASM) $(HV_NASMFLAGS) $< -o $@
+	@$(if $(Q),echo "  NASM    $<")
+	$(Q)$(NASM) $(HV_NASMFLAGS) $< -o $@
 
 $(BUILD)/xenolith: $(HV_OBJS) hv/arch/x86_64/xenolith.ld
-	$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS)
-	@tools/check-image $@
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS)
+	$(Q)tools/check-image $@
 
 -include $(HV_OBJS:.o=.d)
 

@@ -6,6 +6,7 @@
 #include "arch/x86_64/dump.h"
 #include "arch/x86_64/power.h"
 #include "mm/mm.h"
+#include "mm/page_type.h"
 #include "lib/string.h"
 #include "sched.h"
 
@@ -13,6 +14,8 @@ static struct domain domains[MAX_DOMAINS];
 static struct runqueue runq;
 struct vcpu *current;
 static int last_reason = SHUTDOWN_poweroff;
+static bool yield_requested;
+static uint64_t free_before_domains;     /* allocator's free frames before the first domain */
 
 static const char *reason_name(int reason)
 {
@@ -57,24 +60,39 @@ unsigned domain_count_live(void)
     return n;
 }
 
-/* Give every frame the domain owns back to the allocator. */
+/* Drop every reference the domain's own state holds (its vCPUs' page-table
+ * bases, its pins, the allocation references), so that each frame goes back to
+ * the allocator as its last reference goes. A frame still owned afterwards had
+ * unbalanced counts: that is a hypervisor bug, reported and repaired. */
 static void domain_release_memory(struct domain *d)
 {
-    uint64_t freed = 0;
+    uint64_t leaked = 0;
 
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        vcpu_arch_release_tables(&d->vcpus[i]);
+    for (uint64_t mfn = 0; mfn < frame_table_frames; mfn++)
+        if (frame_table[mfn].owner == d->id && (frame_table[mfn].flags & PGF_PINNED))
+            pt_unpin(mfn, d->id);
     for (uint64_t mfn = 0; mfn < frame_table_frames; mfn++) {
         struct page_info *pg = &frame_table[mfn];
-        if (pg->owner != d->id || (pg->flags & PGF_XEN_HEAP))
+        if (pg->owner == d->id && (pg->flags & PGF_ALLOCATED)) {
+            pg->flags &= ~PGF_ALLOCATED;
+            page_put(mfn);
+        }
+    }
+    for (uint64_t mfn = 0; mfn < frame_table_frames; mfn++) {
+        struct page_info *pg = &frame_table[mfn];
+        if (pg->owner != d->id)
             continue;
+        log_err("d%u: frame %llx still has %u references (type %u, %u type references): freed anyway\n",
+                d->id, (unsigned long long)mfn, pg->count, pg->type, pg->type_count);
         mm_free_frame(mfn);
-        freed++;
+        leaked++;
     }
-    if (d->shared_info_mfn) {
-        mm_free_frame(d->shared_info_mfn);
-        d->shared_info_mfn = 0;
-        d->shared_info = 0;
-    }
-    log_debug("d%u: released %llu frames\n", d->id, (unsigned long long)freed);
+    d->shared_info_mfn = 0;
+    d->shared_info = 0;
+    if (leaked)
+        log_err("d%u: %llu frames had unbalanced reference counts\n", d->id, (unsigned long long)leaked);
 }
 
 void domain_shutdown(struct domain *d, int reason)
@@ -117,9 +135,21 @@ void domain_make_runnable(struct vcpu *v)
         runq_push_back(&runq, &v->unit);
 }
 
+void domain_note_free_frames(void)
+{
+    free_before_domains = mm_free_frames();
+}
+
 static __attribute__((noreturn)) void machine_done(void)
 {
+    uint64_t now = mm_free_frames();
+
     log_info("all domains have shut down (last reason: %s)\n", reason_name(last_reason));
+    if (now == free_before_domains)
+        log_info("frame accounting: all %llu frames are free again\n", (unsigned long long)now);
+    else
+        log_err("frame accounting: %llu frames free, %llu before the first domain was built\n",
+                (unsigned long long)now, (unsigned long long)free_before_domains);
     machine_power_off(last_reason);
 }
 
@@ -138,9 +168,15 @@ void domain_run_first(void)
 void vcpu_return_to_guest(struct cpu_regs *frame)
 {
     struct sched_unit *u;
+    bool yield = yield_requested;
 
-    if (current->runnable)
+    yield_requested = false;
+    if (current->runnable && !(yield && !runq_empty(&runq)))
         return;
+    if (current->runnable) {
+        current->regs = *frame;
+        runq_push_back(&runq, &current->unit);
+    }
     u = runq_pop_front(&runq);
     if (!u)
         machine_done();
@@ -148,16 +184,17 @@ void vcpu_return_to_guest(struct cpu_regs *frame)
     vcpu_arch_switch_to(current, frame);
 }
 
-/* Round robin: the running vCPU goes to the back of the queue. */
-void domain_yield(struct cpu_regs *frame)
+/* Round robin: the running vCPU goes to the back of the queue, on its way
+ * out of the hypervisor (never in the middle of a hypercall). */
+void domain_yield(void)
 {
-    struct sched_unit *u;
+    yield_requested = true;
+}
 
-    if (runq_empty(&runq))
-        return;
-    current->regs = *frame;
-    runq_push_back(&runq, &current->unit);
-    u = runq_pop_front(&runq);
-    current = unit_vcpu(u);
-    vcpu_arch_switch_to(current, frame);
+struct domain *domain_lookup(domid_t id)
+{
+    for (unsigned i = 0; i < MAX_DOMAINS; i++)
+        if ((domains[i].state == DOMAIN_BUILDING || domains[i].state == DOMAIN_RUNNING) && domains[i].id == id)
+            return &domains[i];
+    return 0;
 }

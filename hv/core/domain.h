@@ -31,7 +31,9 @@ struct domain {
     bool privileged;
     int shutdown_reason;           /* SHUTDOWN_* once shut down */
     int shutdown_code;             /* from SCHEDOP_shutdown_code, -1 if none */
-    uint64_t nr_pages, max_pages;
+    uint64_t nr_pages, max_pages;      /* frames it has, frames it may have */
+    uint64_t max_gpfn;                 /* one past the highest pseudo-physical frame */
+    uint64_t vm_assist;                /* VMASST_TYPE_* bits enabled */
     uint64_t shared_info_mfn;
     struct shared_info *shared_info;
     uint64_t start_info_va;
@@ -54,8 +56,11 @@ void domain_crash(struct vcpu *v, const struct cpu_regs *r, const char *why);
 unsigned domain_count_live(void);
 /* Put a vCPU on the run queue. */
 void domain_make_runnable(struct vcpu *v);
-/* Round robin: let the next runnable vCPU have the CPU. */
-void domain_yield(struct cpu_regs *frame);
+/* Round robin: let the next runnable vCPU have the CPU when this hypercall returns. */
+void domain_yield(void);
+/* Remember the allocator's free count; machine shutdown checks it is reached again. */
+void domain_note_free_frames(void);
+struct domain *domain_lookup(domid_t id);      /* a live domain, or NULL */
 
 /* Run the first vCPU that is ready; never returns. */
 __attribute__((noreturn)) void domain_run_first(void);

@@ -3,7 +3,15 @@
 #include "core/domain.h"
 #include "core/log.h"
 #include "arch/x86_64/regs.h"
+#include "core/time.h"
+#include "arch/x86_64/cpu.h"
 #include "errno.h"
+
+/* A hypercall may keep the CPU this long before it continues later. */
+#define PREEMPT_AFTER_NS 1000000ull
+
+struct hypercall_continuation hypercall_cont;
+static uint64_t entry_tsc, preempt_ticks;
 
 static uint64_t logged_missing[(NR_HYPERCALLS + 63) / 64];
 
@@ -20,10 +28,21 @@ static void log_missing_once(unsigned nr)
              current_domain()->id, nr, name ? name : "unknown");
 }
 
-/* Called by entry.asm with the frame of a hypercall from the current vCPU. */
-void hypercall_entry(struct cpu_regs *r)
+bool hypercall_preempt_check(void)
 {
-    uint64_t nr = r->rax;
+    if (!preempt_ticks)
+        preempt_ticks = time_tsc_hz() / (1000000000ull / PREEMPT_AFTER_NS);
+    return rdtsc() - entry_tsc > preempt_ticks;
+}
+
+long hypercall_continue(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    hypercall_cont = (struct hypercall_continuation){ true, { a1, a2, a3, a4, a5 } };
+    return 0;
+}
+
+long hypercall_dispatch(uint64_t nr, const uint64_t a[5])
+{
     hypercall_fn fn = nr < NR_HYPERCALLS ? hypercall_table[nr].fn : 0;
 
     if (!fn) {
@@ -32,9 +51,33 @@ void hypercall_entry(struct cpu_regs *r)
         else
             log_debug("d%u: hypercall number %llu out of range: -ENOSYS\n",
                       current_domain()->id, (unsigned long long)nr);
-        r->rax = (uint64_t)(long)-XEN_ENOSYS;
+        return -XEN_ENOSYS;
+    }
+    return fn(a[0], a[1], a[2], a[3], a[4]);
+}
+
+/* Called by entry.asm with the frame of a hypercall from the current vCPU. */
+void hypercall_entry(struct cpu_regs *r)
+{
+    uint64_t args[5] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8 };
+    uint64_t nr = r->rax;
+    long ret;
+
+    entry_tsc = rdtsc();
+    hypercall_cont.pending = false;
+    ret = hypercall_dispatch(nr, args);
+    if (hypercall_cont.pending && current->runnable) {
+        /* Back to the `syscall` instruction (2 bytes) with the new arguments. */
+        hypercall_cont.pending = false;
+        r->rip -= 2;
+        r->rax = nr;
+        r->rdi = hypercall_cont.args[0];
+        r->rsi = hypercall_cont.args[1];
+        r->rdx = hypercall_cont.args[2];
+        r->r10 = hypercall_cont.args[3];
+        r->r8 = hypercall_cont.args[4];
     } else {
-        r->rax = (uint64_t)fn(r->rdi, r->rsi, r->rdx, r->r10, r->r8);
+        r->rax = (uint64_t)ret;
     }
     vcpu_return_to_guest(r);
 }

@@ -5,6 +5,7 @@
 #define HV_CORE_HYPERCALL_H
 
 #include <stdint.h>
+#include <stdbool.h>
 
 #define NR_HYPERCALLS 64
 
@@ -17,11 +18,35 @@ struct hypercall_def {
 
 extern const struct hypercall_def hypercall_table[NR_HYPERCALLS];
 
+/* Long-running hypercalls stop part-way and ask to be called again with new
+ * arguments: the guest re-executes its `syscall` with them, so a huge batch
+ * never keeps the CPU for long. Inside a multicall, the multicall itself
+ * records the new arguments in the guest's entry and continues there. */
+struct hypercall_continuation {
+    bool pending;
+    uint64_t args[5];
+};
+extern struct hypercall_continuation hypercall_cont;
+
+/* Has the current hypercall run long enough that it should stop and continue later? */
+bool hypercall_preempt_check(void);
+/* Ask for a continuation; returns 0 as the handler's placeholder result. */
+long hypercall_continue(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
+/* Run handler nr with args (multicall uses it); -ENOSYS if there is none. */
+long hypercall_dispatch(uint64_t nr, const uint64_t args[5]);
+
 /* Handlers (one line each, grouped by subsystem). */
 long console_io_hypercall(uint64_t cmd, uint64_t count, uint64_t buffer, uint64_t a4, uint64_t a5);
 long xen_version_hypercall(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5);
 long sched_op_hypercall(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5);
 long set_trap_table_hypercall(uint64_t traps, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
 long set_callbacks_hypercall(uint64_t event, uint64_t failsafe, uint64_t syscall, uint64_t a4, uint64_t a5);
+long multicall_hypercall(uint64_t calls, uint64_t nr_calls, uint64_t a3, uint64_t a4, uint64_t a5);
+long mmu_update_hypercall(uint64_t reqs, uint64_t count, uint64_t pdone, uint64_t foreigndom, uint64_t a5);
+long mmuext_op_hypercall(uint64_t ops, uint64_t count, uint64_t pdone, uint64_t foreigndom, uint64_t a5);
+long update_va_mapping_hypercall(uint64_t va, uint64_t val, uint64_t flags, uint64_t a4, uint64_t a5);
+long update_va_mapping_otherdomain_hypercall(uint64_t va, uint64_t val, uint64_t flags, uint64_t domid, uint64_t a5);
+long memory_op_hypercall(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5);
+long vm_assist_hypercall(uint64_t cmd, uint64_t type, uint64_t a3, uint64_t a4, uint64_t a5);
 
 #endif

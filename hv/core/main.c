@@ -140,6 +140,7 @@ void hv_start(uint32_t magic, uint64_t info_pa)
         (void)*(volatile uint64_t *)(HV_AREA_START + 0x0000020000000000ull);
     }
 
+    domain_note_free_frames();
     build_dom0(&boot_info);
     log_info("starting d0 (%llu MiB left free)\n", U(mm_free_frames() >> 8));
     domain_run_first();

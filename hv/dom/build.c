@@ -146,7 +146,7 @@ static int make_shared_info(struct build_ctx *c, char *err, size_t errlen)
         fmt_snprintf(err, errlen, "out of memory for shared_info");
         return -1;
     }
-    frame_table[mfn].flags |= PGF_XEN_HEAP;
+    frame_table[mfn].flags |= PGF_XEN_HEAP;     /* not in the p2m; mappable by its owner */
     d->shared_info_mfn = mfn;
     d->shared_info = mfn_to_virt(mfn);
     for (unsigned i = 0; i < XEN_LEGACY_MAX_VCPUS; i++)
@@ -187,16 +187,16 @@ int dom_build_pv(struct domain *d, const struct dom_build_params *p, char *err, 
         in.virt_base = in.kernel_start & ~(uint64_t)(PAGE_SIZE - 1);
     if (dom_layout_compute(&in, &c.layout, err, errlen) != 0)
         return -1;
-    d->nr_pages = d->max_pages = p->nr_pages;
+    d->nr_pages = d->max_pages = d->max_gpfn = p->nr_pages;
 
     if (give_memory(&c, err, errlen) == 0 &&
         build_page_tables(&c, err, errlen) == 0 &&
+        build_pin_tables(&c, err, errlen) == 0 &&
         load_image(&c, err, errlen) == 0 &&
         make_shared_info(&c, err, errlen) == 0) {
         fill_start_info(&c);
         fmt_snprintf(d->cmdline, sizeof(d->cmdline), "%s", p->cmdline ? p->cmdline : "");
-        vcpu_arch_init(&d->vcpus[0], c.elf.entry, c.layout.stack_end, c.layout.start_info,
-                       build_pfn_to_mfn(&c, dom_layout_va_to_pfn(&c.layout, c.layout.pt_start)) << PAGE_SHIFT);
+        vcpu_arch_init(&d->vcpus[0], c.elf.entry, c.layout.stack_end, c.layout.start_info, c.l4_mfn);
         build_log_layout(&c);
         rc = 0;
     }

@@ -1,13 +1,15 @@
 /* The bootstrap page tables of a PV domain: 4 levels mapping the whole
  * start-of-day region, held in the frames [pt_start, pt_end) of the layout,
  * L4 first. Every level is user-accessible (a 64-bit PV kernel runs in ring 3);
- * the page-table frames themselves are mapped read-only; the L4 carries the
- * hypervisor's slots. The frame table records each table's type, and the L4
- * is pinned, as if the guest had pinned it. */
+ * the page-table frames themselves are mapped read-only. The tables are
+ * written raw here; build_pin_tables() then pins the L4 through the page-type
+ * core, which validates the whole tree exactly as it would a guest's (and
+ * fills the hypervisor's L4 slots), so the counts are right by construction. */
 #include "dom/build_priv.h"
 #include "core/domain.h"
 #include "core/log.h"
 #include "mm/mm.h"
+#include "mm/page_type.h"
 #include "arch/x86_64/page.h"
 #include "lib/format.h"
 #include "lib/string.h"
@@ -21,27 +23,22 @@ struct pt_alloc {
     uint64_t next_va;        /* next unused page-table frame of the region */
 };
 
-static uint64_t *new_table(struct pt_alloc *a, enum page_type type, uint64_t *mfn_out)
+static uint64_t *new_table(struct pt_alloc *a, uint64_t *mfn_out)
 {
     uint64_t mfn = build_pfn_to_mfn(a->c, dom_layout_va_to_pfn(&a->c->layout, a->next_va));
-    struct page_info *pg = mfn_to_page(mfn);
 
     a->next_va += PAGE_SIZE;
-    pg->type = (uint8_t)type;
-    pg->flags |= PGF_VALIDATED;
-    pg->type_count = 1;
     *mfn_out = mfn;
     return mfn_to_virt(mfn);
 }
 
-static uint64_t *descend(struct pt_alloc *a, uint64_t *entry, enum page_type type)
+static uint64_t *descend(struct pt_alloc *a, uint64_t *entry)
 {
     uint64_t mfn;
 
     if (!(*entry & PTE_P)) {
-        uint64_t *t = new_table(a, type, &mfn);
+        uint64_t *t = new_table(a, &mfn);
         *entry = (mfn << PAGE_SHIFT) | TABLE_FLAGS;
-        frame_table[mfn].count++;
         return t;
     }
     return mfn_to_virt(pte_mfn(*entry));
@@ -51,19 +48,14 @@ int build_page_tables(struct build_ctx *c, char *err, size_t errlen)
 {
     const struct dom_layout *l = &c->layout;
     struct pt_alloc a = { .c = c, .next_va = l->pt_start };
-    uint64_t l4_mfn, *l4 = new_table(&a, PGT_L4, &l4_mfn);
+    uint64_t l4_mfn, *l4 = new_table(&a, &l4_mfn);
 
-    frame_table[l4_mfn].flags |= PGF_PINNED;
-    frame_table[l4_mfn].count++;                        /* the pin's reference */
-    for (unsigned s = HV_L4_FIRST_SLOT; s <= HV_L4_LAST_SLOT; s++)
-        l4[s] = paging_hv_l4_entry(s);
-
+    c->l4_mfn = l4_mfn;
     for (uint64_t va = l->v_start; va < l->v_end; va += PAGE_SIZE) {
-        uint64_t *l3 = descend(&a, &l4[L4_INDEX(va)], PGT_L3);
-        uint64_t *l2 = descend(&a, &l3[L3_INDEX(va)], PGT_L2);
-        uint64_t *l1 = descend(&a, &l2[L2_INDEX(va)], PGT_L1);
+        uint64_t *l3 = descend(&a, &l4[L4_INDEX(va)]);
+        uint64_t *l2 = descend(&a, &l3[L3_INDEX(va)]);
+        uint64_t *l1 = descend(&a, &l2[L2_INDEX(va)]);
         uint64_t mfn = build_pfn_to_mfn(c, dom_layout_va_to_pfn(l, va));
-        struct page_info *pg = mfn_to_page(mfn);
         uint64_t flags = LEAF_FLAGS;
 
         if (a.next_va > l->pt_end) {
@@ -71,13 +63,8 @@ int build_page_tables(struct build_ctx *c, char *err, size_t errlen)
                          U(l->nr_pt_frames));
             return -1;
         }
-        if (va >= l->pt_start && va < l->pt_end) {
+        if (va >= l->pt_start && va < l->pt_end)
             flags &= ~PTE_RW;               /* page tables are never writable by the guest */
-        } else {
-            pg->type = PGT_WRITABLE;
-            pg->type_count++;
-        }
-        pg->count++;
         l1[L1_INDEX(va)] = (mfn << PAGE_SHIFT) | flags;
     }
     if (a.next_va > l->pt_end) {
@@ -85,6 +72,20 @@ int build_page_tables(struct build_ctx *c, char *err, size_t errlen)
         return -1;
     }
     return 0;
+}
+
+/* Pin the L4 (validating the tree) and take the references vCPU 0's CR3 holds. */
+int build_pin_tables(struct build_ctx *c, char *err, size_t errlen)
+{
+    domid_t d = c->d->id;
+    int rc = pt_pin(c->l4_mfn, d, PGT_L4);
+
+    if (rc == 0 && (rc = page_get(c->l4_mfn, d)) == 0 &&
+        (rc = page_get_type(c->l4_mfn, d, PGT_L4)) != 0)
+        page_put(c->l4_mfn);
+    if (rc != 0)
+        fmt_snprintf(err, errlen, "the bootstrap page tables did not validate (error %d)", rc);
+    return rc;
 }
 
 void build_log_layout(const struct build_ctx *c)

@@ -15,11 +15,13 @@ struct build_ctx {
     uint64_t nr_p2m_mfns;
     uint64_t p2m_mfns_base, p2m_mfns_frames;   /* hypervisor frames holding p2m_mfns */
     uint64_t frames_given;
+    uint64_t l4_mfn;
 };
 
 uint64_t build_pfn_to_mfn(const struct build_ctx *c, uint64_t pfn);
 void *build_va_ptr(const struct build_ctx *c, uint64_t va);
 int build_page_tables(struct build_ctx *c, char *err, size_t errlen);
+int build_pin_tables(struct build_ctx *c, char *err, size_t errlen);
 void build_log_layout(const struct build_ctx *c);
 
 #endif

@@ -20,6 +20,7 @@ enum page_type {
 #define PGF_VALIDATED  (1u << 0)
 #define PGF_PINNED     (1u << 1)
 #define PGF_XEN_HEAP   (1u << 2)   /* a hypervisor page shared with its owner (shared_info) */
+#define PGF_ALLOCATED  (1u << 3)   /* part of its owner's allocation: holds one general reference */
 
 struct page_info {
     uint32_t count;        /* general references */

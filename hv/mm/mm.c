@@ -4,6 +4,7 @@
 #include "mm/mm.h"
 #include "mm/frame_alloc.h"
 #include "arch/x86_64/page.h"
+#include "arch/x86_64/cpu.h"
 #include "core/log.h"
 #include "core/panic.h"
 #include "lib/string.h"
@@ -62,9 +63,19 @@ static uint64_t find_bitmap_home(const struct boot_info *bi, uint64_t bytes,
 static uint64_t pfn_up(uint64_t a) { return (a + PAGE_SIZE - 1) >> PAGE_SHIFT; }
 static uint64_t pfn_down(uint64_t a) { return a >> PAGE_SHIFT; }
 
+static const struct boot_info *boot_bi;
+
+void mm_machine_memory_map(const struct boot_mem_range **ranges, unsigned *n)
+{
+    *ranges = boot_bi->mem;
+    *n = boot_bi->nr_mem;
+}
+
 void mm_init(const struct boot_info *bi, uint64_t img_start, uint64_t img_end)
 {
     uint64_t max_pfn = 0, bytes;
+
+    boot_bi = bi;
 
     for (unsigned i = 0; i < bi->nr_mem; i++) {
         const struct boot_mem_range *r = &bi->mem[i];
@@ -141,6 +152,8 @@ uint64_t mm_alloc_frames_contig(uint64_t count, uint64_t limit_pfn)
     return pfn;
 }
 
+/* Frames handed to a domain are zeroed first: nothing of a previous owner
+ * (or of the firmware) is ever visible to a guest. */
 uint64_t mm_alloc_frame(domid_t owner)
 {
     uint64_t mfn;
@@ -148,8 +161,20 @@ uint64_t mm_alloc_frame(domid_t owner)
     if (!falloc_alloc(&allocator, &mfn))
         return INVALID_MFN;
     memset(mfn_to_virt(mfn), 0, PAGE_SIZE);
-    frame_table[mfn] = (struct page_info){ .owner = owner };
+    frame_table[mfn] = (struct page_info){ .owner = owner, .count = 1, .flags = PGF_ALLOCATED };
     return mfn;
+}
+
+uint64_t mm_alloc_frames_owned(domid_t owner, uint64_t count, uint64_t align, uint64_t limit_pfn)
+{
+    uint64_t pfn;
+
+    if (!falloc_alloc_contig(&allocator, count, align, limit_pfn, &pfn))
+        return INVALID_MFN;
+    memset(mfn_to_virt(pfn), 0, count << PAGE_SHIFT);
+    for (uint64_t i = 0; i < count; i++)
+        frame_table[pfn + i] = (struct page_info){ .owner = owner, .count = 1, .flags = PGF_ALLOCATED };
+    return pfn;
 }
 
 void mm_free_frame(uint64_t mfn)
@@ -160,6 +185,31 @@ void mm_free_frame(uint64_t mfn)
     *pg = (struct page_info){ .owner = OWNER_NONE };
     m2p[mfn] = ~0ull;
     BUG_ON(falloc_free_range(&allocator, mfn, 1) != 0);
+}
+
+/* ---- what the page-type core needs (hv/mm/page_type.h) ---- */
+
+uint64_t *frame_map(uint64_t mfn)
+{
+    return mfn_to_virt(mfn);
+}
+
+uint64_t mm_hv_l4_entry(unsigned slot)
+{
+    return paging_hv_l4_entry(slot);
+}
+
+void mm_tlb_flush(void)
+{
+    flush_tlb_local();
+}
+
+/* The last reference to a frame its owner gave up is gone: no mapping of it
+ * can remain, in page tables or in the TLB, and it goes back to the pool. */
+void mm_page_released(uint64_t mfn)
+{
+    mm_tlb_flush();
+    mm_free_frame(mfn);
 }
 
 uint64_t mm_free_frames(void)

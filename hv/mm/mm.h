@@ -23,9 +23,15 @@ void mm_init(const struct boot_info *bi, uint64_t image_start_pa, uint64_t image
 /* After the final page tables are live: frame table and M2P. */
 void mm_init_tables(void);
 
-uint64_t mm_alloc_frame(domid_t owner);              /* INVALID_MFN when out of memory; zeroed */
+/* A zeroed frame for a domain, holding its allocation reference (count 1,
+ * PGF_ALLOCATED); INVALID_MFN when out of memory. */
+uint64_t mm_alloc_frame(domid_t owner);
+/* count contiguous frames aligned to align, below limit_pfn (0: anywhere). */
+uint64_t mm_alloc_frames_owned(domid_t owner, uint64_t count, uint64_t align, uint64_t limit_pfn);
+/* The machine's memory map from the boot loader. */
+void mm_machine_memory_map(const struct boot_mem_range **ranges, unsigned *n);
 uint64_t mm_alloc_frames_contig(uint64_t count, uint64_t limit_pfn);  /* hypervisor use, not zeroed */
-void mm_free_frame(uint64_t mfn);
+void mm_free_frame(uint64_t mfn);                    /* straight back to the pool, whatever its counts */
 uint64_t mm_free_frames(void);
 
 /* Machine-to-phys: m2p_set() keeps the guest-visible table current. */

@@ -3,7 +3,6 @@
 #include "core/domain.h"
 #include "core/log.h"
 #include "arch/x86_64/guest_access.h"
-#include "arch/x86_64/descriptors.h"
 #include "errno.h"
 #include "sched.h"
 
@@ -16,7 +15,7 @@ long sched_op_hypercall(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, ui
     (void)a3; (void)a4; (void)a5;
     switch (cmd) {
     case SCHEDOP_yield:
-        domain_yield(vcpu_arch_exit_frame());
+        domain_yield();
         return 0;
     case SCHEDOP_shutdown:
     case SCHEDOP_shutdown_code:

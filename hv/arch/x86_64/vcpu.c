@@ -5,10 +5,11 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/page.h"
 #include "lib/string.h"
+#include "mm/page_type.h"
 
 extern void exit_to_guest(struct cpu_regs *frame) __attribute__((noreturn));
 
-void vcpu_arch_init(struct vcpu *v, uint64_t entry, uint64_t stack, uint64_t start_info, uint64_t cr3)
+void vcpu_arch_init(struct vcpu *v, uint64_t entry, uint64_t stack, uint64_t start_info, uint64_t l4_mfn)
 {
     memset(&v->regs, 0, sizeof(v->regs));
     memset(&v->arch, 0, sizeof(v->arch));
@@ -20,7 +21,45 @@ void vcpu_arch_init(struct vcpu *v, uint64_t entry, uint64_t stack, uint64_t sta
     /* IF is always set in ring 3: event delivery is governed by the
      * virtual mask in vcpu_info, not by the real interrupt flag. */
     v->regs.rflags = RFLAGS_IF | 0x2;
-    v->arch.cr3 = cr3;
+    v->arch.kernel_l4 = l4_mfn;
+    v->arch.cr3 = l4_mfn << PAGE_SHIFT;
+}
+
+uint64_t vcpu_arch_set_kernel_l4(struct vcpu *v, uint64_t l4_mfn)
+{
+    uint64_t old = v->arch.kernel_l4;
+
+    v->arch.kernel_l4 = l4_mfn;
+    v->arch.cr3 = l4_mfn << PAGE_SHIFT;
+    if (v == current)
+        write_cr3(v->arch.cr3);
+    return old;
+}
+
+uint64_t vcpu_arch_set_user_l4(struct vcpu *v, uint64_t l4_mfn)
+{
+    uint64_t old = v->arch.user_l4;
+
+    v->arch.user_l4 = l4_mfn;
+    return old;
+}
+
+static void drop_l4(uint64_t mfn)
+{
+    if (mfn) {
+        page_put_type(mfn);
+        page_put(mfn);
+    }
+}
+
+void vcpu_arch_release_tables(struct vcpu *v)
+{
+    if (v == current)
+        vcpu_arch_leave_guest_space();
+    drop_l4(v->arch.kernel_l4);
+    drop_l4(v->arch.user_l4);
+    v->arch.kernel_l4 = v->arch.user_l4 = 0;
+    v->arch.cr3 = 0;
 }
 
 struct cpu_regs *vcpu_arch_exit_frame(void)

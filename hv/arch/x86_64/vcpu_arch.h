@@ -12,14 +12,24 @@ struct guest_trap {
 };
 
 struct vcpu_arch {
-    uint64_t cr3;                    /* machine address of the guest kernel's L4 */
+    uint64_t cr3;                    /* machine address of the L4 loaded while the vCPU runs */
+    uint64_t kernel_l4, user_l4;     /* frames of the kernel and user L4s (0: none); each
+                                        holds a general and an L4 type reference */
     struct guest_trap traps[256];
     uint64_t event_callback, failsafe_callback, syscall_callback;
+    uint64_t ldt_base;               /* MMUEXT_SET_LDT: recorded, not loaded yet */
+    uint32_t ldt_ents;
 };
 
 struct vcpu;
-/* Set up the PV start-of-day register state. */
-void vcpu_arch_init(struct vcpu *v, uint64_t entry, uint64_t stack, uint64_t start_info, uint64_t cr3);
+/* Set up the PV start-of-day register state; l4_mfn's references are taken by the caller. */
+void vcpu_arch_init(struct vcpu *v, uint64_t entry, uint64_t stack, uint64_t start_info, uint64_t l4_mfn);
+/* Install a new kernel (or user) L4 whose references the caller holds; returns
+ * the previous one (0: none), whose references pass back to the caller. */
+uint64_t vcpu_arch_set_kernel_l4(struct vcpu *v, uint64_t l4_mfn);
+uint64_t vcpu_arch_set_user_l4(struct vcpu *v, uint64_t l4_mfn);
+/* Drop the references of both L4s (domain destruction). */
+void vcpu_arch_release_tables(struct vcpu *v);
 /* Make v the running vCPU: load its address space and its registers into frame. */
 void vcpu_arch_switch_to(struct vcpu *v, struct cpu_regs *frame);
 /* The exit frame at the top of the hypervisor stack. */

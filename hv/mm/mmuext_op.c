@@ -1,0 +1,150 @@
+/* mmuext_op: pin and unpin page tables, switch the kernel and user page-table
+ * bases, flush TLBs, set the LDT, clear and copy pages. Batches stop after
+ * about a millisecond and continue where they were. */
+#include "core/hypercall.h"
+#include "core/log.h"
+#include "mm/pv_mm.h"
+#include "mm/page_type.h"
+#include "mm/mm.h"
+#include "arch/x86_64/guest_access.h"
+#include "arch/x86_64/page.h"
+#include "arch/x86_64/cpu.h"
+#include "lib/string.h"
+#include "errno.h"
+#include "xen.h"
+
+#define LDT_MAX_ENTRIES 8192
+
+/* References for a new L4 base: a general and an L4 type reference (which
+ * validates the table if it is not one already). */
+static int get_l4(uint64_t mfn, domid_t d)
+{
+    int rc = page_get(mfn, d);
+
+    if (rc == 0 && (rc = page_get_type(mfn, d, PGT_L4)) != 0)
+        page_put(mfn);
+    return rc;
+}
+
+static void put_l4(uint64_t mfn)
+{
+    if (mfn) {
+        page_put_type(mfn);
+        page_put(mfn);
+    }
+}
+
+static int new_baseptr(struct vcpu *v, uint64_t mfn, bool user)
+{
+    int rc;
+
+    if (user && mfn == 0) {                 /* no user page tables */
+        put_l4(vcpu_arch_set_user_l4(v, 0));
+        return 0;
+    }
+    if ((rc = get_l4(mfn, v->domain->id)) != 0)
+        return rc;
+    put_l4(user ? vcpu_arch_set_user_l4(v, mfn) : vcpu_arch_set_kernel_l4(v, mfn));
+    return 0;
+}
+
+/* A frame of d to write to (clear/copy destination): writable type reference. */
+static int get_writable(uint64_t mfn, domid_t d)
+{
+    int rc = page_get(mfn, d);
+
+    if (rc == 0 && (rc = page_get_type(mfn, d, PGT_WRITABLE)) != 0)
+        page_put(mfn);
+    return rc;
+}
+
+static int check_vcpumask(uint64_t ptr)
+{
+    uint64_t mask;
+
+    return copy_from_guest(&mask, ptr, sizeof(mask)) ? -XEN_EFAULT : 0;
+}
+
+static int one_op(struct domain *d, struct domain *pg_owner, const struct mmuext_op *op)
+{
+    uint64_t mfn = op->arg1.mfn;
+    int rc;
+
+    switch (op->cmd) {
+    case MMUEXT_PIN_L1_TABLE:
+    case MMUEXT_PIN_L2_TABLE:
+    case MMUEXT_PIN_L3_TABLE:
+    case MMUEXT_PIN_L4_TABLE:
+        return pt_pin(mfn, pg_owner->id, (enum page_type)(PGT_L1 + op->cmd - MMUEXT_PIN_L1_TABLE));
+    case MMUEXT_UNPIN_TABLE:
+        return pt_unpin(mfn, pg_owner->id);
+    case MMUEXT_NEW_BASEPTR:
+        return new_baseptr(current, mfn, false);
+    case MMUEXT_NEW_USER_BASEPTR:
+        return new_baseptr(current, mfn, true);
+    case MMUEXT_TLB_FLUSH_MULTI:
+    case MMUEXT_INVLPG_MULTI:
+        if ((rc = check_vcpumask((uint64_t)op->arg2.vcpumask)) != 0)
+            return rc;
+        __attribute__((fallthrough));   /* one physical CPU: every scope is this one */
+    case MMUEXT_TLB_FLUSH_LOCAL:
+    case MMUEXT_TLB_FLUSH_ALL:
+    case MMUEXT_INVLPG_LOCAL:
+    case MMUEXT_INVLPG_ALL:
+        if (op->cmd == MMUEXT_INVLPG_LOCAL || op->cmd == MMUEXT_INVLPG_ALL || op->cmd == MMUEXT_INVLPG_MULTI) {
+            if (guest_range_ok(op->arg1.linear_addr, 1))
+                invlpg(op->arg1.linear_addr);
+        } else {
+            flush_tlb_local();
+        }
+        return 0;
+    case MMUEXT_FLUSH_CACHE:
+    case MMUEXT_FLUSH_CACHE_GLOBAL:
+        if (!d->privileged)
+            return -XEN_EPERM;
+        __asm__ volatile("wbinvd" ::: "memory");
+        return 0;
+    case MMUEXT_SET_LDT: {
+        uint64_t base = op->arg1.linear_addr, ents = op->arg2.nr_ents;
+        if (ents > LDT_MAX_ENTRIES || (base & (PAGE_SIZE - 1)) ||
+            (ents && !guest_range_ok(base, ents * 8)))
+            return -XEN_EINVAL;
+        current->arch.ldt_base = ents ? base : 0;
+        current->arch.ldt_ents = (uint32_t)ents;
+        return 0;
+    }
+    case MMUEXT_CLEAR_PAGE:
+        if ((rc = get_writable(mfn, pg_owner->id)) != 0)
+            return rc;
+        memset(mfn_to_virt(mfn), 0, PAGE_SIZE);
+        page_put_type(mfn);
+        page_put(mfn);
+        return 0;
+    case MMUEXT_COPY_PAGE: {
+        uint64_t src = op->arg2.src_mfn;
+        if ((rc = page_get(src, pg_owner->id)) != 0)
+            return rc;
+        if ((rc = get_writable(mfn, pg_owner->id)) == 0) {
+            memcpy(mfn_to_virt(mfn), mfn_to_virt(src), PAGE_SIZE);
+            page_put_type(mfn);
+            page_put(mfn);
+        }
+        page_put(src);
+        return rc;
+    }
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+static int entry_fn(struct domain *d, struct domain *pg_owner, const void *entry, bool *flush)
+{
+    (void)flush;
+    return one_op(d, pg_owner, entry);
+}
+
+long mmuext_op_hypercall(uint64_t ops, uint64_t count, uint64_t pdone, uint64_t foreigndom, uint64_t a5)
+{
+    (void)a5;
+    return pv_mm_run_batch(ops, count, pdone, foreigndom, sizeof(struct mmuext_op), entry_fn);
+}

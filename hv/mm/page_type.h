@@ -1,0 +1,108 @@
+/* Page types and reference counts: the core of PV memory management.
+ *
+ * A 64-bit PV guest writes its own 4-level page tables; the hypervisor keeps
+ * that safe by giving every frame a type and two counts in the frame table
+ * (hv/mm/frame_table.h):
+ *
+ *   count       general references. A frame is kept while count > 0; one of
+ *               them belongs to its owner's allocation (PGF_ALLOCATED), one to
+ *               a pin, one to every present page-table entry naming it, one to
+ *               every other user (a CR3, a descriptor table, ...).
+ *   type        what the frame is being used as: WRITABLE (mapped writable
+ *               somewhere), L1..L4 (a validated page table of that level),
+ *               SEG_DESC (a GDT/LDT frame), or NONE.
+ *   type_count  references that need the current type. While it is > 0 the
+ *               type cannot change; at 0 it may change on the next type
+ *               reference. Every type reference is paired with a general
+ *               reference held by the same user.
+ *
+ * The invariants this module keeps, whatever the guest writes:
+ *  - a frame used as a page table (or descriptor table) is never mapped
+ *    writable: the two uses need different types;
+ *  - every present entry of a validated table has been checked for its level
+ *    and holds its references: an L1 entry a general reference to a frame of
+ *    the table's owner (plus a WRITABLE type reference if it is RW); an L2, L3
+ *    or L4 entry a general and a type reference to a table of the level below;
+ *  - no superpages (PS) and no linear (recursive) page tables: an entry at
+ *    level N can only name a table of level N-1, so a frame typed Ln can
+ *    never be reached from itself and every tree is at most four deep;
+ *  - L4 slots 256..271 always hold the hypervisor's entries;
+ *  - the user bit is set on every present entry (64-bit PV kernels run in
+ *    ring 3), whatever the guest wrote.
+ *
+ * Pure logic: the environment is reached only through the externs below,
+ * which the hypervisor implements in hv/mm/mm.c and the host tests fake.
+ * Errors are negative Xen errno values (public errno.h). Nothing here is
+ * preemptible: one call validates or releases a whole tree. */
+#ifndef HV_MM_PAGE_TYPE_H
+#define HV_MM_PAGE_TYPE_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "mm/frame_table.h"
+#include "arch/x86_64/layout.h"
+
+#define PT_ENTRIES 512
+
+/* ---- provided by the environment ---- */
+uint64_t *frame_map(uint64_t mfn);          /* the 512 entries of a frame, hypervisor-writable */
+uint64_t mm_hv_l4_entry(unsigned slot);     /* the hypervisor's own L4 entries, slots 256..271 */
+void mm_page_released(uint64_t mfn);        /* count reached 0 on a frame no longer allocated */
+void mm_tlb_flush(void);                    /* flush all non-global TLB entries of this CPU */
+
+/* ---- general references ---- */
+/* One more reference to mfn, which must be an allocated frame owned by d.
+ * -EINVAL for a bad mfn, a free or hypervisor frame, another domain's frame
+ * or one whose allocation was given up; -EOVERFLOW if the count is full. */
+int page_get(uint64_t mfn, domid_t d);
+/* Drop one; at 0 on a frame no longer allocated, mm_page_released(). */
+void page_put(uint64_t mfn);
+
+/* ---- type references (the caller holds a general reference) ---- */
+/* With type_count 0 the type may change to t (a page-table type is
+ * validated, recursively, taking every entry's references; coming from
+ * WRITABLE, the TLB is flushed first); with type_count > 0 the type must
+ * already be t. -EINVAL on a mismatch or an invalid table, -EOVERFLOW if the
+ * type count is full. A PGF_XEN_HEAP frame can only be WRITABLE. */
+int page_get_type(uint64_t mfn, domid_t d, enum page_type t);
+/* Drop one; at 0 a page-table type releases every entry's references
+ * (recursively) and the frame goes back to PGT_NONE. */
+void page_put_type(uint64_t mfn);
+
+/* ---- page-table operations ---- */
+/* Replace entry `slot` of table_mfn, a validated L1..L4 owned by d, with
+ * new_pte: checked for the level, its references taken, the adjusted value
+ * written, then the old entry's references dropped. With preserve_ad, a
+ * present new entry keeps the Accessed/Dirty bits of a present old one
+ * (MMU_PT_UPDATE_PRESERVE_AD). Changes nothing on error. */
+int pt_mod_entry(uint64_t table_mfn, unsigned slot, uint64_t new_pte, domid_t d, bool preserve_ad);
+/* MMUEXT_PIN_Ln_TABLE: a general and a type reference held by the pin.
+ * -EINVAL if already pinned, if level is not PGT_L1..PGT_L4, or as page_get
+ * and page_get_type. */
+int pt_pin(uint64_t mfn, domid_t d, enum page_type level);
+/* MMUEXT_UNPIN_TABLE: -EINVAL unless mfn is a frame of d that is pinned. */
+int pt_unpin(uint64_t mfn, domid_t d);
+/* The value the hypervisor stores for a guest entry of `level` (1..4):
+ * present entries get the user bit; non-present ones are kept as they are. */
+uint64_t pt_adjust_pte(uint64_t pte, unsigned level);
+
+/* ---- shared by page_type.c and page_type_validate.c ---- */
+static inline bool pgt_is_table(unsigned t) { return t >= PGT_L1 && t <= PGT_L4; }
+static inline unsigned pgt_level(unsigned t) { return t - PGT_L1 + 1; }           /* PGT_Ln -> n */
+static inline enum page_type pgt_of_level(unsigned level) { return (enum page_type)(PGT_L1 + level - 1); }
+static inline bool pt_hv_slot(unsigned level, unsigned slot)
+{
+    return level == 4 && slot >= HV_L4_FIRST_SLOT && slot <= HV_L4_LAST_SLOT;
+}
+
+/* Check an entry for `level` and take its references (0 or -E...). */
+int pt_get_entry(uint64_t pte, unsigned level, domid_t d);
+/* Drop the references a present entry of `level` holds. */
+void pt_put_entry(uint64_t pte, unsigned level);
+/* Take the references of every entry of table mfn (all or none), then
+ * store the entries in their adjusted form and fill the hypervisor slots. */
+int pt_validate_table(uint64_t mfn, unsigned level, domid_t d);
+/* Drop the references of every entry of a validated table. */
+void pt_release_table(uint64_t mfn, unsigned level);
+
+#endif

@@ -1,0 +1,143 @@
+/* Page-table entries: which bits each level accepts, the references an entry
+ * holds, validation and release of whole tables, and single-entry updates.
+ *
+ * Decisions (also in docs/memory-layout.md, "Guest page tables"):
+ *  - Linear (recursive) page tables are not supported. An entry of a level-N
+ *    table needs a type reference of level N-1 on the frame it names, and a
+ *    frame has one type at a time, so no table can name itself or another
+ *    table of its own level. This keeps every tree acyclic and at most four
+ *    deep, which bounds the recursion below (validate/release of an L4
+ *    reaches an L1 entry after three nested calls).
+ *  - Superpages (PS in an L2 or L3 entry) are refused: the ABI feature for
+ *    them is not offered.
+ *  - In non-leaf entries D is accepted (hardware ignores it; Linux sets it),
+ *    G is refused (bit 8 must be zero in an AMD PML4E).
+ *  - Bits 52..62 are refused at every level; an address must name a frame the
+ *    frame table covers (page_get refuses anything else). */
+#include "mm/page_type.h"
+#include "arch/x86_64/page.h"
+#include "errno.h"
+
+#define PTE_PAT      (1ull << 7)                /* in an L1 entry; PS in the others */
+#define PTE_AVAIL    (7ull << 9)
+#define PTE_L1_OK    (PTE_P | PTE_RW | PTE_US | PTE_PWT | PTE_PCD | PTE_A | PTE_D | PTE_PAT | \
+                      PTE_G | PTE_AVAIL | PTE_ADDR_MASK | PTE_NX)
+#define PTE_UPPER_OK (PTE_P | PTE_RW | PTE_US | PTE_PWT | PTE_PCD | PTE_A | PTE_D | \
+                      PTE_AVAIL | PTE_ADDR_MASK | PTE_NX)
+
+uint64_t pt_adjust_pte(uint64_t pte, unsigned level)
+{
+    (void)level;                        /* the same rule at every level */
+    return (pte & PTE_P) ? pte | PTE_US : pte;
+}
+
+int pt_get_entry(uint64_t pte, unsigned level, domid_t d)
+{
+    uint64_t mfn = pte_mfn(pte);
+    enum page_type t;
+    int rc;
+
+    if (pte & ~(level == 1 ? PTE_L1_OK : PTE_UPPER_OK))
+        return -XEN_EINVAL;
+    rc = page_get(mfn, d);
+    if (rc != 0)
+        return rc;
+    if (level == 1) {
+        if (!(pte & PTE_RW))
+            return 0;                   /* read-only: the general reference only */
+        t = PGT_WRITABLE;
+    } else {
+        t = pgt_of_level(level - 1);
+    }
+    rc = page_get_type(mfn, d, t);
+    if (rc != 0)
+        page_put(mfn);
+    return rc;
+}
+
+void pt_put_entry(uint64_t pte, unsigned level)
+{
+    uint64_t mfn = pte_mfn(pte);
+
+    if (level > 1 || (pte & PTE_RW))
+        page_put_type(mfn);
+    page_put(mfn);
+}
+
+/* Entries of a table that carry references: present ones outside the
+ * hypervisor's L4 slots. */
+static bool counted(uint64_t pte, unsigned level, unsigned slot)
+{
+    return (pte & PTE_P) && !pt_hv_slot(level, slot);
+}
+
+int pt_validate_table(uint64_t mfn, unsigned level, domid_t d)
+{
+    uint64_t *e = frame_map(mfn);
+    unsigned i;
+    int rc = 0;
+
+    /* First every reference, leaving the table as it is so that a failure
+     * can be undone from the same values. */
+    for (i = 0; i < PT_ENTRIES; i++) {
+        if (!counted(e[i], level, i))
+            continue;
+        rc = pt_get_entry(e[i], level, d);
+        if (rc != 0)
+            break;
+    }
+    if (rc != 0) {
+        while (i-- > 0)
+            if (counted(e[i], level, i))
+                pt_put_entry(e[i], level);
+        return rc;
+    }
+    /* Then the values the hardware will see. */
+    for (i = 0; i < PT_ENTRIES; i++) {
+        if (pt_hv_slot(level, i))
+            e[i] = mm_hv_l4_entry(i);
+        else
+            e[i] = pt_adjust_pte(e[i], level);
+    }
+    return 0;
+}
+
+void pt_release_table(uint64_t mfn, unsigned level)
+{
+    uint64_t *e = frame_map(mfn);
+
+    for (unsigned i = 0; i < PT_ENTRIES; i++)
+        if (counted(e[i], level, i))
+            pt_put_entry(e[i], level);
+}
+
+int pt_mod_entry(uint64_t table_mfn, unsigned slot, uint64_t new_pte, domid_t d, bool preserve_ad)
+{
+    struct page_info *pg = mfn_to_page(table_mfn);
+    uint64_t *e, old;
+    unsigned level;
+    int rc;
+
+    if (!pg || slot >= PT_ENTRIES || pg->owner != d || !pgt_is_table(pg->type) ||
+        !(pg->flags & PGF_VALIDATED) || pg->type_count == 0)
+        return -XEN_EINVAL;
+    level = pgt_level(pg->type);
+    if (pt_hv_slot(level, slot))
+        return -XEN_EINVAL;
+
+    e = frame_map(table_mfn);
+    old = e[slot];
+    if (preserve_ad && (old & PTE_P) && (new_pte & PTE_P))
+        new_pte |= old & (PTE_A | PTE_D);
+    if (new_pte & PTE_P) {
+        /* The new references first: an entry naming the same frame (or the
+         * same lower table) as the old one never lets its count touch 0. */
+        rc = pt_get_entry(new_pte, level, d);
+        if (rc != 0)
+            return rc;
+    }
+    e[slot] = pt_adjust_pte(new_pte, level);
+    if (old & PTE_P)
+        pt_put_entry(old, level);
+    return 0;
+}

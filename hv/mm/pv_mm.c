@@ -1,0 +1,96 @@
+/* Helpers shared by the PV memory-management hypercalls. */
+#include "mm/pv_mm.h"
+#include "mm/page_type.h"
+#include "mm/mm.h"
+#include "arch/x86_64/page.h"
+#include "core/hypercall.h"
+#include "arch/x86_64/guest_access.h"
+#include "arch/x86_64/cpu.h"
+#include "errno.h"
+#include "xen.h"
+
+struct domain *pv_mm_pg_owner(struct domain *d, uint64_t foreigndom, long *err)
+{
+    domid_t id = (domid_t)foreigndom;
+    struct domain *fd;
+
+    if (id == DOMID_SELF || id == d->id)
+        return d;
+    if (!d->privileged) {
+        *err = -XEN_EPERM;
+        return 0;
+    }
+    fd = domain_lookup(id);
+    if (!fd)
+        *err = -XEN_ESRCH;
+    return fd;
+}
+
+int pv_mm_write_pte(uint64_t table_mfn, unsigned slot, uint64_t val, domid_t owner, bool preserve_ad,
+                    bool *flush)
+{
+    uint64_t old = frame_map(table_mfn)[slot];
+    int rc = pt_mod_entry(table_mfn, slot, val, owner, preserve_ad);
+
+    /* A mapping that existed may be cached: it must not outlive the update. */
+    if (rc == 0 && (old & PTE_P) && old != frame_map(table_mfn)[slot])
+        *flush = true;
+    return rc;
+}
+
+int pv_mm_find_l1(uint64_t l4_mfn, uint64_t va, uint64_t *l1_mfn, unsigned *slot)
+{
+    static const unsigned shifts[3] = { 39, 30, 21 };
+    uint64_t mfn = l4_mfn;
+
+    for (int level = 0; level < 3; level++) {
+        uint64_t e = frame_map(mfn)[(va >> shifts[level]) & 511];
+        if (!(e & PTE_P) || (e & PTE_PS))
+            return -XEN_EINVAL;
+        mfn = pte_mfn(e);
+        if (mfn >= frame_table_frames)
+            return -XEN_EINVAL;
+    }
+    *l1_mfn = mfn;
+    *slot = (va >> 12) & 511;
+    return 0;
+}
+
+long pv_mm_run_batch(uint64_t list, uint64_t count, uint64_t pdone, uint64_t foreigndom,
+                     size_t entry_size, pv_mm_entry_fn fn)
+{
+    struct domain *d = current_domain(), *pg_owner;
+    uint32_t n = (uint32_t)count, done = 0;
+    uint64_t entry[4];
+    bool flush = false;
+    long rc = 0;
+
+    if (n & BATCH_PREEMPTED) {
+        n &= ~BATCH_PREEMPTED;
+        if (pdone && copy_from_guest(&done, pdone, sizeof(done)))
+            return -XEN_EFAULT;
+    }
+    pg_owner = pv_mm_pg_owner(d, foreigndom, &rc);
+    if (!pg_owner)
+        return rc;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t at = list + (uint64_t)i * entry_size;
+
+        if (i && i % BATCH_CHECK_EVERY == 0 && hypercall_preempt_check()) {
+            rc = hypercall_continue(at, (n - i) | BATCH_PREEMPTED, pdone, foreigndom, 0);
+            break;
+        }
+        if (copy_from_guest(entry, at, entry_size)) {
+            rc = -XEN_EFAULT;
+            break;
+        }
+        if ((rc = fn(d, pg_owner, entry, &flush)) != 0)
+            break;
+        done++;
+    }
+    if (flush)
+        flush_tlb_local();
+    if (pdone && copy_to_guest(pdone, &done, sizeof(done)))
+        return -XEN_EFAULT;
+    return rc;
+}

@@ -1,0 +1,37 @@
+/* Helpers shared by the PV memory-management hypercalls. */
+#ifndef HV_MM_PV_MM_H
+#define HV_MM_PV_MM_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include "core/domain.h"
+
+/* When the continuation flag is set in a batch count, the hypercall is
+ * resuming: the entries done so far are in *pdone. */
+#define BATCH_PREEMPTED (1u << 31)
+/* Entries between two checks for preemption. */
+#define BATCH_CHECK_EVERY 64
+
+/* One entry of a batch; *flush: a present mapping changed. */
+typedef int (*pv_mm_entry_fn)(struct domain *d, struct domain *pg_owner, const void *entry, bool *flush);
+/* Run a batch hypercall (mmu_update, mmuext_op): entries of entry_size bytes
+ * (at most 32) from list, count of them, the number done stored at pdone
+ * (if not 0), frames of foreigndom; stops at the first error, and after about
+ * a millisecond asks to continue where it was. */
+long pv_mm_run_batch(uint64_t list, uint64_t count, uint64_t pdone, uint64_t foreigndom,
+                     size_t entry_size, pv_mm_entry_fn fn);
+
+/* The domain whose frames a batch may reference: the caller itself for
+ * DOMID_SELF or its own id; another domain only for a privileged caller.
+ * NULL with *err set otherwise. */
+struct domain *pv_mm_pg_owner(struct domain *d, uint64_t foreigndom, long *err);
+/* Write one PTE (table frame, slot), remembering whether the TLB needs a
+ * flush because a present mapping changed. */
+int pv_mm_write_pte(uint64_t table_mfn, unsigned slot, uint64_t val, domid_t owner, bool preserve_ad,
+                    bool *flush);
+/* The L1 table and slot mapping va in the address space of the L4 l4_mfn;
+ * -EINVAL when a level above is absent or a superpage. */
+int pv_mm_find_l1(uint64_t l4_mfn, uint64_t va, uint64_t *l1_mfn, unsigned *slot);
+
+#endif

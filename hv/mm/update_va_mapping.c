@@ -1,0 +1,61 @@
+/* update_va_mapping: write the L1 entry that maps one virtual address of the
+ * current address space, then flush as the flags ask: UVMF_NONE, UVMF_INVLPG
+ * or UVMF_TLB_FLUSH, for this vCPU (UVMF_LOCAL), all (UVMF_ALL) or a set
+ * (a pointer to a vCPU bitmap). Xenolith runs one physical CPU, so every
+ * scope flushes here; the bitmap pointer is still checked. */
+#include "core/hypercall.h"
+#include "mm/pv_mm.h"
+#include "arch/x86_64/guest_access.h"
+#include "arch/x86_64/page.h"
+#include "arch/x86_64/cpu.h"
+#include "errno.h"
+#include "xen.h"
+
+static long do_update(struct domain *pg_owner, uint64_t va, uint64_t val, uint64_t flags)
+{
+    uint64_t l1_mfn, scope = flags & ~UVMF_FLUSHTYPE_MASK, mask;
+    unsigned slot;
+    bool flush = false;
+    int rc;
+
+    if (!guest_range_ok(va, 1))
+        return -XEN_EINVAL;
+    if (scope != UVMF_LOCAL && scope != UVMF_ALL && copy_from_guest(&mask, scope, sizeof(mask)))
+        return -XEN_EFAULT;
+    if ((rc = pv_mm_find_l1(current->arch.kernel_l4, va, &l1_mfn, &slot)) != 0)
+        return rc;
+    if ((rc = pv_mm_write_pte(l1_mfn, slot, val, pg_owner->id, false, &flush)) != 0)
+        return rc;
+    switch (flags & UVMF_FLUSHTYPE_MASK) {
+    case UVMF_TLB_FLUSH:
+        flush_tlb_local();
+        break;
+    case UVMF_INVLPG:
+        invlpg(va);
+        break;
+    default:
+        /* UVMF_NONE: the guest asked for no flush, but a changed mapping is
+         * never left usable in the TLB (the page behind it may be reused). */
+        if (flush)
+            invlpg(va);
+        break;
+    }
+    return 0;
+}
+
+long update_va_mapping_hypercall(uint64_t va, uint64_t val, uint64_t flags, uint64_t a4, uint64_t a5)
+{
+    (void)a4; (void)a5;
+    return do_update(current_domain(), va, val, flags);
+}
+
+long update_va_mapping_otherdomain_hypercall(uint64_t va, uint64_t val, uint64_t flags, uint64_t domid, uint64_t a5)
+{
+    long err = 0;
+    struct domain *pg_owner = pv_mm_pg_owner(current_domain(), domid, &err);
+
+    (void)a5;
+    if (!pg_owner)
+        return err;
+    return do_update(pg_owner, va, val, flags);
+}
