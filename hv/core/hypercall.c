@@ -12,6 +12,12 @@
 
 struct hypercall_continuation hypercall_cont;
 static uint64_t entry_tsc, preempt_ticks;
+static struct cpu_regs *entry_regs;
+
+struct cpu_regs *hypercall_regs(void)
+{
+    return entry_regs;
+}
 
 static uint64_t logged_missing[(NR_HYPERCALLS + 63) / 64];
 
@@ -64,6 +70,7 @@ void hypercall_entry(struct cpu_regs *r)
     long ret;
 
     entry_tsc = rdtsc();
+    entry_regs = r;
     hypercall_cont.pending = false;
     ret = hypercall_dispatch(nr, args);
     if (hypercall_cont.pending && current->runnable) {

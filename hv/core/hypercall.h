@@ -32,6 +32,8 @@ extern struct hypercall_continuation hypercall_cont;
 bool hypercall_preempt_check(void);
 /* Ask for a continuation; returns 0 as the handler's placeholder result. */
 long hypercall_continue(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
+/* The register frame of the hypercall being served (iret rewrites it). */
+struct cpu_regs *hypercall_regs(void);
 /* Run handler nr with args (multicall uses it); -ENOSYS if there is none. */
 long hypercall_dispatch(uint64_t nr, const uint64_t args[5]);
 
@@ -41,6 +43,7 @@ long xen_version_hypercall(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4,
 long sched_op_hypercall(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5);
 long set_trap_table_hypercall(uint64_t traps, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
 long set_callbacks_hypercall(uint64_t event, uint64_t failsafe, uint64_t syscall, uint64_t a4, uint64_t a5);
+long iret_hypercall(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
 long multicall_hypercall(uint64_t calls, uint64_t nr_calls, uint64_t a3, uint64_t a4, uint64_t a5);
 long mmu_update_hypercall(uint64_t reqs, uint64_t count, uint64_t pdone, uint64_t foreigndom, uint64_t a5);
 long mmuext_op_hypercall(uint64_t ops, uint64_t count, uint64_t pdone, uint64_t foreigndom, uint64_t a5);

@@ -27,7 +27,7 @@ const struct hypercall_def hypercall_table[NR_HYPERCALLS] = {
     HC(grant_table_op, 0),
     HC(vm_assist, vm_assist_hypercall),
     HC(update_va_mapping_otherdomain, update_va_mapping_otherdomain_hypercall),
-    HC(iret, 0),
+    HC(iret, iret_hypercall),
     HC(vcpu_op, 0),
     HC(set_segment_base, 0),
     HC(mmuext_op, mmuext_op_hypercall),

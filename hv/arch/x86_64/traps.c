@@ -7,6 +7,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/guest_access.h"
 #include "arch/x86_64/power.h"
+#include "arch/x86_64/trap_bounce.h"
 #include "core/domain.h"
 #include "core/log.h"
 #include "lib/format.h"
@@ -23,18 +24,24 @@ static __attribute__((noreturn)) void hv_fault(const struct cpu_regs *r)
     machine_halt_after_panic();
 }
 
+/* An exception in guest context goes to the guest's own handler; with no
+ * handler, or no room on its stack for the frame, the domain is crashed. */
 static void guest_fault(struct cpu_regs *r)
 {
-    char why[160];
+    char why[192];
     struct vcpu *v = current;
+    unsigned vector = (unsigned)r->vector;
+    uint64_t cr2 = vector == 14 ? read_cr2() : 0;
+    bool handler = v->arch.traps[vector].address != 0;
 
+    if (pv_bounce_exception(v, r, vector, r->error_code, cr2))
+        return;
     fmt_snprintf(why, sizeof(why),
-                 "unhandled %s (vector %llu) error %04llx at rip %016llx rsp %016llx%s",
-                 exception_name((unsigned)r->vector), U(r->vector), U(r->error_code),
-                 U(r->rip), U(r->rsp),
-                 v->arch.traps[r->vector & 0xff].address ? " (exception delivery to the guest is not implemented yet)" : "");
-    if (r->vector == 14)
-        log_err("d%uv%u page fault address (CR2): %016llx\n", v->domain->id, v->id, U(read_cr2()));
+                 "unhandled %s (vector %u) error %04llx at rip %016llx rsp %016llx%s",
+                 exception_name(vector), vector, U(r->error_code), U(r->rip), U(r->rsp),
+                 handler ? ": its exception frame could not be written to the guest stack" : "");
+    if (vector == 14)
+        log_err("d%uv%u page fault address (CR2): %016llx\n", v->domain->id, v->id, U(cr2));
     domain_crash(v, r, why);
 }
 

@@ -1,0 +1,63 @@
+/* The iret hypercall: return from a bounce frame (or any frame the guest
+ * built) through the hypervisor. The guest's hypercall stub leaves on its
+ * stack, lowest address first, struct iret_context: RAX, R11, RCX, flags,
+ * RIP, CS, RFLAGS, RSP, SS. The RPL of CS says where to: 0 (as in a bounce
+ * frame) back to the guest kernel, 3 to guest user mode, which needs user
+ * page tables. Everything is checked before it reaches the hypervisor's own
+ * iretq: a frame the CPU would refuse crashes the domain. */
+#include "core/hypercall.h"
+#include "core/domain.h"
+#include "arch/x86_64/guest_access.h"
+#include "arch/x86_64/layout.h"
+#include "arch/x86_64/cpu.h"
+#include "lib/format.h"
+#include "errno.h"
+#include "xen.h"
+
+static bool canonical(uint64_t va)
+{
+    return (uint64_t)((int64_t)(va << 16) >> 16) == va;
+}
+
+long iret_hypercall(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    struct cpu_regs *r = hypercall_regs();
+    struct vcpu *v = current;
+    struct vcpu_info *vi = v->domain->shared_info ? &v->domain->shared_info->vcpu_info[v->id] : 0;
+    struct iret_context c;
+    uint64_t cs, ss;
+
+    (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+    if (copy_from_guest(&c, r->rsp, sizeof(c))) {
+        domain_crash(v, r, "iret: the iret_context on the guest stack is not readable");
+        return 0;
+    }
+    if ((c.cs & 3) == 3) {
+        domain_crash(v, r, v->arch.user_l4 ? "iret: to guest user mode, which is not implemented yet"
+                                            : "iret: to guest user mode with no user page tables");
+        return 0;
+    }
+    cs = (c.cs & 0xffff) | 3;               /* the upper bits may carry a bounce frame's saved mask */
+    ss = (c.ss & 0xffff) | 3;
+    if (cs != GDT_RING3_CS64 || ss != GDT_RING3_DS || !canonical(c.rip) || !canonical(c.rsp) ||
+        (c.rip >= HV_AREA_START && c.rip < HV_AREA_END)) {
+        char why[128];
+        fmt_snprintf(why, sizeof(why), "iret: unusable frame cs %#llx ss %#llx rip %#llx rsp %#llx",
+                     (unsigned long long)c.cs, (unsigned long long)c.ss,
+                     (unsigned long long)c.rip, (unsigned long long)c.rsp);
+        domain_crash(v, r, why);
+        return 0;
+    }
+    if (!(c.flags & VGCF_in_syscall)) {
+        r->r11 = c.r11;
+        r->rcx = c.rcx;
+    }
+    r->rip = c.rip;
+    r->cs = cs;
+    r->rsp = c.rsp;
+    r->ss = ss;
+    r->rflags = (c.rflags & ~(RFLAGS_IOPL | RFLAGS_VM | RFLAGS_NT)) | RFLAGS_IF | 0x2;
+    if (vi)
+        vi->evtchn_upcall_mask = !(c.rflags & RFLAGS_IF);
+    return (long)c.rax;                     /* RAX of the interrupted context */
+}
