@@ -32,7 +32,6 @@ struct domain {
     int shutdown_reason;           /* SHUTDOWN_* once shut down */
     int shutdown_code;             /* from SCHEDOP_shutdown_code, -1 if none */
     uint64_t nr_pages, max_pages;      /* frames it has, frames it may have */
-    uint64_t max_gpfn;                 /* one past the highest pseudo-physical frame */
     uint64_t vm_assist;                /* VMASST_TYPE_* bits enabled */
     uint64_t shared_info_mfn;
     struct shared_info *shared_info;

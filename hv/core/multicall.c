@@ -1,6 +1,6 @@
 /* multicall: a batch of hypercalls for the price of one entry. Each entry's
  * result is written back into the guest's list. A nested multicall is refused
- * (-ENOSYS in that entry). When an entry asks for a continuation, its new
+ * (-EINVAL in that entry). When an entry asks for a continuation, its new
  * arguments go back into the guest's entry and the multicall itself continues
  * from that entry. */
 #include "core/hypercall.h"
@@ -26,7 +26,7 @@ long multicall_hypercall(uint64_t calls, uint64_t nr_calls, uint64_t a3, uint64_
         if (copy_from_guest(&e, at, sizeof(e)))
             return -XEN_EFAULT;
         if (e.op == __HYPERVISOR_multicall) {
-            result = -XEN_ENOSYS;
+            result = -XEN_EINVAL;
         } else {
             uint64_t args[5] = { e.args[0], e.args[1], e.args[2], e.args[3], e.args[4] };
             result = hypercall_dispatch(e.op, args);

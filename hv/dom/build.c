@@ -151,7 +151,7 @@ static int make_shared_info(struct build_ctx *c, char *err, size_t errlen)
     d->shared_info = mfn_to_virt(mfn);
     for (unsigned i = 0; i < XEN_LEGACY_MAX_VCPUS; i++)
         d->shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
-    d->shared_info->arch.max_pfn = d->nr_pages;
+    /* arch.max_pfn stays 0: the guest publishes its own p2m size there. */
     time_publish(&d->shared_info->vcpu_info[0].time);
     return 0;
 }
@@ -187,7 +187,7 @@ int dom_build_pv(struct domain *d, const struct dom_build_params *p, char *err, 
         in.virt_base = in.kernel_start & ~(uint64_t)(PAGE_SIZE - 1);
     if (dom_layout_compute(&in, &c.layout, err, errlen) != 0)
         return -1;
-    d->nr_pages = d->max_pages = d->max_gpfn = p->nr_pages;
+    d->nr_pages = d->max_pages = p->nr_pages;
 
     if (give_memory(&c, err, errlen) == 0 &&
         build_page_tables(&c, err, errlen) == 0 &&

@@ -1,8 +1,9 @@
 /* memory_op: what a domain may learn about memory and how it gets and gives
  * back frames. Reservation sub-ops (increase, decrease, populate_physmap)
- * handle extents of 2^order frames, return how many extents they completed,
- * and continue later (the extent to resume at in cmd's upper bits) when a
- * request runs long. */
+ * handle extents of 2^order frames and return how many extents they
+ * completed (as Xen does, a bad argument, domain or list stops the count
+ * rather than returning an error), continuing later (the extent to resume at
+ * in cmd's upper bits) when a request runs long. */
 #include "core/hypercall.h"
 #include "mm/pv_mm.h"
 #include "mm/page_type.h"
@@ -17,11 +18,15 @@
 #define MEMOP_CMD_MASK ((1u << MEMOP_EXTENT_SHIFT) - 1)
 #define MAX_EXTENT_ORDER 9                  /* 2 MiB extents at most */
 #define E820_ENTRY_SIZE 20
+#define LIST_ABSENT (~0ull)             /* a NULL extent list */
 
-/* The domain a sub-op names: itself, or any live domain for a privileged caller. */
+/* The domain a sub-op names: itself (DOMID_SELF or its id), or any live
+ * domain for a privileged caller. */
 static struct domain *target_domain(domid_t id, long *err)
 {
-    return pv_mm_pg_owner(current_domain(), id, err);
+    struct domain *d = current_domain();
+
+    return id == d->id ? d : pv_mm_pg_owner(d, id, err);
 }
 
 static int give_extent(struct domain *d, unsigned op, unsigned order, uint64_t limit_pfn, uint64_t slot)
@@ -35,7 +40,8 @@ static int give_extent(struct domain *d, unsigned op, unsigned order, uint64_t l
     mfn = mm_alloc_frames_owned(d->id, n, n, limit_pfn);
     if (mfn == INVALID_MFN)
         return -XEN_ENOMEM;
-    if (copy_to_guest(slot, &mfn, sizeof(mfn))) {
+    /* increase_reservation with no list still gives the frames. */
+    if (slot != LIST_ABSENT && copy_to_guest(slot, &mfn, sizeof(mfn))) {
         for (uint64_t i = 0; i < n; i++)
             mm_free_frame(mfn + i);
         return -XEN_EFAULT;
@@ -43,8 +49,6 @@ static int give_extent(struct domain *d, unsigned op, unsigned order, uint64_t l
     for (uint64_t i = 0; i < n; i++)
         m2p_set(mfn + i, op == XENMEM_populate_physmap ? gpfn + i : ~0ull);
     d->nr_pages += n;
-    if (op == XENMEM_populate_physmap && gpfn + n > d->max_gpfn)
-        d->max_gpfn = gpfn + n;
     return 0;
 }
 
@@ -78,20 +82,25 @@ static long reservation(unsigned op, uint64_t cmd, uint64_t arg)
     struct domain *d;
     long err = 0;
 
-    if (copy_from_guest(&r, arg, sizeof(r)))
-        return -XEN_EFAULT;
-    if (start >= r.nr_extents)
+    if (copy_from_guest(&r, arg, sizeof(r)) || start >= r.nr_extents ||
+        r.extent_order > MAX_EXTENT_ORDER || !(d = target_domain(r.domid, &err)))
         return (long)start;
-    if (r.extent_order > MAX_EXTENT_ORDER)
+    /* The resume point must fit the continuation's 32-bit cmd encoding, and
+     * the whole list lie in guest memory (a NULL list is allowed for increase). */
+    if (r.nr_extents > (UINT32_MAX >> MEMOP_EXTENT_SHIFT))
         return (long)start;
-    if (!(d = target_domain(r.domid, &err)))
-        return err;
+    if ((r.extent_start || op != XENMEM_increase_reservation) &&
+        !guest_range_ok((uint64_t)r.extent_start, r.nr_extents * sizeof(xen_pfn_t)))
+        return (long)start;
     bits = XENMEMF_get_address_bits(r.mem_flags);
     if (bits && bits < 64)
         limit_pfn = bits > PAGE_SHIFT ? 1ull << (bits - PAGE_SHIFT) : 1;
     for (i = start; i < r.nr_extents; i++) {
         uint64_t slot = (uint64_t)r.extent_start + i * sizeof(xen_pfn_t);
         int rc;
+
+        if (!r.extent_start && op == XENMEM_increase_reservation)
+            slot = LIST_ABSENT;
 
         if (i > start && hypercall_preempt_check())
             return hypercall_continue(op | (i << MEMOP_EXTENT_SHIFT), arg, 0, 0, 0);
@@ -116,29 +125,48 @@ static long domain_query(unsigned op, uint64_t arg)
     switch (op) {
     case XENMEM_current_reservation: return (long)d->nr_pages;
     case XENMEM_maximum_reservation: return (long)d->max_pages;
-    default:                         return (long)d->max_gpfn - 1;    /* maximum_gpfn */
+    default:                                                  /* maximum_gpfn */
+        /* For a PV domain, the highest frame its own p2m publishes. */
+        return d->shared_info && d->shared_info->arch.max_pfn ? (long)d->shared_info->arch.max_pfn - 1 : 0;
     }
 }
 
-/* Copy E820-style entries out: at most the caller's nr_entries, which then
- * says how many were written. */
-static long put_map(uint64_t arg, const struct boot_mem_range *ranges, unsigned n)
+/* Copy E820-style entries out. A NULL buffer asks only for the count; a
+ * buffer too small for all of them is -EINVAL. */
+static long put_map(struct xen_memory_map *map, uint64_t arg, const struct boot_mem_range *ranges, unsigned n)
 {
-    struct xen_memory_map map;
     unsigned i;
 
-    if (copy_from_guest(&map, arg, sizeof(map)))
-        return -XEN_EFAULT;
-    for (i = 0; i < n && i < map.nr_entries; i++) {
+    if (map->buffer && map->nr_entries < n)
+        return -XEN_EINVAL;
+    for (i = 0; map->buffer && i < n; i++) {
         uint8_t e[E820_ENTRY_SIZE];
         __builtin_memcpy(e, &ranges[i].base, 8);
         __builtin_memcpy(e + 8, &ranges[i].len, 8);
         __builtin_memcpy(e + 16, &ranges[i].type, 4);
-        if (copy_to_guest((uint64_t)map.buffer + (uint64_t)i * E820_ENTRY_SIZE, e, sizeof(e)))
+        if (copy_to_guest((uint64_t)map->buffer + (uint64_t)i * E820_ENTRY_SIZE, e, sizeof(e)))
             return -XEN_EFAULT;
     }
-    map.nr_entries = i;
-    return copy_to_guest(arg, &map, sizeof(map.nr_entries)) ? -XEN_EFAULT : 0;
+    map->nr_entries = n;
+    return copy_to_guest(arg, &map->nr_entries, sizeof(map->nr_entries)) ? -XEN_EFAULT : 0;
+}
+
+/* XENMEM_machphys_mfn_list: the first frame of each 2 MiB chunk of the M2P. */
+static long m2p_chunks(uint64_t arg)
+{
+    struct xen_machphys_mfn_list l;
+    unsigned i, chunks = (unsigned)((m2p_nr_frames() + 511) / 512);
+
+    if (copy_from_guest(&l, arg, sizeof(l)))
+        return -XEN_EFAULT;
+    for (i = 0; i < chunks && i < l.max_extents; i++) {
+        uint64_t mfn = m2p_table_mfn((uint64_t)i * 512);
+        if (copy_to_guest((uint64_t)l.extent_start + (uint64_t)i * sizeof(xen_pfn_t), &mfn, sizeof(mfn)))
+            return -XEN_EFAULT;
+    }
+    l.nr_extents = i;
+    return copy_to_guest(arg + __builtin_offsetof(struct xen_machphys_mfn_list, nr_extents), &l.nr_extents,
+                         sizeof(l.nr_extents)) ? -XEN_EFAULT : 0;
 }
 
 long memory_op_hypercall(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -146,12 +174,18 @@ long memory_op_hypercall(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, u
     struct domain *d = current_domain();
     unsigned op = cmd & MEMOP_CMD_MASK;
 
+    struct xen_memory_map map;
+
     (void)a3; (void)a4; (void)a5;
     switch (op) {
     case XENMEM_increase_reservation:
     case XENMEM_decrease_reservation:
     case XENMEM_populate_physmap:
         return reservation(op, cmd, arg);
+    }
+    if (cmd >> MEMOP_EXTENT_SHIFT)              /* only reservations continue */
+        return -XEN_EINVAL;
+    switch (op) {
     case XENMEM_maximum_ram_page:
         return (long)frame_table_frames;
     case XENMEM_current_reservation:
@@ -165,19 +199,23 @@ long memory_op_hypercall(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, u
         };
         return copy_to_guest(arg, &m, sizeof(m)) ? -XEN_EFAULT : 0;
     }
-    case XENMEM_memory_map: {
-        /* The domain's pseudo-physical view: RAM from frame 0 to its maximum. */
-        struct boot_mem_range ram = { 0, d->max_pages << PAGE_SHIFT, BOOT_MEM_USABLE };
-        return put_map(arg, &ram, 1);
-    }
+    case XENMEM_memory_map:
+        /* No pseudo-physical map is kept for a PV domain (a toolstack would
+         * set one for a domU); Xen answers -ENOSYS too, after reading the
+         * argument. */
+        return copy_from_guest(&map, arg, sizeof(map)) ? -XEN_EFAULT : -XEN_ENOSYS;
     case XENMEM_machine_memory_map: {
         const struct boot_mem_range *ranges;
         unsigned n;
         if (!d->privileged)
             return -XEN_EPERM;
+        if (copy_from_guest(&map, arg, sizeof(map)))
+            return -XEN_EFAULT;
         mm_machine_memory_map(&ranges, &n);
-        return put_map(arg, ranges, n);
+        return put_map(&map, arg, ranges, n);
     }
+    case XENMEM_machphys_mfn_list:
+        return m2p_chunks(arg);
     default:
         return -XEN_ENOSYS;
     }

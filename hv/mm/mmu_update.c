@@ -20,13 +20,17 @@ static int one_update(struct domain *d, struct domain *pg_owner, const struct mm
     switch (cmd) {
     case MMU_NORMAL_PT_UPDATE:
     case MMU_PT_UPDATE_PRESERVE_AD:
+    case MMU_PT_UPDATE_NO_TRANSLATE:        /* a PV guest's values are never translated anyway */
         if (!pg || page_get(mfn, d->id) != 0)
             return -XEN_EINVAL;
-        if (pg->type < PGT_L1 || pg->type > PGT_L4 || !(pg->flags & PGF_VALIDATED))
-            rc = -XEN_EINVAL;               /* not a page table */
-        else
+        if (pg->type >= PGT_L1 && pg->type <= PGT_L4 && (pg->flags & PGF_VALIDATED)) {
             rc = pv_mm_write_pte(mfn, (req->ptr & (PAGE_SIZE - 1)) >> 3, req->val, pg_owner->id,
                                  cmd == MMU_PT_UPDATE_PRESERVE_AD, flush);
+        } else if ((rc = page_get_type(mfn, d->id, PGT_WRITABLE)) == 0) {
+            /* An ordinary page: the write needs no validation (as in Xen). */
+            frame_map(mfn)[(req->ptr & (PAGE_SIZE - 1)) >> 3] = req->val;
+            page_put_type(mfn);
+        }
         page_put(mfn);
         return rc;
     case MMU_MACHPHYS_UPDATE:

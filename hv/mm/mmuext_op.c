@@ -62,7 +62,7 @@ static int check_vcpumask(uint64_t ptr)
 {
     uint64_t mask;
 
-    return copy_from_guest(&mask, ptr, sizeof(mask)) ? -XEN_EFAULT : 0;
+    return copy_from_guest(&mask, ptr, sizeof(mask)) ? -XEN_EINVAL : 0;   /* Xen's answer */
 }
 
 static int one_op(struct domain *d, struct domain *pg_owner, const struct mmuext_op *op)
@@ -132,6 +132,9 @@ static int one_op(struct domain *d, struct domain *pg_owner, const struct mmuext
         page_put(src);
         return rc;
     }
+    case MMUEXT_MARK_SUPER:
+    case MMUEXT_UNMARK_SUPER:
+        return -XEN_EOPNOTSUPP;             /* superpages are not offered */
     default:
         return -XEN_ENOSYS;
     }

@@ -64,12 +64,19 @@ int page_get_type(uint64_t mfn, domid_t d, enum page_type t)
         return 0;
     }
 
-    /* type_count == 0: the type may change. A frame that was WRITABLE may
-     * still be reachable through a stale writable TLB entry of a mapping
-     * removed earlier; none may survive into its new life as a table. */
+    /* type_count == 0: the type may change. Translations cached from the
+     * frame's previous use must not outlive it:
+     *  - a frame that was WRITABLE may still be reachable through a stale
+     *    writable TLB entry of a mapping removed earlier, which must not
+     *    survive into its life as a table (or descriptor table);
+     *  - a frame that was a page table (PGF_TLB_STALE) may still be used by
+     *    the CPU's cached page walks, which must not see it change into a
+     *    writable page or a table of another kind. */
     old_type = pg->type;
-    if (old_type == PGT_WRITABLE && t != PGT_WRITABLE)
+    if ((old_type == PGT_WRITABLE && t != PGT_WRITABLE) || (pg->flags & PGF_TLB_STALE)) {
         mm_tlb_flush();
+        pg->flags &= (uint8_t)~PGF_TLB_STALE;
+    }
     pg->type = (uint8_t)t;
     pg->type_count = 1;                 /* set first: the frame cannot be mapped RW meanwhile */
     pg->flags &= (uint8_t)~PGF_VALIDATED;
@@ -98,6 +105,7 @@ void page_put_type(uint64_t mfn)
      * most three levels further down). */
     if (pg->flags & PGF_VALIDATED) {
         pg->flags &= (uint8_t)~PGF_VALIDATED;
+        pg->flags |= PGF_TLB_STALE;     /* flushed before the frame's next use */
         pt_release_table(mfn, pgt_level(pg->type));
     }
     pg->type = PGT_NONE;

@@ -61,12 +61,14 @@ void page_put(uint64_t mfn);
 /* ---- type references (the caller holds a general reference) ---- */
 /* With type_count 0 the type may change to t (a page-table type is
  * validated, recursively, taking every entry's references; coming from
- * WRITABLE, the TLB is flushed first); with type_count > 0 the type must
+ * WRITABLE to another type, or from a former page table (PGF_TLB_STALE), the
+ * TLB is flushed first); with type_count > 0 the type must
  * already be t. -EINVAL on a mismatch or an invalid table, -EOVERFLOW if the
  * type count is full. A PGF_XEN_HEAP frame can only be WRITABLE. */
 int page_get_type(uint64_t mfn, domid_t d, enum page_type t);
 /* Drop one; at 0 a page-table type releases every entry's references
- * (recursively) and the frame goes back to PGT_NONE. */
+ * (recursively) and the frame goes back to PGT_NONE, marked PGF_TLB_STALE
+ * until its next type change flushes the TLB. */
 void page_put_type(uint64_t mfn);
 
 /* ---- page-table operations ---- */
@@ -74,7 +76,17 @@ void page_put_type(uint64_t mfn);
  * new_pte: checked for the level, its references taken, the adjusted value
  * written, then the old entry's references dropped. With preserve_ad, a
  * present new entry keeps the Accessed/Dirty bits of a present old one
- * (MMU_PT_UPDATE_PRESERVE_AD). Changes nothing on error. */
+ * (MMU_PT_UPDATE_PRESERVE_AD). Changes nothing on error.
+ * Errors, as Xen 4.17 gives them (here and from pt_pin's validation):
+ *   -EINVAL  not a validated table of d, slot out of range or a hypervisor
+ *            L4 slot, a refused bit (see page_type_validate.c), an L2..L4
+ *            entry naming a frame that cannot be a table of the level below;
+ *   -EBUSY   an L1 entry naming a frame d cannot reference (another
+ *            domain's, the hypervisor's, a free one) or cannot map writable
+ *            (a page table or descriptor table);
+ *   -EPERM   an L1 entry naming no RAM (-EINVAL for the all-ones frame);
+ *   -EACCES  an L1 entry mapping a PGF_XEN_HEAP frame not write-back.
+ * An error met while validating a lower table comes up unchanged. */
 int pt_mod_entry(uint64_t table_mfn, unsigned slot, uint64_t new_pte, domid_t d, bool preserve_ad);
 /* MMUEXT_PIN_Ln_TABLE: a general and a type reference held by the pin.
  * -EINVAL if already pinned, if level is not PGT_L1..PGT_L4, or as page_get

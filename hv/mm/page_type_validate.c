@@ -7,23 +7,33 @@
  *    frame has one type at a time, so no table can name itself or another
  *    table of its own level. This keeps every tree acyclic and at most four
  *    deep, which bounds the recursion below (validate/release of an L4
- *    reaches an L1 entry after three nested calls).
+ *    reaches an L1 entry after three nested calls). Xen 4.17 accepts a
+ *    read-only same-level entry by default; here it is refused (-EINVAL).
  *  - Superpages (PS in an L2 or L3 entry) are refused: the ABI feature for
  *    them is not offered.
- *  - In non-leaf entries D is accepted (hardware ignores it; Linux sets it),
- *    G is refused (bit 8 must be zero in an AMD PML4E).
- *  - Bits 52..62 are refused at every level; an address must name a frame the
- *    frame table covers (page_get refuses anything else). */
+ *  - Non-leaf entries accept P RW US A D AVAIL NX (D is ignored by the
+ *    hardware there and Linux sets it); PWT, PCD, PS and G are refused, as
+ *    Xen refuses them (G is also a must-be-zero bit of an AMD PML4E).
+ *  - Bits 52..62 are refused at every level (Xen 4.17 lets most of them
+ *    through as available bits; this is stricter).
+ *  - The error codes are Xen 4.17's, which guests can observe: a bad bit or
+ *    a bad lower table is -EINVAL; an L1 entry naming a frame that cannot be
+ *    referenced (another domain's, the hypervisor's, a free one) or a frame
+ *    that cannot be mapped writable (a table) is -EBUSY; an L1 entry naming
+ *    no RAM at all is -EPERM (no device memory is offered), or -EINVAL for
+ *    the all-ones frame number; a hypervisor page shared with the guest
+ *    (shared_info) mapped with other than write-back caching is -EACCES. */
 #include "mm/page_type.h"
 #include "arch/x86_64/page.h"
 #include "errno.h"
 
 #define PTE_PAT      (1ull << 7)                /* in an L1 entry; PS in the others */
 #define PTE_AVAIL    (7ull << 9)
+#define PTE_CACHE    (PTE_PWT | PTE_PCD | PTE_PAT)
 #define PTE_L1_OK    (PTE_P | PTE_RW | PTE_US | PTE_PWT | PTE_PCD | PTE_A | PTE_D | PTE_PAT | \
                       PTE_G | PTE_AVAIL | PTE_ADDR_MASK | PTE_NX)
-#define PTE_UPPER_OK (PTE_P | PTE_RW | PTE_US | PTE_PWT | PTE_PCD | PTE_A | PTE_D | \
-                      PTE_AVAIL | PTE_ADDR_MASK | PTE_NX)
+#define PTE_UPPER_OK (PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D | PTE_AVAIL | PTE_ADDR_MASK | PTE_NX)
+#define MFN_ALL_ONES (PTE_ADDR_MASK >> PAGE_SHIFT)
 
 uint64_t pt_adjust_pte(uint64_t pte, unsigned level)
 {
@@ -31,25 +41,38 @@ uint64_t pt_adjust_pte(uint64_t pte, unsigned level)
     return (pte & PTE_P) ? pte | PTE_US : pte;
 }
 
+/* The references of an L1 entry whose bits are acceptable. */
+static int get_l1_entry(uint64_t pte, uint64_t mfn, domid_t d)
+{
+    if (page_get(mfn, d) != 0) {
+        if (mfn < frame_table_frames)
+            return -XEN_EBUSY;
+        return mfn == MFN_ALL_ONES ? -XEN_EINVAL : -XEN_EPERM;
+    }
+    if ((pte & PTE_CACHE) && (frame_table[mfn].flags & PGF_XEN_HEAP)) {
+        page_put(mfn);
+        return -XEN_EACCES;
+    }
+    if ((pte & PTE_RW) && page_get_type(mfn, d, PGT_WRITABLE) != 0) {
+        page_put(mfn);
+        return -XEN_EBUSY;
+    }
+    return 0;
+}
+
 int pt_get_entry(uint64_t pte, unsigned level, domid_t d)
 {
     uint64_t mfn = pte_mfn(pte);
-    enum page_type t;
     int rc;
 
     if (pte & ~(level == 1 ? PTE_L1_OK : PTE_UPPER_OK))
         return -XEN_EINVAL;
+    if (level == 1)
+        return get_l1_entry(pte, mfn, d);
     rc = page_get(mfn, d);
     if (rc != 0)
         return rc;
-    if (level == 1) {
-        if (!(pte & PTE_RW))
-            return 0;                   /* read-only: the general reference only */
-        t = PGT_WRITABLE;
-    } else {
-        t = pgt_of_level(level - 1);
-    }
-    rc = page_get_type(mfn, d, t);
+    rc = page_get_type(mfn, d, pgt_of_level(level - 1));
     if (rc != 0)
         page_put(mfn);
     return rc;

@@ -11,16 +11,25 @@
 
 struct domain *pv_mm_pg_owner(struct domain *d, uint64_t foreigndom, long *err)
 {
-    domid_t id = (domid_t)foreigndom;
+    domid_t id = (domid_t)foreigndom, pt = (domid_t)(foreigndom >> 16);
     struct domain *fd;
 
-    if (id == DOMID_SELF || id == d->id)
+    /* Bits 16-31 name, plus one, the domain whose page tables are written:
+     * only the caller's own are supported. */
+    if (pt && (domid_t)(pt - 1) != DOMID_SELF && (domid_t)(pt - 1) != d->id) {
+        *err = -XEN_ESRCH;
+        return 0;
+    }
+
+    if (id == DOMID_SELF)
         return d;
     if (!d->privileged) {
         *err = -XEN_EPERM;
         return 0;
     }
-    fd = domain_lookup(id);
+    /* Naming itself other than as DOMID_SELF is refused, as Xen does. The
+     * pseudo-domains (DOMID_IO, DOMID_XEN) are not offered. */
+    fd = id == d->id ? 0 : domain_lookup(id);
     if (!fd)
         *err = -XEN_ESRCH;
     return fd;
@@ -70,6 +79,8 @@ long pv_mm_run_batch(uint64_t list, uint64_t count, uint64_t pdone, uint64_t for
         if (pdone && copy_from_guest(&done, pdone, sizeof(done)))
             return -XEN_EFAULT;
     }
+    if (n && !guest_range_ok(list, 1))
+        return -XEN_EFAULT;
     pg_owner = pv_mm_pg_owner(d, foreigndom, &rc);
     if (!pg_owner)
         return rc;
@@ -90,7 +101,8 @@ long pv_mm_run_batch(uint64_t list, uint64_t count, uint64_t pdone, uint64_t for
     }
     if (flush)
         flush_tlb_local();
-    if (pdone && copy_to_guest(pdone, &done, sizeof(done)))
-        return -XEN_EFAULT;
+    /* As in Xen, a pdone the guest cannot receive is not an error: the work is done. */
+    if (pdone)
+        (void)copy_to_guest(pdone, &done, sizeof(done));
     return rc;
 }

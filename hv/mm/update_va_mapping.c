@@ -20,12 +20,15 @@ static long do_update(struct domain *pg_owner, uint64_t va, uint64_t val, uint64
 
     if (!guest_range_ok(va, 1))
         return -XEN_EINVAL;
-    if (scope != UVMF_LOCAL && scope != UVMF_ALL && copy_from_guest(&mask, scope, sizeof(mask)))
-        return -XEN_EFAULT;
     if ((rc = pv_mm_find_l1(current->arch.kernel_l4, va, &l1_mfn, &slot)) != 0)
         return rc;
     if ((rc = pv_mm_write_pte(l1_mfn, slot, val, pg_owner->id, false, &flush)) != 0)
         return rc;
+    /* The entry stays written even when the vCPU mask is unreadable (as in Xen). */
+    if (scope != UVMF_LOCAL && scope != UVMF_ALL && copy_from_guest(&mask, scope, sizeof(mask))) {
+        flush_tlb_local();
+        return -XEN_EFAULT;
+    }
     switch (flags & UVMF_FLUSHTYPE_MASK) {
     case UVMF_TLB_FLUSH:
         flush_tlb_local();

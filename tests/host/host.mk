@@ -48,10 +48,15 @@ HOST_SRCS_acpi_s5 ?= hv/arch/x86_64/acpi_s5.c
 HOST_SRCS_runqueue ?= hv/sched/runqueue.c
 HOST_SRCS_layout ?= hv/dom/layout.c hv/lib/format.c
 
+# The page-type and reference-count core of PV memory management.
+HOST_TESTS += page_type
+HOST_SRCS_page_type := hv/mm/page_type.c hv/mm/page_type_validate.c
+
 # Pure files that must also build freestanding.
 HOST_FS_SRCS := hv/lib/string.c hv/lib/format.c hv/mm/frame_alloc.c hv/boot/cmdline.c \
                 hv/boot/multiboot.c hv/boot/mb1.c hv/boot/mb2.c hv/boot/memmap.c \
                 hv/dom/elf.c hv/dom/elf_notes.c
+HOST_FS_SRCS += hv/mm/page_type.c hv/mm/page_type_validate.c
 
 HOST_HDRS := tests/host/test.h $(wildcard hv/*/*.h hv/arch/*/*.h public/*.h)
 

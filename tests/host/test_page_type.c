@@ -1,0 +1,1061 @@
+/* Tests for hv/mm/page_type.c and hv/mm/page_type_validate.c, on a fake
+ * machine: a few hundred frames of memory, a frame table, two domains, the
+ * hypervisor's own frames and free frames. */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "mm/page_type.h"
+#include "arch/x86_64/page.h"
+#include "errno.h"
+#include "test.h"
+
+/* ---- the fake machine ---- */
+
+#define NFRAMES   384
+#define XEN_LO    0         /* [0, 16): the hypervisor's frames */
+#define D1        1
+#define D1_LO     16        /* [16, 256): domain 1 */
+#define D1_HI     256
+#define D2        2
+#define D2_LO     256       /* [256, 320): domain 2 */
+#define D2_HI     320
+#define FREE_LO   320       /* [320, 384): free */
+#define HEAP_MFN  20        /* domain 1's shared_info (PGF_XEN_HEAP) */
+
+#define PTE_PAT   (1ull << 7)
+#define PTE_BAD_HIGH (0x7FFull << 52)
+#define HVE(slot) ((((uint64_t)0x1000 + (slot)) << 12) | PTE_P | PTE_RW | PTE_A)
+
+struct page_info *frame_table;
+uint64_t frame_table_frames;
+
+static struct page_info ft[NFRAMES];
+static uint64_t mem[NFRAMES][PT_ENTRIES];
+static unsigned nr_flush, nr_released;
+static uint64_t last_released;
+static bool env_error;                 /* a fake was called with something impossible */
+static bool stale_rw[NFRAMES];         /* may still have a writable TLB entry */
+static uint8_t stale_pt[NFRAMES];      /* type of the table cached walks may still use */
+
+static bool touched[NFRAMES];         /* reached through frame_map since the last step */
+
+uint64_t *frame_map(uint64_t mfn)
+{
+    if (mfn >= NFRAMES) {
+        env_error = true;
+        return mem[0];
+    }
+    touched[mfn] = true;
+    return mem[mfn];
+}
+
+uint64_t mm_hv_l4_entry(unsigned slot)
+{
+    if (slot < 256 || slot > 271)
+        env_error = true;
+    return HVE(slot);
+}
+
+void mm_page_released(uint64_t mfn)
+{
+    if (mfn >= NFRAMES || ft[mfn].count || ft[mfn].type_count ||
+        (ft[mfn].flags & (PGF_ALLOCATED | PGF_PINNED)) || ft[mfn].owner >= 0x7FF0) {
+        env_error = true;
+        return;
+    }
+    nr_released++;
+    last_released = mfn;
+    ft[mfn] = (struct page_info){ .owner = OWNER_NONE };
+    stale_rw[mfn] = false;             /* the hypervisor flushes before reuse */
+    stale_pt[mfn] = 0;
+}
+
+/* A model of what the TLB and the paging-structure caches may hold: frames
+ * mapped writable and validated tables, from the moment they are so until
+ * the next flush after they stop being so. */
+static void mark_cached(void)
+{
+    for (unsigned m = 0; m < NFRAMES; m++) {
+        if (ft[m].type == PGT_WRITABLE && ft[m].type_count > 0)
+            stale_rw[m] = true;
+        if (pgt_is_table(ft[m].type) && (ft[m].flags & PGF_VALIDATED))
+            stale_pt[m] = ft[m].type;
+    }
+}
+
+void mm_tlb_flush(void)
+{
+    nr_flush++;
+    memset(stale_rw, 0, sizeof(stale_rw));
+    memset(stale_pt, 0, sizeof(stale_pt));
+    mark_cached();
+}
+
+static void reset_machine(void)
+{
+    memset(mem, 0, sizeof(mem));
+    memset(stale_rw, 0, sizeof(stale_rw));
+    memset(stale_pt, 0, sizeof(stale_pt));
+    memset(touched, 0, sizeof(touched));
+    frame_table = ft;
+    frame_table_frames = NFRAMES;
+    for (unsigned m = 0; m < NFRAMES; m++) {
+        if (m < D1_LO)
+            ft[m] = (struct page_info){ .owner = OWNER_XEN };
+        else if (m < D1_HI)
+            ft[m] = (struct page_info){ .owner = D1, .count = 1, .flags = PGF_ALLOCATED };
+        else if (m < D2_HI)
+            ft[m] = (struct page_info){ .owner = D2, .count = 1, .flags = PGF_ALLOCATED };
+        else
+            ft[m] = (struct page_info){ .owner = OWNER_NONE };
+    }
+    ft[HEAP_MFN].flags |= PGF_XEN_HEAP;
+    nr_flush = nr_released = 0;
+    last_released = 0;
+    env_error = false;
+}
+
+static uint64_t pte(uint64_t mfn, uint64_t flags) { return (mfn << PAGE_SHIFT) | flags; }
+
+#define TBL  (PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D)   /* what Linux writes in L2..L4 */
+#define RW   (PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D)
+#define RO   (PTE_P | PTE_US | PTE_A)
+
+/* ---- independent consistency check: recompute every count ---- */
+
+static uint32_t exp_count[NFRAMES], exp_tc[NFRAMES];
+static char check_why[200];
+
+static bool bits_ok(uint64_t e, unsigned level)
+{
+    uint64_t bad = PTE_BAD_HIGH | (level > 1 ? (PTE_PS | PTE_G) : 0);
+    return !(e & bad);
+}
+
+/* true when the frame table agrees with what the validated tables and pins
+ * say; check_why tells the first disagreement. */
+static bool consistent(void)
+{
+    memset(exp_count, 0, sizeof(exp_count));
+    memset(exp_tc, 0, sizeof(exp_tc));
+    for (unsigned m = 0; m < NFRAMES; m++) {
+        const struct page_info *pg = &ft[m];
+        if (pg->flags & PGF_ALLOCATED)
+            exp_count[m]++;
+        if (pg->flags & PGF_PINNED) {
+            exp_count[m]++;
+            exp_tc[m]++;
+            if (!pgt_is_table(pg->type)) {
+                snprintf(check_why, sizeof(check_why), "mfn %u pinned with type %u", m, pg->type);
+                return false;
+            }
+        }
+        if (pgt_is_table(pg->type) && pg->type_count == 0) {
+            snprintf(check_why, sizeof(check_why), "mfn %u table type %u with type_count 0", m, pg->type);
+            return false;
+        }
+        if (pgt_is_table(pg->type) && !(pg->flags & PGF_VALIDATED)) {
+            snprintf(check_why, sizeof(check_why), "mfn %u type %u in use but not validated", m, pg->type);
+            return false;
+        }
+        if (!pgt_is_table(pg->type) && (pg->flags & PGF_VALIDATED)) {
+            snprintf(check_why, sizeof(check_why), "mfn %u validated with type %u", m, pg->type);
+            return false;
+        }
+        if ((pgt_is_table(pg->type) || pg->type == PGT_SEG_DESC) && stale_rw[m]) {
+            snprintf(check_why, sizeof(check_why), "mfn %u is a table with a stale writable TLB entry", m);
+            return false;
+        }
+        if (stale_pt[m] && pg->type_count > 0 && pg->type != stale_pt[m]) {
+            snprintf(check_why, sizeof(check_why), "mfn %u was an unflushed table of type %u, now type %u", m,
+                     stale_pt[m], pg->type);
+            return false;
+        }
+    }
+    for (unsigned m = 0; m < NFRAMES; m++) {
+        const struct page_info *pg = &ft[m];
+        unsigned level;
+        if (!pgt_is_table(pg->type))
+            continue;
+        level = pgt_level(pg->type);
+        for (unsigned s = 0; s < PT_ENTRIES; s++) {
+            uint64_t e = mem[m][s], t;
+            if (level == 4 && s >= 256 && s <= 271) {
+                if (e != HVE(s)) {
+                    snprintf(check_why, sizeof(check_why), "L4 %u slot %u is %#llx", m, s, (unsigned long long)e);
+                    return false;
+                }
+                continue;
+            }
+            if (!(e & PTE_P))
+                continue;
+            t = (e & PTE_ADDR_MASK) >> 12;
+            if (!bits_ok(e, level) || !(e & PTE_US) || t >= NFRAMES || ft[t].owner != pg->owner) {
+                snprintf(check_why, sizeof(check_why), "L%u %u slot %u bad entry %#llx", level, m, s,
+                         (unsigned long long)e);
+                return false;
+            }
+            exp_count[t]++;
+            if (level > 1 || (e & PTE_RW)) {
+                unsigned want = level > 1 ? (unsigned)pgt_of_level(level - 1) : PGT_WRITABLE;
+                exp_tc[t]++;
+                if (ft[t].type != want) {
+                    snprintf(check_why, sizeof(check_why), "L%u %u slot %u names mfn %llu of type %u, not %u",
+                             level, m, s, (unsigned long long)t, ft[t].type, want);
+                    return false;
+                }
+            }
+        }
+    }
+    for (unsigned m = 0; m < NFRAMES; m++) {
+        if (ft[m].count != exp_count[m] || ft[m].type_count != exp_tc[m]) {
+            snprintf(check_why, sizeof(check_why), "mfn %u count %u type_count %u, expected %u %u", m,
+                     ft[m].count, ft[m].type_count, exp_count[m], exp_tc[m]);
+            return false;
+        }
+    }
+    if (env_error) {
+        snprintf(check_why, sizeof(check_why), "environment called with an impossible argument");
+        return false;
+    }
+    return true;
+}
+
+#define CHECK_CONSISTENT()                                                    \
+    do {                                                                      \
+        if (!consistent())                                                    \
+            test_fail(__FILE__, __LINE__, "inconsistent: %s", check_why);     \
+    } while (0)
+
+/* Every frame of the domains back to its allocation reference, no types. */
+static bool all_released(void)
+{
+    for (unsigned m = D1_LO; m < D2_HI; m++) {
+        const struct page_info *pg = &ft[m];
+        if (pg->owner == OWNER_NONE && pg->count == 0)
+            continue;                  /* given up and released */
+        if (pg->count != 1 || pg->type_count != 0 || pgt_is_table(pg->type) ||
+            (pg->flags & (PGF_PINNED | PGF_VALIDATED)) || !(pg->flags & PGF_ALLOCATED)) {
+            snprintf(check_why, sizeof(check_why), "mfn %u count %u type %u type_count %u flags %#x", m,
+                     pg->count, pg->type, pg->type_count, pg->flags);
+            return false;
+        }
+    }
+    return true;
+}
+
+#define CHECK_ALL_RELEASED()                                                  \
+    do {                                                                      \
+        if (!all_released())                                                  \
+            test_fail(__FILE__, __LINE__, "not released: %s", check_why);     \
+    } while (0)
+
+/* After a failed call the frame table must be as before, except that a frame
+ * with no type users may have changed between NONE and WRITABLE and gained or
+ * lost PGF_TLB_STALE (at type_count 0 these only say whether a flush is due
+ * before the next type change; a validation that was rolled back, or a flush
+ * made on the way, can leave either). */
+static bool ft_same(const struct page_info *before)
+{
+    for (unsigned m = 0; m < NFRAMES; m++) {
+        struct page_info a = before[m], b = ft[m];
+        if (a.type_count == 0 && b.type_count == 0 &&
+            (a.type == PGT_NONE || a.type == PGT_WRITABLE) && (b.type == PGT_NONE || b.type == PGT_WRITABLE)) {
+            b.type = a.type;
+            b.flags = (uint8_t)((b.flags & ~PGF_TLB_STALE) | (a.flags & PGF_TLB_STALE));
+        }
+        if (memcmp(&a, &b, sizeof(a)) != 0) {
+            snprintf(check_why, sizeof(check_why), "failed call changed mfn %u", m);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* A simple tree: L4 a -> L3 b -> L2 c -> L1 d, which maps data frames
+ * x (RW) and y (RO) and itself (RO). */
+struct tree { uint64_t l4, l3, l2, l1, x, y; };
+
+static struct tree make_tree(uint64_t base)
+{
+    struct tree t = { base, base + 1, base + 2, base + 3, base + 4, base + 5 };
+
+    mem[t.l4][0] = pte(t.l3, TBL);
+    mem[t.l3][1] = pte(t.l2, TBL);
+    mem[t.l2][2] = pte(t.l1, TBL);
+    mem[t.l1][3] = pte(t.x, RW);
+    mem[t.l1][4] = pte(t.y, RO);
+    mem[t.l1][5] = pte(t.l1, RO);
+    return t;
+}
+
+/* ---- directed tests ---- */
+
+static void test_get_put(void)
+{
+    reset_machine();
+    CHECK_EQ(page_get(D1_LO, D1), 0);
+    CHECK_EQ(ft[D1_LO].count, 2);
+    page_put(D1_LO);
+    CHECK_EQ(ft[D1_LO].count, 1);
+    CHECK_EQ(page_get(D2_LO, D1), -XEN_EINVAL);          /* another domain's */
+    CHECK_EQ(page_get(3, D1), -XEN_EINVAL);              /* the hypervisor's */
+    CHECK_EQ(page_get(3, OWNER_XEN), -XEN_EINVAL);
+    CHECK_EQ(page_get(FREE_LO, D1), -XEN_EINVAL);        /* free */
+    CHECK_EQ(page_get(FREE_LO, OWNER_NONE), -XEN_EINVAL);
+    CHECK_EQ(page_get(NFRAMES, D1), -XEN_EINVAL);        /* beyond the frame table */
+    CHECK_EQ(page_get(~0ull, D1), -XEN_EINVAL);
+    ft[D1_LO + 1].flags &= (uint8_t)~PGF_ALLOCATED;      /* given up */
+    CHECK_EQ(page_get(D1_LO + 1, D1), -XEN_EINVAL);
+    ft[D1_LO + 1].flags |= PGF_ALLOCATED;
+    ft[D1_LO + 2].count = UINT32_MAX;
+    CHECK_EQ(page_get(D1_LO + 2, D1), -XEN_EOVERFLOW);
+    CHECK_EQ(ft[D1_LO + 2].count, UINT32_MAX);
+    ft[D1_LO + 3].type = PGT_WRITABLE;
+    ft[D1_LO + 3].type_count = UINT32_MAX;
+    CHECK_EQ(page_get_type(D1_LO + 3, D1, PGT_WRITABLE), -XEN_EOVERFLOW);
+    CHECK_EQ(ft[D1_LO + 3].type_count, UINT32_MAX);
+    CHECK(!env_error);
+}
+
+static void test_adjust(void)
+{
+    CHECK_EQ(pt_adjust_pte(pte(5, PTE_P), 1), pte(5, PTE_P | PTE_US));
+    CHECK_EQ(pt_adjust_pte(pte(5, PTE_P | PTE_US), 3), pte(5, PTE_P | PTE_US));
+    CHECK_EQ(pt_adjust_pte(0x123456789abcdef0ull, 4), 0x123456789abcdef0ull);   /* not present */
+}
+
+static void test_pin_l1(void)
+{
+    reset_machine();
+    uint64_t l1 = 40, x = 41, y = 42;
+    mem[l1][0] = pte(x, PTE_P | PTE_RW);                 /* no user bit */
+    mem[l1][1] = pte(y, PTE_P | PTE_NX | PTE_G | PTE_PAT | PTE_PWT | PTE_PCD | PTE_A | PTE_D | (7ull << 9));
+    mem[l1][2] = 0x7ff0000000000ffeull;                  /* not present: anything */
+    CHECK_EQ(pt_pin(l1, D1, PGT_L1), 0);
+    CHECK_EQ(ft[l1].type, PGT_L1);
+    CHECK_EQ(ft[l1].type_count, 1);
+    CHECK_EQ(ft[l1].count, 2);
+    CHECK(ft[l1].flags & PGF_PINNED);
+    CHECK(ft[l1].flags & PGF_VALIDATED);
+    CHECK_EQ(ft[x].count, 2);
+    CHECK_EQ(ft[x].type, PGT_WRITABLE);
+    CHECK_EQ(ft[x].type_count, 1);
+    CHECK_EQ(ft[y].count, 2);
+    CHECK_EQ(ft[y].type_count, 0);
+    CHECK_EQ(mem[l1][0], pte(x, PTE_P | PTE_RW | PTE_US));
+    CHECK(mem[l1][1] & PTE_US);
+    CHECK_EQ(mem[l1][2], 0x7ff0000000000ffeull);
+    CHECK_CONSISTENT();
+
+    CHECK_EQ(pt_unpin(l1, D1), 0);
+    CHECK_EQ(ft[l1].type, PGT_NONE);
+    CHECK_EQ(ft[l1].type_count, 0);
+    CHECK(!(ft[l1].flags & (PGF_PINNED | PGF_VALIDATED)));
+    CHECK_EQ(ft[x].type_count, 0);
+    CHECK_ALL_RELEASED();
+    CHECK_CONSISTENT();
+}
+
+static void test_pin_tree(void)
+{
+    reset_machine();
+    struct tree t = make_tree(50);
+    for (unsigned s = 256; s <= 271; s++)
+        mem[t.l4][s] = pte(t.l3, TBL);                   /* guest junk in the hypervisor's slots */
+    mem[t.l4][300] = pte(60, TBL);                       /* a second L3 -> L2 -> L1 */
+    mem[60][0] = pte(61, PTE_P);
+    mem[61][511] = pte(62, PTE_P);
+    mem[62][7] = pte(t.x, PTE_P | PTE_RW);               /* x mapped RW twice */
+
+    CHECK_EQ(pt_pin(t.l4, D1, PGT_L4), 0);
+    for (unsigned s = 256; s <= 271; s++)
+        CHECK_EQ(mem[t.l4][s], HVE(s));
+    CHECK_EQ(ft[t.l3].type, PGT_L3);
+    CHECK_EQ(ft[t.l2].type, PGT_L2);
+    CHECK_EQ(ft[t.l1].type, PGT_L1);
+    CHECK_EQ(ft[t.l1].count, 3);                         /* allocation, L2 entry, own RO mapping */
+    CHECK_EQ(ft[t.x].type_count, 2);
+    CHECK_EQ(ft[t.x].count, 3);
+    CHECK_EQ(mem[60][0], pte(61, PTE_P | PTE_US));
+    CHECK_CONSISTENT();
+
+    /* Pinning a lower table too: one more reference each. */
+    CHECK_EQ(pt_pin(t.l2, D1, PGT_L2), 0);
+    CHECK_EQ(ft[t.l2].type_count, 2);
+    CHECK_EQ(pt_unpin(t.l4, D1), 0);
+    CHECK_EQ(ft[t.l4].type, PGT_NONE);
+    CHECK_EQ(ft[t.l3].type, PGT_NONE);
+    CHECK_EQ(ft[t.l2].type, PGT_L2);                     /* still pinned */
+    CHECK_EQ(ft[t.l1].type, PGT_L1);
+    CHECK_EQ(ft[60].type, PGT_NONE);
+    CHECK_EQ(ft[62].type, PGT_NONE);
+    CHECK_EQ(ft[t.x].type_count, 1);
+    CHECK_CONSISTENT();
+    CHECK_EQ(pt_unpin(t.l2, D1), 0);
+    CHECK_ALL_RELEASED();
+    CHECK_CONSISTENT();
+}
+
+static void test_pin_errors(void)
+{
+    reset_machine();
+    struct tree t = make_tree(50);
+    CHECK_EQ(pt_pin(t.l1, D1, PGT_L1), 0);
+    CHECK_EQ(pt_pin(t.l1, D1, PGT_L1), -XEN_EINVAL);     /* already pinned */
+    CHECK_EQ(pt_pin(t.l1, D1, PGT_L2), -XEN_EINVAL);
+    CHECK_EQ(ft[t.l1].count, 3);
+    CHECK_EQ(ft[t.l1].type_count, 1);
+    CHECK_EQ(pt_unpin(t.l1, D2), -XEN_EINVAL);           /* not its frame */
+    CHECK_EQ(pt_unpin(t.l2, D1), -XEN_EINVAL);           /* not pinned */
+    CHECK_EQ(pt_unpin(NFRAMES + 5, D1), -XEN_EINVAL);
+    CHECK_EQ(pt_pin(t.l2, D1, PGT_WRITABLE), -XEN_EINVAL);
+    CHECK_EQ(pt_pin(t.l2, D1, PGT_NONE), -XEN_EINVAL);
+    CHECK_EQ(pt_pin(t.l2, D1, PGT_SEG_DESC), -XEN_EINVAL);
+    CHECK_EQ(pt_pin(t.l2, D2, PGT_L2), -XEN_EINVAL);     /* another domain's frame */
+    CHECK_EQ(pt_pin(5, D1, PGT_L1), -XEN_EINVAL);        /* hypervisor frame */
+    CHECK_EQ(pt_pin(FREE_LO, D1, PGT_L1), -XEN_EINVAL);  /* free frame */
+    CHECK_EQ(pt_pin(NFRAMES, D1, PGT_L1), -XEN_EINVAL);
+    CHECK_EQ(pt_pin(HEAP_MFN, D1, PGT_L1), -XEN_EINVAL); /* shared_info never becomes a table */
+    CHECK_EQ(ft[HEAP_MFN].count, 1);
+    CHECK_CONSISTENT();
+    CHECK_EQ(pt_unpin(t.l1, D1), 0);
+    CHECK_EQ(pt_unpin(t.l1, D1), -XEN_EINVAL);
+    CHECK_ALL_RELEASED();
+    CHECK_CONSISTENT();
+}
+
+static void test_type_conflicts(void)
+{
+    reset_machine();
+    uint64_t a = 70, b = 71, x = 72;
+    mem[b][0] = pte(x, RW);
+    CHECK_EQ(pt_pin(a, D1, PGT_L1), 0);
+    CHECK_EQ(pt_pin(b, D1, PGT_L1), 0);
+    /* A page table cannot be mapped writable, by itself or another table. */
+    CHECK_EQ(pt_mod_entry(b, 1, pte(a, RW), D1, false), -XEN_EBUSY);
+    CHECK_EQ(pt_mod_entry(a, 1, pte(a, RW), D1, false), -XEN_EBUSY);
+    CHECK_EQ(pt_mod_entry(b, 1, pte(a, RO), D1, false), 0);   /* read-only is fine */
+    CHECK_EQ(mem[b][1], pte(a, RO));
+    /* A frame mapped writable cannot become a table. */
+    CHECK_EQ(pt_pin(x, D1, PGT_L2), -XEN_EINVAL);
+    CHECK_EQ(pt_pin(x, D1, PGT_L1), -XEN_EINVAL);
+    CHECK_EQ(ft[x].count, 2);
+    CHECK_EQ(ft[x].type, PGT_WRITABLE);
+    /* Nor while being validated: a table mapping itself, or its parent, RW. */
+    mem[74][0] = pte(74, RW);
+    CHECK_EQ(pt_pin(74, D1, PGT_L1), -XEN_EBUSY);
+    mem[74][0] = pte(75, RW);
+    mem[75][0] = pte(74, TBL);
+    CHECK_EQ(pt_pin(75, D1, PGT_L2), -XEN_EBUSY);          /* the L1's error comes up */
+    CHECK_EQ(ft[74].type_count + ft[75].type_count, 0);
+    CHECK_EQ(ft[74].count + ft[75].count, 2);
+    /* Nor can a table of one level be used as another. */
+    CHECK_EQ(pt_pin(a, D1, PGT_L2), -XEN_EINVAL);
+    uint64_t l2 = 73;
+    CHECK_EQ(pt_pin(l2, D1, PGT_L2), 0);
+    CHECK_EQ(pt_mod_entry(l2, 0, pte(a, TBL), D1, false), 0);
+    CHECK_EQ(pt_mod_entry(l2, 1, pte(l2, TBL), D1, false), -XEN_EINVAL);   /* L2 as its own L1 */
+    CHECK_EQ(pt_mod_entry(b, 2, pte(l2, RW), D1, false), -XEN_EBUSY);      /* L2 writable */
+    CHECK_CONSISTENT();
+    CHECK_EQ(pt_unpin(a, D1), 0);
+    CHECK_EQ(ft[a].type, PGT_L1);                        /* still named by the L2 */
+    CHECK_EQ(pt_unpin(b, D1), 0);
+    CHECK_EQ(pt_unpin(l2, D1), 0);
+    CHECK_ALL_RELEASED();
+    CHECK_CONSISTENT();
+}
+
+static void test_foreign_frames(void)
+{
+    reset_machine();
+    uint64_t l1 = 80, l2 = 81;
+    /* In an L1: a frame that cannot be referenced is -EBUSY, no RAM at all
+     * -EPERM, the all-ones frame number -EINVAL (Xen 4.17's codes). */
+    static const struct { uint64_t mfn; int l1_rc; } bad[] = {
+        { D2_LO + 3, -XEN_EBUSY }, { 7, -XEN_EBUSY }, { FREE_LO + 1, -XEN_EBUSY },
+        { NFRAMES, -XEN_EPERM }, { 0xFFFFFFFFFull, -XEN_EPERM }, { 0xFFFFFFFFFFull, -XEN_EINVAL },
+    };
+    CHECK_EQ(pt_pin(l1, D1, PGT_L1), 0);
+    CHECK_EQ(pt_pin(l2, D1, PGT_L2), 0);
+    for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        CHECK_EQ(pt_mod_entry(l1, 0, pte(bad[i].mfn, RW), D1, false), bad[i].l1_rc);
+        CHECK_EQ(pt_mod_entry(l1, 0, pte(bad[i].mfn, RO), D1, false), bad[i].l1_rc);
+        CHECK_EQ(pt_mod_entry(l2, 0, pte(bad[i].mfn, TBL), D1, false), -XEN_EINVAL);
+        CHECK_EQ(mem[l1][0], 0);
+        mem[90][0] = pte(bad[i].mfn, RO);
+        CHECK_EQ(pt_pin(90, D1, PGT_L1), bad[i].l1_rc);
+        CHECK_EQ(pt_pin(91, D1, PGT_L2), 0);
+        CHECK_EQ(pt_mod_entry(91, 0, pte(90, TBL), D1, false), bad[i].l1_rc);   /* comes up */
+        CHECK_EQ(pt_unpin(91, D1), 0);
+    }
+    /* A table of another domain cannot be changed, nor can d2 name d1's frames. */
+    CHECK_EQ(pt_mod_entry(l1, 0, pte(82, RW), D2, false), -XEN_EINVAL);
+    CHECK_EQ(pt_pin(D2_LO, D2, PGT_L1), 0);
+    CHECK_EQ(pt_mod_entry(D2_LO, 0, pte(82, RO), D2, false), -XEN_EBUSY);
+    CHECK_EQ(pt_mod_entry(D2_LO, 0, pte(D2_LO + 1, RW), D2, false), 0);
+    /* shared_info can be mapped writable. */
+    CHECK_EQ(pt_mod_entry(l1, 1, pte(HEAP_MFN, RW), D1, false), 0);
+    CHECK_EQ(ft[HEAP_MFN].type, PGT_WRITABLE);
+    /* ... but only write-back: -EACCES otherwise. */
+    CHECK_EQ(pt_mod_entry(l1, 2, pte(HEAP_MFN, RW | PTE_PCD), D1, false), -XEN_EACCES);
+    CHECK_EQ(pt_mod_entry(l1, 2, pte(HEAP_MFN, RO | PTE_PWT), D1, false), -XEN_EACCES);
+    CHECK_EQ(pt_mod_entry(l1, 2, pte(HEAP_MFN, RO | PTE_PAT), D1, false), -XEN_EACCES);
+    CHECK_EQ(ft[HEAP_MFN].count, 2);
+    CHECK_EQ(ft[HEAP_MFN].type_count, 1);
+    CHECK_EQ(pt_mod_entry(l1, 2, pte(84, RW | PTE_PCD | PTE_PWT), D1, false), 0);   /* an ordinary page */
+    /* Not a validated table: refused. */
+    CHECK_EQ(pt_mod_entry(83, 0, pte(82, RW), D1, false), -XEN_EINVAL);
+    CHECK_EQ(pt_mod_entry(l1, PT_ENTRIES, pte(82, RW), D1, false), -XEN_EINVAL);
+    CHECK_EQ(pt_mod_entry(NFRAMES, 0, pte(82, RW), D1, false), -XEN_EINVAL);
+    CHECK_CONSISTENT();
+    CHECK_EQ(pt_unpin(l1, D1), 0);
+    CHECK_EQ(pt_unpin(l2, D1), 0);
+    CHECK_EQ(pt_unpin(D2_LO, D2), 0);
+    CHECK_ALL_RELEASED();
+    CHECK_CONSISTENT();
+}
+
+static void test_reserved_bits(void)
+{
+    reset_machine();
+    uint64_t l1 = 100, l2 = 101, l3 = 102, l4 = 103, x = 104;
+    CHECK_EQ(pt_pin(l1, D1, PGT_L1), 0);
+    CHECK_EQ(pt_pin(l2, D1, PGT_L2), 0);
+    CHECK_EQ(pt_pin(l3, D1, PGT_L3), 0);
+    CHECK_EQ(pt_pin(l4, D1, PGT_L4), 0);
+    for (unsigned b = 52; b <= 62; b++) {
+        CHECK_EQ(pt_mod_entry(l1, 0, pte(x, RW) | (1ull << b), D1, false), -XEN_EINVAL);
+        CHECK_EQ(pt_mod_entry(l2, 0, pte(l1, TBL) | (1ull << b), D1, false), -XEN_EINVAL);
+    }
+    /* Allowed in an L1: G, PAT, PWT, PCD, the available bits, NX. */
+    CHECK_EQ(pt_mod_entry(l1, 0, pte(x, RW | PTE_G | PTE_PAT | PTE_PWT | PTE_PCD | (7ull << 9) | PTE_NX),
+                          D1, false), 0);
+    /* Upper levels: G, PWT, PCD and PS refused; D, AVAIL, NX accepted. */
+    CHECK_EQ(pt_mod_entry(l2, 0, pte(105, TBL | PTE_G), D1, false), -XEN_EINVAL);
+    CHECK_EQ(pt_mod_entry(l3, 0, pte(106, TBL | PTE_G), D1, false), -XEN_EINVAL);
+    CHECK_EQ(pt_mod_entry(l4, 0, pte(107, TBL | PTE_G), D1, false), -XEN_EINVAL);
+    CHECK_EQ(pt_mod_entry(l2, 0, pte(105, TBL | PTE_PCD), D1, false), -XEN_EINVAL);
+    CHECK_EQ(pt_mod_entry(l3, 0, pte(106, TBL | PTE_PWT), D1, false), -XEN_EINVAL);
+    CHECK_EQ(pt_mod_entry(l4, 0, pte(107, TBL | PTE_PCD | PTE_PWT), D1, false), -XEN_EINVAL);
+    CHECK_EQ(ft[105].count + ft[106].count + ft[107].count, 3);
+    CHECK_EQ(pt_mod_entry(l2, 0, pte(105, TBL | (7ull << 9) | PTE_NX), D1, false), 0);
+    CHECK_EQ(ft[105].type, PGT_L1);
+    /* Superpages refused. */
+    CHECK_EQ(pt_mod_entry(l2, 1, pte(0x60, TBL | PTE_PS) & ~0x1FF000ull, D1, false), -XEN_EINVAL);
+    CHECK_EQ(pt_mod_entry(l2, 1, pte(106, TBL | PTE_PS), D1, false), -XEN_EINVAL);
+    CHECK_EQ(pt_mod_entry(l3, 1, pte(106, TBL | PTE_PS), D1, false), -XEN_EINVAL);
+    CHECK_EQ(pt_mod_entry(l4, 1, pte(106, TBL | PTE_PS), D1, false), -XEN_EINVAL);
+    mem[108][0] = pte(105, TBL | PTE_PS);
+    CHECK_EQ(pt_pin(108, D1, PGT_L2), -XEN_EINVAL);
+    CHECK_EQ(ft[108].type, PGT_NONE);
+    CHECK_EQ(ft[108].count, 1);
+    CHECK_CONSISTENT();
+    CHECK_EQ(pt_unpin(l1, D1), 0);
+    CHECK_EQ(pt_unpin(l2, D1), 0);
+    CHECK_EQ(pt_unpin(l3, D1), 0);
+    CHECK_EQ(pt_unpin(l4, D1), 0);
+    CHECK_ALL_RELEASED();
+    CHECK_CONSISTENT();
+}
+
+static void test_hv_slots(void)
+{
+    reset_machine();
+    uint64_t l4 = 110, l3 = 111;
+    CHECK_EQ(pt_pin(l4, D1, PGT_L4), 0);
+    for (unsigned s = 256; s <= 271; s++) {
+        CHECK_EQ(mem[l4][s], HVE(s));
+        CHECK_EQ(pt_mod_entry(l4, s, pte(l3, TBL), D1, false), -XEN_EINVAL);
+        CHECK_EQ(pt_mod_entry(l4, s, 0, D1, false), -XEN_EINVAL);
+        CHECK_EQ(mem[l4][s], HVE(s));
+    }
+    CHECK_EQ(pt_mod_entry(l4, 255, pte(l3, TBL), D1, false), 0);
+    CHECK_EQ(pt_mod_entry(l4, 272, pte(l3, TBL), D1, false), 0);
+    CHECK_EQ(ft[l3].type_count, 2);
+    CHECK_CONSISTENT();
+    CHECK_EQ(pt_unpin(l4, D1), 0);
+    /* Released while the hypervisor slots still hold their entries: not counted. */
+    CHECK_EQ(mem[l4][256], HVE(256));
+    CHECK_ALL_RELEASED();
+    CHECK_CONSISTENT();
+}
+
+static void test_no_linear_tables(void)
+{
+    reset_machine();
+    uint64_t a = 120, b = 121, l3 = 122, l2 = 123;
+    mem[a][0] = pte(a, TBL);                              /* an L4 naming itself */
+    CHECK_EQ(pt_pin(a, D1, PGT_L4), -XEN_EINVAL);
+    CHECK_EQ(ft[a].count, 1);
+    CHECK_EQ(ft[a].type, PGT_NONE);
+    mem[a][0] = 0;
+    CHECK_EQ(pt_pin(a, D1, PGT_L4), 0);
+    CHECK_EQ(pt_pin(b, D1, PGT_L4), 0);
+    CHECK_EQ(pt_mod_entry(a, 1, pte(a, TBL), D1, false), -XEN_EINVAL);
+    CHECK_EQ(pt_mod_entry(a, 1, pte(a, RO), D1, false), -XEN_EINVAL);   /* RO makes no difference */
+    CHECK_EQ(pt_mod_entry(a, 1, pte(b, TBL), D1, false), -XEN_EINVAL);
+    CHECK_EQ(pt_pin(l3, D1, PGT_L3), 0);
+    CHECK_EQ(pt_mod_entry(l3, 0, pte(l3, TBL), D1, false), -XEN_EINVAL);
+    CHECK_EQ(pt_mod_entry(l3, 0, pte(a, TBL), D1, false), -XEN_EINVAL);
+    CHECK_EQ(pt_pin(l2, D1, PGT_L2), 0);
+    CHECK_EQ(pt_mod_entry(l2, 0, pte(a, TBL), D1, false), -XEN_EINVAL);
+    CHECK_EQ(pt_mod_entry(a, 2, pte(l3, TBL), D1, false), 0);
+    CHECK_EQ(pt_mod_entry(l3, 0, pte(l2, TBL), D1, false), 0);
+    /* An L3 whose entry leads back up to the L4 through an L2 cannot exist. */
+    CHECK_EQ(pt_mod_entry(l2, 0, pte(l3, TBL), D1, false), -XEN_EINVAL);
+    CHECK_EQ(ft[a].count, 2);
+    CHECK_EQ(ft[a].type_count, 1);
+    CHECK_CONSISTENT();
+    CHECK_EQ(pt_unpin(a, D1), 0);
+    CHECK_EQ(pt_unpin(b, D1), 0);
+    CHECK_EQ(pt_unpin(l3, D1), 0);
+    CHECK_EQ(pt_unpin(l2, D1), 0);
+    CHECK_ALL_RELEASED();
+    CHECK_CONSISTENT();
+}
+
+static void test_preserve_ad(void)
+{
+    reset_machine();
+    uint64_t l1 = 130, x = 131, y = 132, l2 = 133;
+    mem[l1][0] = pte(x, PTE_P | PTE_RW | PTE_A | PTE_D);
+    mem[l1][1] = pte(x, PTE_P | PTE_RW | PTE_A | PTE_D);
+    mem[l1][2] = PTE_A | PTE_D;                           /* not present: bits 5, 6 are not A/D */
+    CHECK_EQ(pt_pin(l1, D1, PGT_L1), 0);
+    CHECK_EQ(pt_mod_entry(l1, 0, pte(y, PTE_P | PTE_RW), D1, true), 0);
+    CHECK_EQ(mem[l1][0], pte(y, PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D));
+    CHECK_EQ(pt_mod_entry(l1, 1, pte(y, PTE_P | PTE_RW), D1, false), 0);
+    CHECK_EQ(mem[l1][1], pte(y, PTE_P | PTE_RW | PTE_US));
+    CHECK_EQ(pt_mod_entry(l1, 2, pte(y, PTE_P), D1, true), 0);
+    CHECK_EQ(mem[l1][2], pte(y, PTE_P | PTE_US));
+    CHECK_EQ(pt_mod_entry(l1, 0, 0x40, D1, true), 0);    /* non-present new entry kept as written */
+    CHECK_EQ(mem[l1][0], 0x40);
+    /* Upper levels too (D is acceptable there). */
+    mem[l2][0] = pte(l1, PTE_P | PTE_RW | PTE_A | PTE_D);
+    CHECK_EQ(pt_pin(l2, D1, PGT_L2), 0);
+    CHECK_EQ(pt_mod_entry(l2, 0, pte(l1, PTE_P), D1, true), 0);
+    CHECK_EQ(mem[l2][0], pte(l1, PTE_P | PTE_US | PTE_A | PTE_D));
+    CHECK_EQ(ft[x].type_count, 0);
+    CHECK_EQ(ft[y].type_count, 1);
+    CHECK_CONSISTENT();
+    CHECK_EQ(pt_unpin(l1, D1), 0);
+    CHECK_EQ(pt_unpin(l2, D1), 0);
+    CHECK_ALL_RELEASED();
+    CHECK_CONSISTENT();
+}
+
+static void test_failure_midway(void)
+{
+    static struct page_info ft_before[NFRAMES];
+    static uint64_t mem_before[NFRAMES][PT_ENTRIES];
+    reset_machine();
+    /* L4 140 -> L3 141; its entries 0..2 name good L2s 142..144 (each with an
+     * L1 145..147 mapping data); entry 3 names L2 148 whose L1 149 has a
+     * foreign entry after good ones. The shared data frame 150 is mapped RW
+     * from every L1. */
+    uint64_t l4 = 140, l3 = 141;
+    mem[l4][0] = pte(l3, TBL);
+    mem[l4][400] = pte(151, PTE_P);                      /* an L3 after the failing one: untouched */
+    static const uint64_t l2s[4] = { 142, 143, 144, 148 }, l1s[4] = { 145, 146, 147, 149 };
+    for (unsigned i = 0; i < 4; i++) {
+        uint64_t l2 = l2s[i], l1 = l1s[i];
+        mem[l3][i] = pte(l2, PTE_P | PTE_RW);            /* no user bit */
+        mem[l2][0] = pte(l1, PTE_P | PTE_RW);
+        mem[l1][0] = pte(150, PTE_P | PTE_RW);
+        mem[l1][1] = pte(152, PTE_P);
+    }
+    mem[149][2] = pte(D2_LO, PTE_P);
+    memcpy(ft_before, ft, sizeof(ft));
+    memcpy(mem_before, mem, sizeof(mem));
+    CHECK_EQ(pt_pin(l4, D1, PGT_L4), -XEN_EBUSY);        /* the L1's error, from three levels down */
+    CHECK(ft_same(ft_before));
+    CHECK(memcmp(mem[l4], mem_before[l4], sizeof(mem[l4])) == 0);   /* hypervisor slots not written */
+    CHECK(memcmp(mem[l3], mem_before[l3], sizeof(mem[l3])) == 0);
+    /* Lower tables validated and released again may keep the user bit. */
+    for (unsigned m = 0; m < NFRAMES; m++)
+        for (unsigned s = 0; s < PT_ENTRIES; s++)
+            CHECK((mem[m][s] & ~PTE_US) == (mem_before[m][s] & ~PTE_US));
+    CHECK_CONSISTENT();
+
+    /* The same through pt_mod_entry on a live L4. */
+    CHECK_EQ(pt_pin(160, D1, PGT_L4), 0);
+    memcpy(ft_before, ft, sizeof(ft));
+    CHECK_EQ(pt_mod_entry(160, 5, pte(l3, TBL), D1, false), -XEN_EBUSY);
+    CHECK(ft_same(ft_before));
+    CHECK_EQ(mem[160][5], 0);
+    /* Fixed, it validates; everything is counted once. */
+    mem[149][2] = 0;
+    CHECK_EQ(pt_mod_entry(160, 5, pte(l3, TBL), D1, false), 0);
+    CHECK_EQ(ft[150].type_count, 4);
+    CHECK_EQ(ft[150].count, 5);
+    CHECK_EQ(ft[141].type, PGT_L3);
+    CHECK_CONSISTENT();
+    CHECK_EQ(pt_mod_entry(160, 5, 0, D1, false), 0);
+    CHECK_EQ(ft[150].type_count, 0);
+    CHECK_EQ(ft[141].type, PGT_NONE);
+    CHECK_EQ(pt_unpin(160, D1), 0);
+    CHECK_ALL_RELEASED();
+    CHECK_CONSISTENT();
+}
+
+static void test_tlb_flush(void)
+{
+    reset_machine();
+    uint64_t l1 = 170, x = 171, y = 172, l2 = 173, z = 174;
+    CHECK_EQ(pt_pin(l1, D1, PGT_L1), 0);
+    CHECK_EQ(nr_flush, 0);                               /* NONE -> L1: nothing to flush */
+    CHECK_EQ(pt_mod_entry(l1, 0, pte(x, RW), D1, false), 0);
+    CHECK_EQ(pt_mod_entry(l1, 0, 0, D1, false), 0);
+    CHECK_EQ(ft[x].type, PGT_WRITABLE);
+    CHECK_EQ(ft[x].type_count, 0);
+    CHECK_EQ(nr_flush, 0);
+    CHECK_EQ(pt_pin(x, D1, PGT_L1), 0);                  /* WRITABLE -> L1 */
+    CHECK_EQ(nr_flush, 1);
+    CHECK(!(ft[x].flags & PGF_TLB_STALE));
+    CHECK_EQ(pt_unpin(x, D1), 0);
+    CHECK(ft[x].flags & PGF_TLB_STALE);                  /* a former table */
+    CHECK_EQ(nr_flush, 1);                               /* lazily: */
+    CHECK_EQ(pt_pin(x, D1, PGT_L2), 0);                  /* former L1 -> L2 */
+    CHECK_EQ(nr_flush, 2);
+    CHECK(!(ft[x].flags & PGF_TLB_STALE));
+    CHECK_EQ(pt_unpin(x, D1), 0);
+    /* The case that matters most: an L1 unhooked from its L2 and then mapped
+     * writable, while cached walks may still go through it. */
+    CHECK_EQ(pt_pin(l2, D1, PGT_L2), 0);
+    CHECK_EQ(pt_mod_entry(l2, 0, pte(z, TBL), D1, false), 0);
+    CHECK_EQ(nr_flush, 2);
+    CHECK_EQ(pt_mod_entry(l2, 0, 0, D1, false), 0);
+    CHECK_EQ(nr_flush, 2);
+    CHECK_EQ(pt_mod_entry(l1, 5, pte(z, RW), D1, false), 0);
+    CHECK_EQ(nr_flush, 3);
+    CHECK_EQ(pt_mod_entry(l1, 6, pte(x, RO), D1, false), 0);   /* read-only: no type change */
+    CHECK_EQ(nr_flush, 3);
+    CHECK_EQ(pt_mod_entry(l1, 0, pte(y, RW), D1, false), 0);
+    CHECK_EQ(pt_mod_entry(l1, 1, pte(y, RW), D1, false), 0);   /* already WRITABLE */
+    CHECK_EQ(nr_flush, 3);
+    /* Failing while still mapped: no type change, no flush needed. */
+    CHECK_EQ(pt_pin(y, D1, PGT_L1), -XEN_EINVAL);
+    CHECK_EQ(nr_flush, 3);
+    CHECK_CONSISTENT();
+    CHECK_EQ(pt_unpin(l1, D1), 0);
+    CHECK_EQ(pt_unpin(l2, D1), 0);
+    CHECK_EQ(nr_flush, 3);
+    CHECK_EQ(page_get(y, D1), 0);
+    CHECK_EQ(page_get_type(y, D1, PGT_SEG_DESC), 0);     /* WRITABLE -> descriptor table */
+    CHECK_EQ(nr_flush, 4);
+    page_put_type(y);
+    page_put(y);
+    CHECK_ALL_RELEASED();
+}
+
+static void test_released(void)
+{
+    reset_machine();
+    uint64_t l1 = 180, x = 181, y = 182;
+    /* A pinned table given up by its owner goes when it is unpinned. */
+    CHECK_EQ(pt_pin(x, D1, PGT_L1), 0);
+    ft[x].flags &= (uint8_t)~PGF_ALLOCATED;              /* decrease_reservation */
+    page_put(x);
+    CHECK_EQ(nr_released, 0);
+    CHECK_EQ(ft[x].count, 1);
+    CHECK_EQ(page_get(x, D1), -XEN_EINVAL);              /* no new references */
+    CHECK_EQ(pt_mod_entry(x, 0, pte(y, RW), D1, false), 0);   /* still a live table */
+    CHECK_EQ(pt_unpin(x, D1), 0);
+    CHECK_EQ(nr_released, 1);
+    CHECK_EQ(last_released, x);
+    CHECK_EQ(ft[x].owner, OWNER_NONE);
+    CHECK_EQ(ft[y].type_count, 0);
+    /* A mapped frame given up goes when its last mapping does. */
+    CHECK_EQ(pt_pin(l1, D1, PGT_L1), 0);
+    CHECK_EQ(pt_mod_entry(l1, 0, pte(y, RO), D1, false), 0);
+    CHECK_EQ(pt_mod_entry(l1, 1, pte(y, RW), D1, false), 0);
+    ft[y].flags &= (uint8_t)~PGF_ALLOCATED;
+    page_put(y);
+    CHECK_EQ(pt_mod_entry(l1, 2, pte(y, RO), D1, false), -XEN_EBUSY);
+    CHECK_EQ(pt_mod_entry(l1, 0, 0, D1, false), 0);
+    CHECK_EQ(nr_released, 1);
+    CHECK_EQ(pt_unpin(l1, D1), 0);                       /* drops the RW mapping */
+    CHECK_EQ(nr_released, 2);
+    CHECK_EQ(last_released, y);
+    CHECK_ALL_RELEASED();
+    CHECK_CONSISTENT();
+}
+
+static void test_same_entry_rewrite(void)
+{
+    reset_machine();
+    uint64_t l2 = 190, a = 191, b = 192, x = 193;
+    mem[a][0] = pte(x, RW);
+    mem[b][0] = pte(x, RO);
+    CHECK_EQ(pt_pin(l2, D1, PGT_L2), 0);
+    CHECK_EQ(pt_mod_entry(l2, 0, pte(a, TBL), D1, false), 0);
+    CHECK_EQ(ft[a].type, PGT_L1);
+    CHECK_EQ(ft[x].type_count, 1);
+    /* Same table again: no release and revalidation in between. */
+    mem[a][1] = pte(D2_LO, RO);                          /* would not validate now */
+    CHECK_EQ(pt_mod_entry(l2, 0, pte(a, TBL | PTE_NX), D1, false), 0);
+    CHECK_EQ(ft[a].type_count, 1);
+    mem[a][1] = 0;
+    /* RW -> RO of the same frame in the L1. */
+    CHECK_EQ(pt_mod_entry(a, 0, pte(x, RO), D1, false), 0);
+    CHECK_EQ(ft[x].type_count, 0);
+    CHECK_EQ(ft[x].count, 2);
+    /* Switch the L2 entry to another L1. */
+    CHECK_EQ(pt_mod_entry(l2, 0, pte(b, TBL), D1, false), 0);
+    CHECK_EQ(ft[a].type, PGT_NONE);
+    CHECK_EQ(ft[b].type, PGT_L1);
+    CHECK_EQ(ft[x].count, 2);
+    CHECK_CONSISTENT();
+    CHECK_EQ(pt_unpin(l2, D1), 0);
+    CHECK_ALL_RELEASED();
+    CHECK_CONSISTENT();
+}
+
+/* ---- randomized sequences ---- */
+
+static uint64_t rng;
+
+static uint64_t rnd(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+static unsigned below(unsigned n) { return (unsigned)(rnd() % n); }
+static bool chance(unsigned percent) { return below(100) < percent; }
+
+/* Each frame has a preferred role: 0 data, 1..4 a table of that level. */
+static unsigned role(uint64_t m) { return (unsigned)(m % 5); }
+
+static uint64_t frame_of(domid_t d, unsigned want_role)
+{
+    unsigned lo = d == D1 ? D1_LO : D2_LO, hi = d == D1 ? D1_HI : D2_HI;
+    for (;;) {
+        uint64_t m = lo + below(hi - lo);
+        if (role(m) == want_role)
+            return m;
+    }
+}
+
+static uint64_t frame_in(domid_t d)
+{
+    return d == D1 ? D1_LO + below(D1_HI - D1_LO) : D2_LO + below(D2_HI - D2_LO);
+}
+
+static uint64_t any_frame(void)
+{
+    return chance(3) ? NFRAMES + below(1000) : below(NFRAMES);
+}
+
+/* An entry for a table of `level` of d: mostly one that validates (naming a
+ * frame whose role is the level below); when noisy, often one that does not
+ * (foreign or absent frames, reserved bits, PS, G, tables mapped writable). */
+static uint64_t gen_entry(domid_t d, unsigned level, bool noisy)
+{
+    uint64_t e, t;
+
+    if (chance(20))
+        return chance(50) ? 0 : rnd() & ~PTE_P;          /* not present: anything */
+    t = !noisy || chance(92) ? frame_of(d, level - 1) : any_frame();
+    if (level == 1 && chance(5))
+        t = frame_in(d);                                 /* any frame, maybe writable */
+    e = (t << PAGE_SHIFT) | PTE_P;
+    if (level == 1 && role(t) != 0 && chance(85))
+        ;                                                /* tables mostly mapped read-only */
+    else if (chance(75))
+        e |= PTE_RW;
+    if (chance(60))
+        e |= PTE_US;
+    if (chance(50))
+        e |= PTE_A;
+    if (chance(40))
+        e |= PTE_D;
+    if (chance(10))
+        e |= PTE_NX;
+    if (chance(10))
+        e |= (uint64_t)below(8) << 9;
+    if (level == 1 && chance(10))
+        e |= PTE_G | PTE_PAT;
+    if (noisy && chance(5))
+        e |= chance(50) ? PTE_PS : (1ull << (52 + below(11)));
+    if (noisy && level > 1 && chance(3))
+        e |= PTE_G;
+    return e;
+}
+
+static domid_t owner_for_op(void) { return chance(90) ? D1 : D2; }
+
+/* What the test does between calls, and what a failed call may have changed. */
+static struct page_info snap_ft[NFRAMES];
+static uint64_t snap_mem[NFRAMES][PT_ENTRIES];
+
+static bool unchanged_since_snapshot(void)
+{
+    if (!ft_same(snap_ft))
+        return false;
+    /* Only frames reached through frame_map can have been written. */
+    for (unsigned m = 0; m < NFRAMES; m++)
+        for (unsigned s = 0; touched[m] && s < PT_ENTRIES; s++)
+            if (mem[m][s] != snap_mem[m][s] &&
+                ((mem[m][s] ^ snap_mem[m][s]) != PTE_US || !(mem[m][s] & PTE_P))) {
+                snprintf(check_why, sizeof(check_why), "failed call changed mfn %u slot %u", m, s);
+                return false;
+            }
+    return true;
+}
+
+static unsigned nr_ok, nr_err;
+
+static void random_run(uint64_t seed, unsigned steps)
+{
+    reset_machine();
+    memcpy(snap_mem, mem, sizeof(mem));
+    rng = seed;
+    for (unsigned step = 0; step < steps && !test_cur_failed; step++) {
+        unsigned op = below(100);
+        domid_t d = owner_for_op();
+        uint64_t m;
+        int rc = 0;
+        bool called = true;
+
+        memcpy(snap_ft, ft, sizeof(ft));
+        if (op < 30) {
+            /* The guest writes a frame it may write: not a table in use. */
+            m = frame_in(d);
+            called = false;
+            if (!pgt_is_table(ft[m].type) && ft[m].type != PGT_SEG_DESC) {
+                unsigned lvl = role(m) ? role(m) : 1 + below(4);
+                unsigned slot = below(lvl == 1 ? 8 : lvl == 2 ? 4 : 2);   /* small fan-out up high */
+                if (lvl == 4 && chance(20))
+                    slot = 256 + below(16);
+                mem[m][slot] = gen_entry(d, lvl, chance(3));
+                snap_mem[m][slot] = mem[m][slot];
+            }
+        } else if (op < 48) {
+            m = chance(85) ? frame_of(d, 1 + below(4)) : any_frame();
+            unsigned lvl = m < NFRAMES && role(m) && chance(85) ? PGT_L1 + role(m) - 1 : below(7);
+            rc = pt_pin(m, d, (enum page_type)lvl);
+        } else if (op < 58) {
+            m = chance(90) ? frame_in(d) : any_frame();
+            rc = pt_unpin(m, d);
+        } else if (op < 98) {
+            /* Prefer tables that are live. */
+            unsigned tries = 0;
+            do
+                m = frame_in(d);
+            while (!pgt_is_table(ft[m].type) && ++tries < 40);
+            unsigned lvl = pgt_is_table(ft[m].type) ? pgt_level(ft[m].type) : 1 + below(4);
+            unsigned slot = below(lvl == 1 ? 8 : lvl == 2 ? 4 : 2);
+            if (lvl == 4 && chance(10))
+                slot = 256 + below(16);
+            if (chance(2))
+                slot = PT_ENTRIES + below(10);
+            rc = pt_mod_entry(m, slot, gen_entry(d, lvl, true), chance(10) ? (domid_t)(D1 + D2 - d) : d,
+                              chance(30));
+        } else {
+            /* decrease_reservation of a frame, now and then. */
+            m = frame_in(d);
+            called = false;
+            if ((ft[m].flags & PGF_ALLOCATED) && chance(15)) {
+                ft[m].flags &= (uint8_t)~PGF_ALLOCATED;
+                page_put(m);
+            }
+        }
+        if (called) {
+            if (rc == 0) {
+                nr_ok++;
+            } else {
+                nr_err++;
+                if (rc != -XEN_EINVAL && rc != -XEN_EBUSY && rc != -XEN_EPERM && rc != -XEN_EACCES)
+                    test_fail(__FILE__, __LINE__, "seed %llu step %u: rc %d", (unsigned long long)seed, step, rc);
+                if (!unchanged_since_snapshot())
+                    test_fail(__FILE__, __LINE__, "seed %llu step %u op %u: %s", (unsigned long long)seed,
+                              step, op, check_why);
+            }
+        }
+        mark_cached();
+        if (!consistent())
+            test_fail(__FILE__, __LINE__, "seed %llu step %u op %u: %s", (unsigned long long)seed, step, op,
+                      check_why);
+        /* The snapshot of memory follows along: only touched frames change. */
+        for (unsigned f = 0; f < NFRAMES; f++)
+            if (touched[f]) {
+                memcpy(snap_mem[f], mem[f], sizeof(mem[f]));
+                touched[f] = false;
+            }
+    }
+    /* Unpin everything: every count goes back to the allocation reference. */
+    for (unsigned m = 0; m < NFRAMES; m++)
+        if (ft[m].flags & PGF_PINNED)
+            CHECK_EQ(pt_unpin(m, ft[m].owner), 0);
+    CHECK_CONSISTENT();
+    CHECK_ALL_RELEASED();
+}
+
+static void test_random_sequences(void)
+{
+    nr_ok = nr_err = 0;
+    for (uint64_t seed = 1; seed <= 5 && !test_cur_failed; seed++)
+        random_run(seed * 0x9E3779B97F4A7C15ull, 2500);
+    /* The generator must exercise both outcomes a fair number of times. */
+    CHECK(nr_ok > 1500);
+    CHECK(nr_err > 1500);
+}
+
+/* Deep trees built on purpose, then torn down in random order. */
+static void test_random_trees(void)
+{
+    reset_machine();
+    rng = 12345;
+    for (unsigned round = 0; round < 200 && !test_cur_failed; round++) {
+        /* Fill some frames of each level with entries naming the level below. */
+        for (unsigned i = 0; i < 20; i++) {
+            uint64_t m = frame_of(D1, 1 + below(4));
+            if (pgt_is_table(ft[m].type))
+                continue;
+            unsigned lvl = role(m);
+            mem[m][below(PT_ENTRIES)] = pt_adjust_pte((frame_of(D1, lvl - 1) << 12) | PTE_P |
+                                                      (lvl > 1 || chance(50) ? PTE_RW : 0), lvl);
+        }
+        uint64_t m = frame_of(D1, 1 + below(4));
+        pt_pin(m, D1, (enum page_type)(PGT_L1 + role(m) - 1));
+        if (chance(40)) {
+            uint64_t u = frame_in(D1);
+            if (ft[u].flags & PGF_PINNED)
+                CHECK_EQ(pt_unpin(u, D1), 0);
+        }
+        mark_cached();
+        CHECK_CONSISTENT();
+    }
+    for (unsigned m = 0; m < NFRAMES; m++)
+        if (ft[m].flags & PGF_PINNED)
+            CHECK_EQ(pt_unpin(m, D1), 0);
+    CHECK_ALL_RELEASED();
+    CHECK_CONSISTENT();
+}
+
+int main(void)
+{
+    RUN_TEST(test_get_put);
+    RUN_TEST(test_adjust);
+    RUN_TEST(test_pin_l1);
+    RUN_TEST(test_pin_tree);
+    RUN_TEST(test_pin_errors);
+    RUN_TEST(test_type_conflicts);
+    RUN_TEST(test_foreign_frames);
+    RUN_TEST(test_reserved_bits);
+    RUN_TEST(test_hv_slots);
+    RUN_TEST(test_no_linear_tables);
+    RUN_TEST(test_preserve_ad);
+    RUN_TEST(test_failure_midway);
+    RUN_TEST(test_tlb_flush);
+    RUN_TEST(test_released);
+    RUN_TEST(test_same_entry_rewrite);
+    RUN_TEST(test_random_sequences);
+    RUN_TEST(test_random_trees);
+    return test_main_result();
+}
