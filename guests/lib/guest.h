@@ -88,6 +88,11 @@ unsigned long guest_pfn_to_mfn(unsigned long pfn);
  */
 int guest_va_mapped(unsigned long va);
 
+/* Is the hypervisor Xenolith (XENVER_extraversion says so)? Tests use it
+ * only where Xenolith's documented policy differs from Xen's (see
+ * docs/abi-coverage.md, "Where Xenolith differs from Xen on purpose"). */
+int guest_on_xenolith(void);
+
 /* ---- shutdown and test API ----------------------------------------------- */
 
 __attribute__((noreturn)) void guest_shutdown(unsigned int reason);

@@ -3,6 +3,7 @@
  * table inspection and the test API.  Freestanding: no libc.
  */
 #include "guest.h"
+#include "version.h"
 
 #include "sched.h"
 
@@ -381,6 +382,18 @@ int guest_va_mapped(unsigned long va)
         table = (const unsigned long *)(base + (pfn << 12));
     }
     return -1;
+}
+
+int guest_on_xenolith(void)
+{
+    static int known = -1;
+    xen_extraversion_t extra;
+
+    if (known < 0) {
+        g_memset(extra, 0, sizeof(extra));
+        known = HYPERVISOR_xen_version(XENVER_extraversion, extra) == 0 && g_strstr(extra, "xenolith") != 0;
+    }
+    return known;
 }
 
 /* ---- shutdown and tests ----------------------------------------------------------- */
