@@ -10,6 +10,7 @@
 #include "arch/x86_64/page.h"
 #include "arch/x86_64/cpu.h"
 #include "lib/string.h"
+#include "arch/x86_64/ldt.h"
 #include "errno.h"
 #include "xen.h"
 
@@ -109,9 +110,7 @@ static int one_op(struct domain *d, struct domain *pg_owner, const struct mmuext
         if (ents > LDT_MAX_ENTRIES || (base & (PAGE_SIZE - 1)) ||
             (ents && !guest_range_ok(base, ents * 8)))
             return -XEN_EINVAL;
-        current->arch.ldt_base = ents ? base : 0;
-        current->arch.ldt_ents = (uint32_t)ents;
-        return 0;
+        return ldt_set(current, base, (uint32_t)ents);
     }
     case MMUEXT_CLEAR_PAGE:
         if ((rc = get_writable(mfn, pg_owner->id)) != 0)

@@ -52,6 +52,10 @@ HOST_SRCS_layout ?= hv/dom/layout.c hv/lib/format.c
 HOST_TESTS += page_type
 HOST_SRCS_page_type := hv/mm/page_type.c hv/mm/page_type_validate.c
 
+# Which segment descriptors a guest may use (LDT pages).
+HOST_TESTS += descriptor_check
+HOST_SRCS_descriptor_check := hv/arch/x86_64/descriptor_check.c
+
 # Pure files that must also build freestanding.
 HOST_FS_SRCS := hv/lib/string.c hv/lib/format.c hv/mm/frame_alloc.c hv/boot/cmdline.c \
                 hv/boot/multiboot.c hv/boot/mb1.c hv/boot/mb2.c hv/boot/memmap.c \

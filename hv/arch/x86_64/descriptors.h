@@ -8,5 +8,6 @@ void gdt_init(void);          /* GDT with the PV flat selectors, TSS with IST st
 void idt_init(void);          /* a handler for all 256 vectors */
 void syscall_init(void);      /* STAR/LSTAR/FMASK for hypercalls */
 uint64_t cpu_stack_top(void); /* top of the stack entries from ring 3 land on */
+void gdt_load_ldt(uint64_t base, uint32_t limit);   /* base 0: no LDT */
 
 #endif

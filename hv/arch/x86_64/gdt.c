@@ -76,3 +76,17 @@ void gdt_init(void)
         :: "m"(ptr), "r"((uint64_t)GDT_HV_DS), "i"(GDT_HV_CS), "r"(GDT_TSS)
         : "rax", "memory");
 }
+
+/* Point the LDT descriptor at [base, base + limit] and load it; limit 0 and
+ * base 0 load the null LDT. */
+void gdt_load_ldt(uint64_t base, uint32_t limit)
+{
+    if (!base) {
+        __asm__ volatile("lldt %w0" :: "r"(0));
+        return;
+    }
+    gdt[GDT_LDT >> 3] = (limit & 0xFFFF) | ((base & 0xFFFFFF) << 16) | (0x82ull << 40) |
+                        ((uint64_t)((limit >> 16) & 0xF) << 48) | (((base >> 24) & 0xFF) << 56);
+    gdt[(GDT_LDT >> 3) + 1] = base >> 32;
+    __asm__ volatile("lldt %w0" :: "r"(GDT_LDT) : "memory");
+}

@@ -7,7 +7,8 @@
  *   slot 256      0xFFFF800000000000  read-only machine-to-phys table (guest readable)
  *   slot 257      0xFFFF808000000000  firmware-table window (read-only views of ACPI tables)
  *   slot 258      0xFFFF810000000000  hypervisor image: VA = HV_IMAGE_VIRT + PA
- *   slots 259-261                     reserved
+ *   slot 259      0xFFFF818000000000  per-vCPU LDT windows (64 KiB each)
+ *   slots 260-261                     reserved
  *   slots 262-271 0xFFFF830000000000  direct map of all RAM (5 TiB, not executable)
  *
  * This file is shared by C and NASM, so it holds only plain #defines. */
@@ -21,6 +22,8 @@
 #define HV_FWMAP_VIRT        0xFFFF808000000000
 #define HV_FWMAP_SIZE        0x0000000040000000   /* 1 GiB */
 #define HV_IMAGE_VIRT        0xFFFF810000000000
+#define HV_LDT_VIRT          0xFFFF818000000000
+#define HV_LDT_WINDOW        0x10000              /* 8192 descriptors */
 #define HV_DIRECTMAP_VIRT    0xFFFF830000000000
 #define HV_DIRECTMAP_SIZE    0x0000050000000000   /* 5 TiB */
 
@@ -42,9 +45,10 @@
 #define GDT_RING3_CS32       0xe023   /* sysret base: +8 = SS, +16 = 64-bit CS */
 #define GDT_RING3_DS         0xe02b
 #define GDT_RING3_CS64       0xe033
-#define GDT_TSS              0xe040
+#define GDT_TSS              0xe040   /* 16 bytes */
+#define GDT_LDT              0xe050   /* 16 bytes: the running vCPU's LDT */
 #define GDT_FIRST_RESERVED   0xe000   /* guest GDT frames cover entries below */
-#define GDT_LIMIT            (0xe050 - 1)
+#define GDT_LIMIT            (0xe060 - 1)
 
 /* Stacks. */
 #define HV_STACK_SIZE        (16 * 1024)

@@ -36,6 +36,11 @@ struct boot_info;
 void paging_init(const struct boot_info *bi);
 /* Map [va, va+size) of the hypervisor area to [pa, ...) with `flags` (4 KiB pages). */
 void paging_map(uint64_t va, uint64_t pa, uint64_t size, uint64_t flags);
+/* Create the tables that 4 KiB mappings of [va, va+size) will need, so that
+ * mapping there later takes no memory. */
+void paging_prepare(uint64_t va, uint64_t size);
+/* Remove 4 KiB mappings made by paging_map (and flush them). */
+void paging_unmap(uint64_t va, uint64_t size);
 /* Read-only, non-executable view of any physical range (firmware tables);
  * NULL when the window is exhausted. Mappings are never taken down. */
 const void *paging_map_phys(uint64_t pa, uint64_t len);

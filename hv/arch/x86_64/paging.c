@@ -83,6 +83,31 @@ void paging_map(uint64_t va, uint64_t pa, uint64_t size, uint64_t flags)
         invlpg(va + off);
 }
 
+void paging_prepare(uint64_t va, uint64_t size)
+{
+    for (uint64_t a = va; a < va + size; a += 1ull << 21) {
+        uint64_t *l3 = next_level(&idle_l4[L4_INDEX(a)], 0);
+        next_level(&next_level(&l3[L3_INDEX(a)], 0)[L2_INDEX(a)], 0);
+    }
+}
+
+void paging_unmap(uint64_t va, uint64_t size)
+{
+    for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
+        uint64_t a = va + off;
+        uint64_t *l3 = phys_to_virt(idle_l4[L4_INDEX(a)] & PTE_ADDR_MASK);
+        uint64_t *l2, *l1;
+        if (!(l3[L3_INDEX(a)] & PTE_P))
+            continue;
+        l2 = phys_to_virt(l3[L3_INDEX(a)] & PTE_ADDR_MASK);
+        if (!(l2[L2_INDEX(a)] & PTE_P) || (l2[L2_INDEX(a)] & PTE_PS))
+            continue;
+        l1 = phys_to_virt(l2[L2_INDEX(a)] & PTE_ADDR_MASK);
+        l1[L1_INDEX(a)] = 0;
+        invlpg(a);
+    }
+}
+
 /* Direct map of [pa, pa+len) with the largest pages alignment allows. */
 static void map_direct(uint64_t pa, uint64_t len, int gb_pages)
 {

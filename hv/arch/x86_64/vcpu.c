@@ -6,6 +6,7 @@
 #include "arch/x86_64/page.h"
 #include "lib/string.h"
 #include "mm/page_type.h"
+#include "arch/x86_64/ldt.h"
 
 extern void exit_to_guest(struct cpu_regs *frame) __attribute__((noreturn));
 
@@ -54,6 +55,7 @@ static void drop_l4(uint64_t mfn)
 
 void vcpu_arch_release_tables(struct vcpu *v)
 {
+    ldt_release(v);
     if (v == current)
         vcpu_arch_leave_guest_space();
     drop_l4(v->arch.kernel_l4);
@@ -71,6 +73,7 @@ void vcpu_arch_switch_to(struct vcpu *v, struct cpu_regs *frame)
 {
     if (read_cr3() != v->arch.cr3)
         write_cr3(v->arch.cr3);
+    ldt_load(v);
     *frame = v->regs;
 }
 

@@ -17,8 +17,9 @@ struct vcpu_arch {
                                         holds a general and an L4 type reference */
     struct guest_trap traps[256];
     uint64_t event_callback, failsafe_callback, syscall_callback;
-    uint64_t ldt_base;               /* MMUEXT_SET_LDT: recorded, not loaded yet */
-    uint32_t ldt_ents;
+    uint64_t ldt_base;               /* MMUEXT_SET_LDT: guest address and size */
+    uint32_t ldt_ents, ldt_pages;
+    uint64_t ldt_mfns[16];           /* the descriptor pages it holds */
 };
 
 struct vcpu;
