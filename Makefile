@@ -101,6 +101,7 @@ test:
 
 bench: $(BUILD)/xenolith guests
 	tools/bench-boot --hv $(BUILD)/xenolith --guest $(BUILD)/guests/hello.elf
+	tools/bench-guest --hv $(BUILD)/xenolith --guest $(BUILD)/guests/bench.elf
 
 clean:
 	rm -rf $(BUILD)
