@@ -5,8 +5,11 @@
 #include "core/panic.h"
 #include "arch/x86_64/dump.h"
 #include "arch/x86_64/power.h"
+#include "arch/x86_64/trap_bounce.h"
+#include "arch/x86_64/cpu.h"
 #include "mm/mm.h"
 #include "mm/page_type.h"
+#include "arch/x86_64/page.h"
 #include "lib/string.h"
 #include "sched.h"
 
@@ -135,6 +138,19 @@ void domain_make_runnable(struct vcpu *v)
         runq_push_back(&runq, &v->unit);
 }
 
+/* SCHEDOP_block: enable events and sleep until one is pending (at once if
+ * one already is); the upcall then runs on the way back. */
+void vcpu_block(struct vcpu *v)
+{
+    struct vcpu_info *vi = vcpu_info_of(v);
+
+    if (vi)
+        vi->evtchn_upcall_mask = 0;
+    if (vi && vi->evtchn_upcall_pending)
+        return;
+    v->blocked = true;
+}
+
 void domain_note_free_frames(void)
 {
     free_before_domains = mm_free_frames();
@@ -165,23 +181,33 @@ void domain_run_first(void)
     vcpu_arch_enter(frame);
 }
 
+/* On every way out of the hypervisor to a guest: if the current vCPU can no
+ * longer run (shut down, blocked) or asked to yield, switch to the next ready
+ * one; when none is ready but domains live, wait for an interrupt to make one
+ * ready; when no domain is left, shut the machine down. Then enter the
+ * guest's event callback if an event waits and events are not masked. */
 void vcpu_return_to_guest(struct cpu_regs *frame)
 {
-    struct sched_unit *u;
     bool yield = yield_requested;
 
     yield_requested = false;
-    if (current->runnable && !(yield && !runq_empty(&runq)))
-        return;
-    if (current->runnable) {
-        current->regs = *frame;
-        runq_push_back(&runq, &current->unit);
+    if (!current->runnable || current->blocked || (yield && !runq_empty(&runq))) {
+        struct sched_unit *u;
+
+        if (current->runnable) {
+            current->regs = *frame;         /* resumes later from here */
+            if (!current->blocked)
+                runq_push_back(&runq, &current->unit);
+        }
+        while (!(u = runq_pop_front(&runq))) {
+            if (!domain_count_live())
+                machine_done();
+            cpu_idle_wait();                /* timer interrupts may wake a vCPU */
+        }
+        current = unit_vcpu(u);
+        vcpu_arch_switch_to(current, frame);
     }
-    u = runq_pop_front(&runq);
-    if (!u)
-        machine_done();
-    current = unit_vcpu(u);
-    vcpu_arch_switch_to(current, frame);
+    pv_deliver_events(current, frame);
 }
 
 /* Round robin: the running vCPU goes to the back of the queue, on its way
@@ -197,4 +223,26 @@ struct domain *domain_lookup(domid_t id)
         if ((domains[i].state == DOMAIN_BUILDING || domains[i].state == DOMAIN_RUNNING) && domains[i].id == id)
             return &domains[i];
     return 0;
+}
+
+struct vcpu_info *vcpu_info_of(struct vcpu *v)
+{
+    struct domain *d = v->domain;
+
+    if (v->vcpu_info_mfn)
+        return (struct vcpu_info *)((uint8_t *)mfn_to_virt(v->vcpu_info_mfn) + v->vcpu_info_offset);
+    return d->shared_info ? &d->shared_info->vcpu_info[v->id] : 0;
+}
+
+void vcpu_wake(struct vcpu *v)
+{
+    if (!v->blocked || v->domain->state != DOMAIN_RUNNING)
+        return;
+    v->blocked = false;
+    runq_push_back(&runq, &v->unit);        /* not running: it was blocked */
+}
+
+void vcpu_events_pending(struct vcpu *v)
+{
+    vcpu_wake(v);
 }

@@ -8,6 +8,8 @@
 #include "arch/x86_64/vcpu_arch.h"
 #include "sched/runqueue.h"
 #include "mm/frame_table.h"
+#include "evtchn/evtchn.h"
+#include "core/timer.h"
 
 #define MAX_DOMAINS 8
 #define MAX_VCPUS 1
@@ -21,6 +23,14 @@ struct vcpu {
     struct vcpu_arch arch;
     struct sched_unit unit;
     bool runnable;
+    bool blocked;                  /* SCHEDOP_block / poll: waiting for an event */
+    /* time subsystem (hv/core/vcpu_time.c) */
+    struct timer singleshot;       /* set_timer_op, VCPUOP_set_singleshot_timer */
+    struct timer periodic;         /* VCPUOP_set_periodic_timer (VIRQ_TIMER) */
+    uint64_t periodic_ns;          /* 0: off */
+    struct timer poll_timeout;     /* SCHEDOP_poll */
+    uint64_t vcpu_info_mfn;        /* VCPUOP_register_vcpu_info: 0 = in shared_info */
+    uint64_t vcpu_info_offset;
 };
 
 enum domain_state { DOMAIN_FREE = 0, DOMAIN_BUILDING, DOMAIN_RUNNING, DOMAIN_SHUTDOWN };
@@ -40,6 +50,7 @@ struct domain {
     char cmdline[1024];
     unsigned nr_vcpus;
     struct vcpu vcpus[MAX_VCPUS];
+    struct evtchn_domain evtchn;
 };
 
 extern struct vcpu *current;
@@ -60,6 +71,13 @@ void domain_yield(void);
 /* Remember the allocator's free count; machine shutdown checks it is reached again. */
 void domain_note_free_frames(void);
 struct domain *domain_lookup(domid_t id);      /* a live domain, or NULL */
+
+/* The vcpu_info of v (in shared_info, or where VCPUOP_register_vcpu_info put it). */
+struct vcpu_info *vcpu_info_of(struct vcpu *v);
+/* SCHEDOP_block for v (the running vCPU). */
+void vcpu_block(struct vcpu *v);
+/* Wake v if it is blocked (an event became pending for it). */
+void vcpu_wake(struct vcpu *v);
 
 /* Run the first vCPU that is ready; never returns. */
 __attribute__((noreturn)) void domain_run_first(void);

@@ -69,6 +69,11 @@ void hypercall_entry(struct cpu_regs *r)
     uint64_t nr = r->rax;
     long ret;
 
+    if (current->arch.user_mode) {          /* not a hypercall: the guest's own syscall */
+        pv_user_syscall(current, r);
+        vcpu_return_to_guest(r);
+        return;
+    }
     entry_tsc = rdtsc();
     entry_regs = r;
     hypercall_cont.pending = false;

@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 #include <stdbool.h>
+#include "arch/x86_64/regs.h"
 
 #define NR_HYPERCALLS 64
 
@@ -37,12 +38,20 @@ struct cpu_regs *hypercall_regs(void);
 /* Run handler nr with args (multicall uses it); -ENOSYS if there is none. */
 long hypercall_dispatch(uint64_t nr, const uint64_t args[5]);
 
+/* `syscall` from guest user mode (hv/arch/x86_64/pv_syscall.c). */
+struct vcpu;
+void pv_user_syscall(struct vcpu *v, struct cpu_regs *r);
+
 /* Handlers (one line each, grouped by subsystem). */
 long console_io_hypercall(uint64_t cmd, uint64_t count, uint64_t buffer, uint64_t a4, uint64_t a5);
 long xen_version_hypercall(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5);
 long sched_op_hypercall(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5);
 long set_trap_table_hypercall(uint64_t traps, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
 long set_callbacks_hypercall(uint64_t event, uint64_t failsafe, uint64_t syscall, uint64_t a4, uint64_t a5);
+long fpu_taskswitch_hypercall(uint64_t set, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
+long stack_switch_hypercall(uint64_t ss, uint64_t sp, uint64_t a3, uint64_t a4, uint64_t a5);
+long set_segment_base_hypercall(uint64_t which, uint64_t base, uint64_t a3, uint64_t a4, uint64_t a5);
+long callback_op_hypercall(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5);
 long iret_hypercall(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
 long multicall_hypercall(uint64_t calls, uint64_t nr_calls, uint64_t a3, uint64_t a4, uint64_t a5);
 long mmu_update_hypercall(uint64_t reqs, uint64_t count, uint64_t pdone, uint64_t foreigndom, uint64_t a5);

@@ -15,3 +15,19 @@ arch_copy_checked:
 
 section .ex_table progbits alloc noexec nowrite align=8
         dq      arch_copy_checked.copy, arch_copy_checked.done
+
+; int load_gs_selector_checked(uint16_t sel): load %gs; -1 if the CPU faulted.
+section .text
+global load_gs_selector_checked
+load_gs_selector_checked:
+        xor     eax, eax
+.load:
+        mov     gs, di
+.done:
+        ret
+.fault:
+        mov     eax, -1
+        ret
+
+section .ex_table progbits alloc noexec nowrite align=8
+        dq      load_gs_selector_checked.load, load_gs_selector_checked.fault

@@ -76,6 +76,9 @@ static inline void invlpg(uint64_t va) { __asm__ volatile("invlpg (%0)" :: "r"(v
 static inline void cpu_relax(void) { __asm__ volatile("pause"); }
 static inline void cpu_halt(void) { __asm__ volatile("hlt"); }
 static inline void irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
+/* Wait for an interrupt: sti's one-instruction shadow covers the hlt, so an
+ * interrupt cannot slip in between and be missed. Returns with them off. */
+static inline void cpu_idle_wait(void) { __asm__ volatile("sti; hlt; cli" ::: "memory"); }
 
 static inline uint64_t rdtsc(void)
 {

@@ -2,8 +2,9 @@
  * built) through the hypervisor. The guest's hypercall stub leaves on its
  * stack, lowest address first, struct iret_context: RAX, R11, RCX, flags,
  * RIP, CS, RFLAGS, RSP, SS. The RPL of CS says where to: 0 (as in a bounce
- * frame) back to the guest kernel, 3 to guest user mode, which needs user
- * page tables. Everything is checked before it reaches the hypervisor's own
+ * frame) back to the guest kernel, 3 to guest user mode (user page tables,
+ * user GS), which needs user page tables. With VGCF_in_syscall the return is
+ * a syscall's: RCX and R11 come back as sysret leaves them. Everything is checked before it reaches the hypervisor's own
  * iretq: a frame the CPU would refuse crashes the domain. */
 #include "core/hypercall.h"
 #include "core/domain.h"
@@ -32,14 +33,16 @@ long iret_hypercall(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t
         domain_crash(v, r, "iret: the iret_context on the guest stack is not readable");
         return 0;
     }
-    if ((c.cs & 3) == 3) {
-        domain_crash(v, r, v->arch.user_l4 ? "iret: to guest user mode, which is not implemented yet"
-                                            : "iret: to guest user mode with no user page tables");
+    bool to_user = (c.cs & 3) == 3;
+
+    if (to_user && !v->arch.user_l4) {
+        domain_crash(v, r, "iret: to guest user mode with no user page tables");
         return 0;
     }
     cs = (c.cs & 0xffff) | 3;               /* the upper bits may carry a bounce frame's saved mask */
     ss = (c.ss & 0xffff) | 3;
-    if (cs != GDT_RING3_CS64 || ss != GDT_RING3_DS || !canonical(c.rip) || !canonical(c.rsp) ||
+    if ((cs != GDT_RING3_CS64 && !(to_user && cs == GDT_RING3_CS32)) || ss != GDT_RING3_DS ||
+        !canonical(c.rip) || !canonical(c.rsp) ||
         (c.rip >= HV_AREA_START && c.rip < HV_AREA_END)) {
         char why[128];
         fmt_snprintf(why, sizeof(why), "iret: unusable frame cs %#llx ss %#llx rip %#llx rsp %#llx",
@@ -48,10 +51,15 @@ long iret_hypercall(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t
         domain_crash(v, r, why);
         return 0;
     }
-    if (!(c.flags & VGCF_in_syscall)) {
+    if (c.flags & VGCF_in_syscall) {
+        r->rcx = c.rip;                     /* as after sysret */
+        r->r11 = c.rflags;
+    } else {
         r->r11 = c.r11;
         r->rcx = c.rcx;
     }
+    if (to_user)
+        vcpu_arch_set_mode(v, true);
     r->rip = c.rip;
     r->cs = cs;
     r->rsp = c.rsp;

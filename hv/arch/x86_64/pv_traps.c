@@ -7,6 +7,7 @@
 #include "lib/string.h"
 #include "errno.h"
 #include "xen.h"
+#include "callback.h"
 
 /* A table longer than this without its terminating entry is refused, so one
  * call cannot keep the CPU for an unbounded time. */
@@ -57,5 +58,51 @@ long set_callbacks_hypercall(uint64_t event, uint64_t failsafe, uint64_t syscall
     arch->event_callback = event;
     arch->failsafe_callback = failsafe;
     arch->syscall_callback = syscall;
+    arch->event_flags = arch->failsafe_flags = arch->syscall_flags = 0;
     return 0;
+}
+
+/* callback_op: register or unregister one callback. The 32-bit entry points
+ * (syscall32, sysenter) are recorded for the ABI's sake: a 64-bit PV guest's
+ * compatibility-mode user code is not run. */
+static int set_callback(struct vcpu_arch *a, unsigned type, uint64_t address, uint8_t flags)
+{
+    switch (type) {
+    case CALLBACKTYPE_event:    a->event_callback = address;    a->event_flags = flags;    return 0;
+    case CALLBACKTYPE_failsafe: a->failsafe_callback = address; a->failsafe_flags = flags; return 0;
+    case CALLBACKTYPE_syscall:  a->syscall_callback = address;  a->syscall_flags = flags;  return 0;
+    case CALLBACKTYPE_nmi:      a->nmi_callback = address;                                 return 0;
+    case CALLBACKTYPE_syscall32:
+    case CALLBACKTYPE_sysenter: return 0;
+    default:                    return -XEN_EINVAL;
+    }
+}
+
+long callback_op_hypercall(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    struct vcpu_arch *a = &current->arch;
+
+    (void)a3; (void)a4; (void)a5;
+    switch (cmd) {
+    case CALLBACKOP_register: {
+        struct callback_register reg;
+        if (copy_from_guest(&reg, arg, sizeof(reg)))
+            return -XEN_EFAULT;
+        if (!canonical(reg.address))
+            return -XEN_EINVAL;
+        return set_callback(a, reg.type, reg.address,
+                            (reg.flags & CALLBACKF_mask_events) ? CALLBACKF_mask_events : 0);
+    }
+    case CALLBACKOP_unregister: {
+        struct callback_unregister unreg;
+        if (copy_from_guest(&unreg, arg, sizeof(unreg)))
+            return -XEN_EFAULT;
+        if (unreg.type == CALLBACKTYPE_event || unreg.type == CALLBACKTYPE_failsafe ||
+            unreg.type == CALLBACKTYPE_syscall)
+            return -XEN_EINVAL;         /* these cannot be taken away, only replaced */
+        return set_callback(a, unreg.type, 0, 0);
+    }
+    default:
+        return -XEN_ENOSYS;
+    }
 }

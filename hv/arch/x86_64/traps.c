@@ -8,6 +8,8 @@
 #include "arch/x86_64/guest_access.h"
 #include "arch/x86_64/power.h"
 #include "arch/x86_64/trap_bounce.h"
+#include "arch/x86_64/pv_emulate.h"
+#include "arch/x86_64/pv_fpu.h"
 #include "core/domain.h"
 #include "core/log.h"
 #include "lib/format.h"
@@ -34,6 +36,10 @@ static void guest_fault(struct cpu_regs *r)
     uint64_t cr2 = vector == 14 ? read_cr2() : 0;
     bool handler = v->arch.traps[vector].address != 0;
 
+    if ((vector == 13 && pv_emulate_gp(v, r)) || (vector == 6 && pv_emulate_ud(v, r)))
+        return;
+    if (vector == 7 && pv_fpu_trap(v, r))
+        return;
     if (pv_bounce_exception(v, r, vector, r->error_code, cr2))
         return;
     fmt_snprintf(why, sizeof(why),

@@ -7,8 +7,11 @@
 #include "lib/string.h"
 #include "mm/page_type.h"
 #include "arch/x86_64/ldt.h"
+#include "arch/x86_64/pv_fpu.h"
 
 extern void exit_to_guest(struct cpu_regs *frame) __attribute__((noreturn));
+
+static struct vcpu *fpu_owner;           /* whose state the FPU registers hold */
 
 void vcpu_arch_init(struct vcpu *v, uint64_t entry, uint64_t stack, uint64_t start_info, uint64_t l4_mfn)
 {
@@ -26,14 +29,19 @@ void vcpu_arch_init(struct vcpu *v, uint64_t entry, uint64_t stack, uint64_t sta
     v->arch.cr3 = l4_mfn << PAGE_SHIFT;
 }
 
+static void load_cr3(struct vcpu *v)
+{
+    v->arch.cr3 = (v->arch.user_mode ? v->arch.user_l4 : v->arch.kernel_l4) << PAGE_SHIFT;
+    if (v == current && read_cr3() != v->arch.cr3)
+        write_cr3(v->arch.cr3);
+}
+
 uint64_t vcpu_arch_set_kernel_l4(struct vcpu *v, uint64_t l4_mfn)
 {
     uint64_t old = v->arch.kernel_l4;
 
     v->arch.kernel_l4 = l4_mfn;
-    v->arch.cr3 = l4_mfn << PAGE_SHIFT;
-    if (v == current)
-        write_cr3(v->arch.cr3);
+    load_cr3(v);
     return old;
 }
 
@@ -42,7 +50,19 @@ uint64_t vcpu_arch_set_user_l4(struct vcpu *v, uint64_t l4_mfn)
     uint64_t old = v->arch.user_l4;
 
     v->arch.user_l4 = l4_mfn;
+    if (v->arch.user_mode)
+        load_cr3(v);
     return old;
+}
+
+/* The GS base the CPU uses is the current mode's; the other waits in the
+ * vCPU (the guest cannot run swapgs: it is privileged). */
+void vcpu_arch_set_mode(struct vcpu *v, bool user)
+{
+    v->arch.user_mode = user;
+    load_cr3(v);
+    if (v == current)
+        wrmsr(MSR_GS_BASE, user ? v->arch.gs_base_user : v->arch.gs_base_kernel);
 }
 
 static void drop_l4(uint64_t mfn)
@@ -55,6 +75,8 @@ static void drop_l4(uint64_t mfn)
 
 void vcpu_arch_release_tables(struct vcpu *v)
 {
+    if (fpu_owner == v)
+        fpu_owner = 0;
     ldt_release(v);
     if (v == current)
         vcpu_arch_leave_guest_space();
@@ -74,6 +96,10 @@ void vcpu_arch_switch_to(struct vcpu *v, struct cpu_regs *frame)
     if (read_cr3() != v->arch.cr3)
         write_cr3(v->arch.cr3);
     ldt_load(v);
+    pv_fpu_switch(fpu_owner, v);
+    fpu_owner = v;
+    wrmsr(MSR_FS_BASE, v->arch.fs_base);
+    wrmsr(MSR_GS_BASE, v->arch.user_mode ? v->arch.gs_base_user : v->arch.gs_base_kernel);
     *frame = v->regs;
 }
 

@@ -12,11 +12,19 @@ struct guest_trap {
 };
 
 struct vcpu_arch {
+    bool user_mode;                  /* the guest runs its user space (user L4, user GS) */
     uint64_t cr3;                    /* machine address of the L4 loaded while the vCPU runs */
     uint64_t kernel_l4, user_l4;     /* frames of the kernel and user L4s (0: none); each
                                         holds a general and an L4 type reference */
     struct guest_trap traps[256];
-    uint64_t event_callback, failsafe_callback, syscall_callback;
+    uint64_t event_callback, failsafe_callback, syscall_callback, nmi_callback;
+    uint8_t event_flags, failsafe_flags, syscall_flags;   /* CALLBACKF_mask_events */
+    uint64_t kernel_ss, kernel_sp;   /* stack_switch: where user-to-kernel frames go */
+    uint64_t fs_base, gs_base_kernel, gs_base_user;
+    bool fpu_ts;                     /* the guest's virtual CR0.TS (fpu_taskswitch) */
+    bool fpu_used;                   /* fpu holds a state to restore */
+    uint8_t fpu[512] __attribute__((aligned(16)));   /* FXSAVE image while not running */
+    uint64_t debugreg[8];
     uint64_t ldt_base;               /* MMUEXT_SET_LDT: guest address and size */
     uint32_t ldt_ents, ldt_pages;
     uint64_t ldt_mfns[16];           /* the descriptor pages it holds */
@@ -31,6 +39,9 @@ uint64_t vcpu_arch_set_kernel_l4(struct vcpu *v, uint64_t l4_mfn);
 uint64_t vcpu_arch_set_user_l4(struct vcpu *v, uint64_t l4_mfn);
 /* Drop the references of both L4s (domain destruction). */
 void vcpu_arch_release_tables(struct vcpu *v);
+/* Switch the running vCPU between guest kernel and guest user mode: page
+ * tables and GS base follow. */
+void vcpu_arch_set_mode(struct vcpu *v, bool user);
 /* Make v the running vCPU: load its address space and its registers into frame. */
 void vcpu_arch_switch_to(struct vcpu *v, struct cpu_regs *frame);
 /* The exit frame at the top of the hypervisor stack. */

@@ -1,0 +1,123 @@
+/* Emulating a PV guest kernel's privileged instructions. The kernel runs in
+ * ring 3, so rdmsr/wrmsr, int n to a DPL-0 gate and the like raise #GP in the
+ * hypervisor; the instruction is decoded from guest memory (the error code is
+ * not trusted: QEMU's TCG reports a wrong one for `int n`). What is not
+ * emulated here becomes a #GP for the guest, as on bare metal. */
+#include "arch/x86_64/pv_emulate.h"
+#include "arch/x86_64/trap_bounce.h"
+#include "arch/x86_64/guest_access.h"
+#include "arch/x86_64/cpu.h"
+#include "core/domain.h"
+
+#define MSR_TSC  0x10
+#define FORCED_EMULATION_PREFIX "\x0f\x0b" "xen"
+
+static bool canonical(uint64_t va)
+{
+    return (uint64_t)((int64_t)(va << 16) >> 16) == va;
+}
+
+/* Up to n bytes of guest code at rip; how many could be read. */
+static unsigned fetch(uint64_t rip, uint8_t *buf, unsigned n)
+{
+    unsigned got = 0;
+
+    while (got < n && copy_from_guest(buf + got, rip + got, 1) == 0)
+        got++;
+    return got;
+}
+
+/* A software interrupt to vector vec, from an instruction of len bytes. */
+static bool soft_interrupt(struct vcpu *v, struct cpu_regs *r, unsigned vec, unsigned len)
+{
+    const struct guest_trap *t = &v->arch.traps[vec];
+
+    if (!t->address || (t->flags & 3) != 3) {
+        r->error_code = (vec << 3) | 2;    /* the #GP the guest gets instead: IDT entry vec */
+        return false;
+    }
+    r->rip += len;
+    if (!pv_bounce(v, r, t->address, (t->flags & 4) ? BOUNCE_MASK_EVENTS : 0, 0))
+        domain_crash(v, r, "a software interrupt frame could not be written to the guest stack");
+    return true;
+}
+
+static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+    switch (msr) {
+    case MSR_FS_BASE:        *val = v->arch.fs_base; return true;
+    case MSR_GS_BASE:        *val = v->arch.gs_base_kernel; return true;
+    case MSR_SHADOW_GS_BASE: *val = v->arch.gs_base_user; return true;
+    case MSR_EFER:           *val = rdmsr(MSR_EFER) & (EFER_SCE | EFER_LME | (1u << 10) | EFER_NXE); return true;
+    case MSR_TSC:            *val = rdtsc(); return true;
+    default:                 return false;
+    }
+}
+
+static bool write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+    if ((msr == MSR_FS_BASE || msr == MSR_GS_BASE || msr == MSR_SHADOW_GS_BASE) && !canonical(val))
+        return false;
+    switch (msr) {
+    case MSR_FS_BASE:
+        v->arch.fs_base = val;
+        wrmsr(MSR_FS_BASE, val);
+        return true;
+    case MSR_GS_BASE:
+        v->arch.gs_base_kernel = val;
+        wrmsr(MSR_GS_BASE, val);
+        return true;
+    case MSR_SHADOW_GS_BASE:
+        v->arch.gs_base_user = val;
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
+{
+    uint8_t b[2];
+    unsigned n = fetch(r->rip, b, sizeof(b));
+    uint64_t val;
+
+    if (n >= 2 && b[0] == 0xCD)
+        return soft_interrupt(v, r, b[1], 2);
+    if (n >= 1 && b[0] == 0xCC)
+        return soft_interrupt(v, r, 3, 1);
+    if (n < 2 || b[0] != 0x0F || v->arch.user_mode)
+        return false;
+    if (b[1] == 0x32) {                             /* rdmsr */
+        if (!read_msr(v, (uint32_t)r->rcx, &val))
+            return false;
+        r->rax = (uint32_t)val;
+        r->rdx = val >> 32;
+        r->rip += 2;
+        return true;
+    }
+    if (b[1] == 0x30) {                             /* wrmsr */
+        if (!write_msr(v, (uint32_t)r->rcx, ((r->rdx & 0xffffffff) << 32) | (r->rax & 0xffffffff)))
+            return false;
+        r->rip += 2;
+        return true;
+    }
+    return false;
+}
+
+bool pv_emulate_ud(struct vcpu *v, struct cpu_regs *r)
+{
+    uint8_t b[7];
+    uint32_t out[4];
+
+    (void)v;
+    if (fetch(r->rip, b, sizeof(b)) != sizeof(b) || __builtin_memcmp(b, FORCED_EMULATION_PREFIX, 5) != 0 ||
+        b[5] != 0x0F || b[6] != 0xA2)
+        return false;
+    pv_cpuid((uint32_t)r->rax, (uint32_t)r->rcx, out);
+    r->rax = out[0];
+    r->rbx = out[1];
+    r->rcx = out[2];
+    r->rdx = out[3];
+    r->rip += sizeof(b);
+    return true;
+}

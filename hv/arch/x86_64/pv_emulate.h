@@ -1,0 +1,21 @@
+/* What the hypervisor does for a PV guest kernel's privileged instructions. */
+#ifndef HV_ARCH_PV_EMULATE_H
+#define HV_ARCH_PV_EMULATE_H
+
+#include <stdbool.h>
+#include "arch/x86_64/regs.h"
+
+struct vcpu;
+
+/* A #GP from the guest: a software interrupt its virtual IDT allows (`int n`
+ * with a DPL 3 trap, int3), or an instruction the hypervisor emulates
+ * (rdmsr/wrmsr of the segment-base MSRs and a few read-only ones, in guest
+ * kernel mode). true when handled: r is updated. */
+bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r);
+/* A #UD from the guest: the forced-emulation prefix (ud2; "xen") before a
+ * cpuid, answered with the PV CPUID policy. true when handled. */
+bool pv_emulate_ud(struct vcpu *v, struct cpu_regs *r);
+/* The PV CPUID policy. */
+void pv_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
+
+#endif
