@@ -52,6 +52,10 @@ long fpu_taskswitch_hypercall(uint64_t set, uint64_t a2, uint64_t a3, uint64_t a
 long stack_switch_hypercall(uint64_t ss, uint64_t sp, uint64_t a3, uint64_t a4, uint64_t a5);
 long set_segment_base_hypercall(uint64_t which, uint64_t base, uint64_t a3, uint64_t a4, uint64_t a5);
 long callback_op_hypercall(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5);
+long set_debugreg_hypercall(uint64_t reg, uint64_t value, uint64_t a3, uint64_t a4, uint64_t a5);
+long get_debugreg_hypercall(uint64_t reg, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
+long set_gdt_hypercall(uint64_t frame_list, uint64_t entries, uint64_t a3, uint64_t a4, uint64_t a5);
+long update_descriptor_hypercall(uint64_t ma, uint64_t desc, uint64_t a3, uint64_t a4, uint64_t a5);
 long iret_hypercall(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
 long multicall_hypercall(uint64_t calls, uint64_t nr_calls, uint64_t a3, uint64_t a4, uint64_t a5);
 long mmu_update_hypercall(uint64_t reqs, uint64_t count, uint64_t pdone, uint64_t foreigndom, uint64_t a5);

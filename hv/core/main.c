@@ -131,6 +131,7 @@ void hv_start(uint32_t magic, uint64_t info_pa)
     mm_init(&boot_info, img_start, img_end);
     paging_init(&boot_info);
     mm_init_tables();
+    gdt_use_window();
     power_set_rsdp(boot_info.rsdp, boot_info.rsdp_len);
     log_info("RAM: %llu MiB usable, %llu MiB free after the hypervisor's %llu KiB\n",
              U(mm_stats.total_ram >> 20), U(mm_free_frames() >> 8), U(mm_stats.hv_frames * 4));

@@ -23,12 +23,23 @@ struct domain;
 struct vcpu;
 
 #define EVTCHN_MAX_PORTS 4096          /* 2-level ABI, 64-bit guest */
+#define EVTCHN_MAX_VCPUS 8              /* vCPUs per domain the VIRQ table has room for */
+#define EVTCHN_NR_VIRQS 24              /* NR_VIRQS of public xen.h (checked in evtchn_core.c) */
 
 struct evtchn_port;                     /* defined in evtchn_priv.h */
 
 struct evtchn_domain {
     struct evtchn_port *ports;          /* EVTCHN_MAX_PORTS entries, allocated at init */
     uint64_t ports_mfn, ports_frames;   /* the hypervisor frames holding them */
+    /* Private to hv/evtchn/ from here on. */
+    struct domain *owner;               /* the domain this is embedded in (NULL in host tests) */
+    uint16_t domid;
+    uint16_t nr_vcpus;
+    uint32_t valid_ports;               /* ports below this exist (see evtchn_priv.h) */
+    uint32_t reset_next;                /* EVTCHNOP_reset under way: the next port; 0: none */
+    /* The port each VIRQ is bound to on each vCPU, 0 if none. A global VIRQ
+     * always sits in vCPU 0's row, wherever its port notifies. */
+    uint16_t virq_port[EVTCHN_MAX_VCPUS][EVTCHN_NR_VIRQS];
 };
 
 int evtchn_domain_init(struct domain *d);          /* 0 or -ENOMEM */
@@ -38,5 +49,17 @@ bool evtchn_port_pending(struct domain *d, uint32_t port);
 
 /* Provided by hv/core/domain.c. */
 void vcpu_events_pending(struct vcpu *v);
+
+/* ---- beyond the contract ---- */
+
+/* SCHEDOP_poll's per-port answer, as Xen gives it: -EINVAL for a port that
+ * does not exist (yet), 1 if the port is bound and pending, 0 otherwise. */
+int evtchn_port_poll(struct domain *d, uint32_t port);
+
+/* Called whenever a port of d goes from not pending to pending, masked or
+ * not (Xen wakes SCHEDOP_poll waiters then, since polled ports are usually
+ * masked). hv/evtchn/evtchn.c has an empty weak default; whoever implements
+ * SCHEDOP_poll defines the real one (wake d's vCPUs polling that port). */
+void evtchn_poll_notify(struct domain *d, uint32_t port);
 
 #endif

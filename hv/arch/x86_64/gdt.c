@@ -1,9 +1,13 @@
 /* The GDT holds, in its reserved page at selector 0xe000 and up, the
  * hypervisor's own descriptors and the flat ring-3 descriptors that the x86_64
  * PV ABI promises every guest (FLAT_RING3_*). Entries below 0xe000 belong to
- * guests' own GDT frames (set_gdt, later); they stay null for now. */
+ * the running vCPU's own GDT frames (set_gdt). Once paging is up the CPU
+ * reads the GDT through a window: 14 pages that map the running vCPU's GDT
+ * frames (or null pages), then the reserved page. */
 #include "arch/x86_64/descriptors.h"
 #include "arch/x86_64/layout.h"
+#include "arch/x86_64/page.h"
+#include "arch/x86_64/cpu.h"
 #include "lib/string.h"
 
 struct tss {
@@ -89,4 +93,40 @@ void gdt_load_ldt(uint64_t base, uint32_t limit)
                         ((uint64_t)((limit >> 16) & 0xF) << 48) | (((base >> 24) & 0xFF) << 56);
     gdt[(GDT_LDT >> 3) + 1] = base >> 32;
     __asm__ volatile("lldt %w0" :: "r"(GDT_LDT) : "memory");
+}
+
+static void load_gdtr(uint64_t base)
+{
+    struct { uint16_t limit; uint64_t base; } __attribute__((packed)) ptr = { GDT_LIMIT, base };
+
+    __asm__ volatile("lgdt %0" :: "m"(ptr));
+}
+
+/* Window page i: a guest frame, or the (null) page i of the static table. */
+static void map_gdt_page(unsigned i, uint64_t mfn)
+{
+    uint64_t pa = mfn ? mfn << PAGE_SHIFT : image_virt_to_phys((uint8_t *)gdt + (uint64_t)i * PAGE_SIZE);
+
+    paging_map(HV_GDT_VIRT + (uint64_t)i * PAGE_SIZE, pa, PAGE_SIZE,
+               PTE_P | PTE_RW | PTE_A | PTE_D | (paging_nx_supported() ? PTE_NX : 0));
+}
+
+void gdt_use_window(void)
+{
+    for (unsigned i = 0; i <= GDT_GUEST_PAGES; i++)
+        map_gdt_page(i, 0);
+    load_gdtr(HV_GDT_VIRT);
+}
+
+void gdt_load_guest_frames(const uint64_t *mfns, unsigned n)
+{
+    static uint64_t shown[GDT_GUEST_PAGES];
+
+    for (unsigned i = 0; i < GDT_GUEST_PAGES; i++) {
+        uint64_t want = i < n ? mfns[i] : 0;
+        if (shown[i] != want) {
+            map_gdt_page(i, want);
+            shown[i] = want;
+        }
+    }
 }

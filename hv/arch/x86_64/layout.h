@@ -7,7 +7,8 @@
  *   slot 256      0xFFFF800000000000  read-only machine-to-phys table (guest readable)
  *   slot 257      0xFFFF808000000000  firmware-table window (read-only views of ACPI tables)
  *   slot 258      0xFFFF810000000000  hypervisor image: VA = HV_IMAGE_VIRT + PA
- *   slot 259      0xFFFF818000000000  per-vCPU LDT windows (64 KiB each)
+ *   slot 259      0xFFFF818000000000  per-vCPU LDT windows (64 KiB each); at +1 GiB the GDT
+ *                                     window (guest GDT frames, then the reserved page)
  *   slots 260-261                     reserved
  *   slots 262-271 0xFFFF830000000000  direct map of all RAM (5 TiB, not executable)
  *
@@ -24,6 +25,8 @@
 #define HV_IMAGE_VIRT        0xFFFF810000000000
 #define HV_LDT_VIRT          0xFFFF818000000000
 #define HV_LDT_WINDOW        0x10000              /* 8192 descriptors */
+#define HV_GDT_VIRT          0xFFFF818040000000   /* the CPU's GDT: guest frames + reserved page */
+#define GDT_GUEST_PAGES      14                   /* entries below 0xe000 belong to the guest */
 #define HV_DIRECTMAP_VIRT    0xFFFF830000000000
 #define HV_DIRECTMAP_SIZE    0x0000050000000000   /* 5 TiB */
 
@@ -48,7 +51,7 @@
 #define GDT_TSS              0xe040   /* 16 bytes */
 #define GDT_LDT              0xe050   /* 16 bytes: the running vCPU's LDT */
 #define GDT_FIRST_RESERVED   0xe000   /* guest GDT frames cover entries below */
-#define GDT_LIMIT            (0xe060 - 1)
+#define GDT_LIMIT            (0xf000 - 1)   /* 14 guest pages and the reserved one */
 
 /* Stacks. */
 #define HV_STACK_SIZE        (16 * 1024)

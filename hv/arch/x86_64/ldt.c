@@ -5,7 +5,7 @@
  * so that it can set descriptors' accessed bits. Checked eagerly, when the
  * guest sets the LDT (Xen checks each page when the CPU first touches it). */
 #include "arch/x86_64/ldt.h"
-#include "arch/x86_64/descriptor_check.h"
+#include "arch/x86_64/desc_page.h"
 #include "arch/x86_64/descriptors.h"
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/page.h"
@@ -21,42 +21,23 @@ static uint64_t window(const struct vcpu *v)
 
 static void put_pages(const uint64_t *mfns, unsigned n)
 {
-    for (unsigned i = 0; i < n; i++) {
-        page_put_type(mfns[i]);
-        page_put(mfns[i]);
-    }
+    for (unsigned i = 0; i < n; i++)
+        desc_page_put(mfns[i]);
 }
 
-/* A reference and the descriptor-page type on the frame behind va. */
+/* The descriptor page behind guest address va. */
 static int get_ldt_page(struct vcpu *v, uint64_t va, uint64_t *mfn_out)
 {
-    uint64_t l1, mfn, pte;
+    uint64_t l1, pte;
     unsigned slot;
-    domid_t d = v->domain->id;
 
     if (pv_mm_find_l1(v->arch.kernel_l4, va, &l1, &slot) != 0)
         return -XEN_EINVAL;
     pte = frame_map(l1)[slot];
     if (!(pte & PTE_P))
         return -XEN_EINVAL;
-    mfn = pte_mfn(pte);
-    if (page_get(mfn, d) != 0)
-        return -XEN_EINVAL;
-    if (page_get_type(mfn, d, PGT_SEG_DESC) != 0) {
-        page_put(mfn);
-        return -XEN_EINVAL;
-    }
-    /* First use as a descriptor page: check what it holds. */
-    if (!(frame_table[mfn].flags & PGF_VALIDATED)) {
-        if (!descriptor_page_ok(frame_map(mfn), PAGE_SIZE / 8)) {
-            page_put_type(mfn);
-            page_put(mfn);
-            return -XEN_EINVAL;
-        }
-        frame_table[mfn].flags |= PGF_VALIDATED;
-    }
-    *mfn_out = mfn;
-    return 0;
+    *mfn_out = pte_mfn(pte);
+    return desc_page_get(*mfn_out, v->domain->id);
 }
 
 int ldt_set(struct vcpu *v, uint64_t base, uint32_t ents)

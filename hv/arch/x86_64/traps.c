@@ -63,6 +63,13 @@ void trap_dispatch(struct cpu_regs *r)
         log_debug("spurious interrupt %u ignored\n", vector);
         return;
     }
+    if (vector == 1 && current && current->runnable) {
+        /* A guest's data breakpoint may fire while the hypervisor copies its
+         * memory: keep DR6 for the guest and go on. */
+        debugreg_note_trap(current);
+        if (!regs_from_guest(r))
+            return;
+    }
     if (!regs_from_guest(r)) {
         uint64_t fixup = (vector == 14 || vector == 13) ? ex_table_lookup(r->rip) : 0;
         if (!fixup)

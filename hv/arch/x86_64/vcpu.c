@@ -25,6 +25,8 @@ void vcpu_arch_init(struct vcpu *v, uint64_t entry, uint64_t stack, uint64_t sta
     /* IF is always set in ring 3: event delivery is governed by the
      * virtual mask in vcpu_info, not by the real interrupt flag. */
     v->regs.rflags = RFLAGS_IF | 0x2;
+    v->arch.debugreg[6] = 0xFFFF0FF0ull;     /* the registers' reset values */
+    v->arch.debugreg[7] = 0x400ull;
     v->arch.kernel_l4 = l4_mfn;
     v->arch.cr3 = l4_mfn << PAGE_SHIFT;
 }
@@ -78,6 +80,7 @@ void vcpu_arch_release_tables(struct vcpu *v)
     if (fpu_owner == v)
         fpu_owner = 0;
     ldt_release(v);
+    pv_gdt_release(v);
     if (v == current)
         vcpu_arch_leave_guest_space();
     drop_l4(v->arch.kernel_l4);
@@ -96,7 +99,9 @@ void vcpu_arch_switch_to(struct vcpu *v, struct cpu_regs *frame)
     if (read_cr3() != v->arch.cr3)
         write_cr3(v->arch.cr3);
     ldt_load(v);
+    gdt_load_guest_frames(v->arch.gdt_mfns, v->arch.gdt_pages);
     pv_fpu_switch(fpu_owner, v);
+    debugreg_load(v);
     fpu_owner = v;
     wrmsr(MSR_FS_BASE, v->arch.fs_base);
     wrmsr(MSR_GS_BASE, v->arch.user_mode ? v->arch.gs_base_user : v->arch.gs_base_kernel);

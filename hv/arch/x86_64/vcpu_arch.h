@@ -28,6 +28,8 @@ struct vcpu_arch {
     uint64_t ldt_base;               /* MMUEXT_SET_LDT: guest address and size */
     uint32_t ldt_ents, ldt_pages;
     uint64_t ldt_mfns[16];           /* the descriptor pages it holds */
+    uint32_t gdt_ents, gdt_pages;    /* set_gdt: the vCPU's own GDT frames */
+    uint64_t gdt_mfns[14];
 };
 
 struct vcpu;
@@ -39,6 +41,11 @@ uint64_t vcpu_arch_set_kernel_l4(struct vcpu *v, uint64_t l4_mfn);
 uint64_t vcpu_arch_set_user_l4(struct vcpu *v, uint64_t l4_mfn);
 /* Drop the references of both L4s (domain destruction). */
 void vcpu_arch_release_tables(struct vcpu *v);
+/* set_gdt state: drop v's GDT frames. */
+void pv_gdt_release(struct vcpu *v);
+/* Debug registers: load v's into the CPU; record DR6 after a #DB. */
+void debugreg_load(const struct vcpu *v);
+void debugreg_note_trap(struct vcpu *v);
 /* Switch the running vCPU between guest kernel and guest user mode: page
  * tables and GS base follow. */
 void vcpu_arch_set_mode(struct vcpu *v, bool user);

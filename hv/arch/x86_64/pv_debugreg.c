@@ -1,0 +1,84 @@
+/* Debug registers of PV vCPUs (set_debugreg, get_debugreg). Breakpoints may
+ * only name guest addresses; DR7 may not ask for general detection (which
+ * would trap the hypervisor's own accesses) nor for I/O breakpoints. The
+ * values live in the vCPU and are loaded while it runs. */
+#include "core/hypercall.h"
+#include "core/domain.h"
+#include "arch/x86_64/guest_access.h"
+#include "arch/x86_64/cpu.h"
+#include "errno.h"
+
+#define DR6_RESERVED_ONE  0xFFFF0FF0ull
+#define DR6_RESERVED_ZERO 0x00001000ull     /* bit 12 reads as 0 */
+#define DR7_RESERVED_ONE  0x00000400ull
+#define DR7_RESERVED_ZERO 0x0000D800ull     /* bits 11, 12, 14, 15 */
+#define DR7_GD            (1ull << 13)
+#define DR7_ENABLED(v, i) (((v) >> ((i) * 2)) & 3)
+#define DR7_TYPE(v, i)    (((v) >> (16 + (i) * 4)) & 3)
+#define DR7_TYPE_IO       2
+
+void debugreg_load(const struct vcpu *v)
+{
+    const uint64_t *d = v->arch.debugreg;
+
+    /* DR7 first off, so no breakpoint fires while the others change. */
+    __asm__ volatile("mov %0, %%db7" :: "r"(0ull));
+    __asm__ volatile("mov %0, %%db0" :: "r"(d[0]));
+    __asm__ volatile("mov %0, %%db1" :: "r"(d[1]));
+    __asm__ volatile("mov %0, %%db2" :: "r"(d[2]));
+    __asm__ volatile("mov %0, %%db3" :: "r"(d[3]));
+    __asm__ volatile("mov %0, %%db6" :: "r"(d[6]));
+    __asm__ volatile("mov %0, %%db7" :: "r"(d[7]));
+}
+
+/* A #DB: remember what DR6 says for the guest (get_debugreg(6)). */
+void debugreg_note_trap(struct vcpu *v)
+{
+    uint64_t dr6;
+
+    __asm__ volatile("mov %%db6, %0" : "=r"(dr6));
+    v->arch.debugreg[6] = (dr6 & ~DR6_RESERVED_ZERO) | DR6_RESERVED_ONE;
+}
+
+static unsigned alias(unsigned reg)
+{
+    return reg == 4 ? 6 : reg == 5 ? 7 : reg;   /* with CR4.DE clear, as the hardware does */
+}
+
+long set_debugreg_hypercall(uint64_t reg, uint64_t value, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    struct vcpu *v = current;
+
+    (void)a3; (void)a4; (void)a5;
+    if (reg > 7)
+        return -XEN_EINVAL;
+    reg = alias((unsigned)reg);
+    switch (reg) {
+    case 0: case 1: case 2: case 3:
+        if (!guest_range_ok(value, sizeof(uint64_t)))
+            return -XEN_EPERM;
+        break;
+    case 6:
+        value = (value & ~DR6_RESERVED_ZERO) | DR6_RESERVED_ONE;
+        break;
+    case 7:
+        if (value & DR7_GD)
+            return -XEN_EPERM;
+        for (int i = 0; i < 4; i++)
+            if (DR7_ENABLED(value, i) && DR7_TYPE(value, i) == DR7_TYPE_IO)
+                return -XEN_EPERM;
+        value = (value & ~DR7_RESERVED_ZERO) | DR7_RESERVED_ONE;
+        break;
+    }
+    v->arch.debugreg[reg] = value;
+    debugreg_load(v);
+    return 0;
+}
+
+long get_debugreg_hypercall(uint64_t reg, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a2; (void)a3; (void)a4; (void)a5;
+    if (reg > 7)
+        return -XEN_EINVAL;
+    return (long)current->arch.debugreg[alias((unsigned)reg)];
+}
