@@ -1,6 +1,8 @@
 /* Domain life cycle: creation, shutdown, crash, and handing the CPU to the
  * next vCPU. */
 #include "core/domain.h"
+#include "core/time.h"
+#include "vcpu.h"
 #include "core/log.h"
 #include "core/panic.h"
 #include "arch/x86_64/dump.h"
@@ -50,6 +52,10 @@ struct domain *domain_create(domid_t id, bool privileged)
         d->vcpus[i].id = i;
         d->vcpus[i].domain = d;
     }
+    if (evtchn_domain_init(d) != 0) {
+        d->state = DOMAIN_FREE;
+        return 0;
+    }
     return d;
 }
 
@@ -71,6 +77,7 @@ static void domain_release_memory(struct domain *d)
 {
     uint64_t leaked = 0;
 
+    evtchn_domain_destroy(d);
     for (unsigned i = 0; i < d->nr_vcpus; i++)
         vcpu_arch_release_tables(&d->vcpus[i]);
     for (uint64_t mfn = 0; mfn < frame_table_frames; mfn++)
@@ -114,6 +121,7 @@ void domain_shutdown(struct domain *d, int reason)
     last_reason = reason;
     if (current && current->domain == d)
         vcpu_arch_leave_guest_space();
+    time_domain_destroy(d);
     domain_release_memory(d);
     d->state = DOMAIN_FREE;
 }
@@ -134,8 +142,10 @@ void domain_make_runnable(struct vcpu *v)
 {
     v->runnable = true;
     v->domain->state = DOMAIN_RUNNING;
-    if (v != current)
+    if (v != current) {
+        runstate_change(v, RUNSTATE_runnable);
         runq_push_back(&runq, &v->unit);
+    }
 }
 
 /* SCHEDOP_block: enable events and sleep until one is pending (at once if
@@ -149,6 +159,7 @@ void vcpu_block(struct vcpu *v)
     if (vi && vi->evtchn_upcall_pending)
         return;
     v->blocked = true;
+    runstate_change(v, RUNSTATE_blocked);
 }
 
 void domain_note_free_frames(void)
@@ -178,6 +189,7 @@ void domain_run_first(void)
         machine_done();
     current = unit_vcpu(u);
     vcpu_arch_switch_to(current, frame);
+    time_vcpu_resume(current);
     vcpu_arch_enter(frame);
 }
 
@@ -196,8 +208,10 @@ void vcpu_return_to_guest(struct cpu_regs *frame)
 
         if (current->runnable) {
             current->regs = *frame;         /* resumes later from here */
-            if (!current->blocked)
+            if (!current->blocked) {
                 runq_push_back(&runq, &current->unit);
+                runstate_change(current, RUNSTATE_runnable);
+            }
         }
         while (!(u = runq_pop_front(&runq))) {
             if (!domain_count_live())
@@ -206,6 +220,7 @@ void vcpu_return_to_guest(struct cpu_regs *frame)
         }
         current = unit_vcpu(u);
         vcpu_arch_switch_to(current, frame);
+        time_vcpu_resume(current);
     }
     pv_deliver_events(current, frame);
 }
@@ -239,10 +254,13 @@ void vcpu_wake(struct vcpu *v)
     if (!v->blocked || v->domain->state != DOMAIN_RUNNING)
         return;
     v->blocked = false;
+    v->polling = false;
+    runstate_change(v, RUNSTATE_runnable);
     runq_push_back(&runq, &v->unit);        /* not running: it was blocked */
 }
 
 void vcpu_events_pending(struct vcpu *v)
 {
-    vcpu_wake(v);
+    if (!v->polling)                        /* a poller waits for its ports only */
+        vcpu_wake(v);
 }

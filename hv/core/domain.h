@@ -29,6 +29,9 @@ struct vcpu {
     struct timer periodic;         /* VCPUOP_set_periodic_timer (VIRQ_TIMER) */
     uint64_t periodic_ns;          /* 0: off */
     struct timer poll_timeout;     /* SCHEDOP_poll */
+    bool polling;                  /* blocked in SCHEDOP_poll on poll_ports */
+    uint32_t nr_poll_ports;
+    uint32_t poll_ports[128];
     uint64_t vcpu_info_mfn;        /* VCPUOP_register_vcpu_info: 0 = in shared_info */
     uint64_t vcpu_info_offset;
 };
@@ -74,6 +77,8 @@ struct domain *domain_lookup(domid_t id);      /* a live domain, or NULL */
 
 /* The vcpu_info of v (in shared_info, or where VCPUOP_register_vcpu_info put it). */
 struct vcpu_info *vcpu_info_of(struct vcpu *v);
+/* SCHEDOP_poll for v (hv/sched/poll.c). */
+long sched_poll(struct vcpu *v, uint64_t arg);
 /* SCHEDOP_block for v (the running vCPU). */
 void vcpu_block(struct vcpu *v);
 /* Wake v if it is blocked (an event became pending for it). */

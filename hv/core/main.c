@@ -99,7 +99,10 @@ static void build_dom0(const struct boot_info *bi)
         p.initrd_len = bi->mod[1].end - bi->mod[1].start;
     }
     p.nr_pages = dom0_pages();
+    p.domu_start_info = strcmp(hv_opts.dom0_start_info, "domu") == 0;
     d = domain_create(0, true);
+    if (!d)
+        boot_fail("no memory for dom0's event channels");
     if (dom_build_pv(d, &p, err, sizeof(err)) != 0)
         boot_fail("dom0 kernel (module 0): %s", err);
     domain_make_runnable(&d->vcpus[0]);

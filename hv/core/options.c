@@ -1,7 +1,9 @@
 /* Hypervisor command-line options, in Xen's spelling:
  *   console=com1|none  com1=<baud>[,8n1[,<io-base>]]  loglvl=<level>[/<guest level>]
  *   dom0_mem=<size>|max:<size>  noreboot
- * and one of Xenolith's own, for the test suite:
+ * and Xenolith's own:
+ *   dom0_start_info=dom0|domu   the start_info form dom0 gets (domu: console and
+ *                               xenstore ring pages and ports, no SIF flags)
  *   selftest=hv-fault   take a page fault in the hypervisor once booted
  * Unknown options are reported and ignored. The console does not exist yet
  * while we parse (its settings are among the options), so reports are kept
@@ -95,12 +97,21 @@ static int parse_console(const char *val, void *var)
     return 0;
 }
 
+static int parse_start_info(const char *val, void *var)
+{
+    if (strcmp(val, "dom0") != 0 && strcmp(val, "domu") != 0)
+        return -1;
+    fmt_snprintf(var, sizeof(hv_opts.dom0_start_info), "%s", val);
+    return 0;
+}
+
 static const struct cmdline_param params[] = {
     { "console", CMDLINE_CUSTOM, &hv_opts, 0, parse_console },
     { "com1", CMDLINE_CUSTOM, &hv_opts, 0, parse_com1 },
     { "loglvl", CMDLINE_CUSTOM, 0, 0, parse_loglvl },
     { "dom0_mem", CMDLINE_CUSTOM, &hv_opts.dom0_mem, 0, parse_dom0_mem },
     { "noreboot", CMDLINE_BOOL, &hv_opts.noreboot, sizeof(bool), 0 },
+    { "dom0_start_info", CMDLINE_CUSTOM, hv_opts.dom0_start_info, 0, parse_start_info },
     { "selftest", CMDLINE_STRING, hv_opts.selftest, sizeof(hv_opts.selftest), 0 },
 };
 

@@ -24,4 +24,26 @@ void timer_stop(struct timer *t);
 /* Run every expired timer and re-program the hardware for the next one. */
 void timer_run_expired(void);
 
+/* Details of the implementation (hv/core/timer.c), within the contract above:
+ *  - one queue sorted by deadline; timers with equal deadlines fire in the
+ *    order they were set;
+ *  - a function may set or stop any timer, itself included. A timer set
+ *    during timer_run_expired() to a deadline already past does not run in
+ *    that same call: the hardware is programmed for it, so it runs on the
+ *    next interrupt (no endless loop, the guest gets the CPU in between);
+ *  - timer_init() on an armed timer stops it first; on a zeroed timer
+ *    (active == false) timer_stop() is a no-op. */
+
+#define TIMER_NEVER UINT64_MAX
+
+/* The earliest armed deadline, TIMER_NEVER if no timer is armed. */
+uint64_t timer_next_deadline(void);
+
+/* ---- provided by the environment (hv/core/time.c; the host tests fake them) ---- */
+/* System time now, in ns. */
+uint64_t timer_clock_now(void);
+/* Ask for an interrupt at or after deadline_ns (TIMER_NEVER: none); it ends
+ * in timer_run_expired(). A deadline already past means "as soon as possible". */
+void timer_clock_program(uint64_t deadline_ns);
+
 #endif

@@ -121,8 +121,13 @@ static void fill_start_info(struct build_ctx *c)
     si->shared_info = d->shared_info_mfn << PAGE_SHIFT;
     si->flags = c->p->domu_start_info ? 0 : (SIF_PRIVILEGED | SIF_INITDOMAIN);
     if (c->p->domu_start_info) {
+        /* The ring pages and their ports, offered to the domain itself:
+         * there is no other domain to serve them yet. */
+        int store = evtchn_alloc_unbound_port(d, d->id), cons = evtchn_alloc_unbound_port(d, d->id);
         si->store_mfn = build_pfn_to_mfn(c, dom_layout_va_to_pfn(l, l->xenstore));
+        si->store_evtchn = store > 0 ? (uint32_t)store : 0;
         si->console.domU.mfn = build_pfn_to_mfn(c, dom_layout_va_to_pfn(l, l->console));
+        si->console.domU.evtchn = cons > 0 ? (uint32_t)cons : 0;
     }
     si->pt_base = l->pt_start;
     si->nr_pt_frames = l->nr_pt_frames;
@@ -152,7 +157,7 @@ static int make_shared_info(struct build_ctx *c, char *err, size_t errlen)
     for (unsigned i = 0; i < XEN_LEGACY_MAX_VCPUS; i++)
         d->shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
     /* arch.max_pfn stays 0: the guest publishes its own p2m size there. */
-    time_publish(&d->shared_info->vcpu_info[0].time);
+    time_domain_start(d);
     return 0;
 }
 

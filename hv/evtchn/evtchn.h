@@ -56,10 +56,14 @@ void vcpu_events_pending(struct vcpu *v);
  * does not exist (yet), 1 if the port is bound and pending, 0 otherwise. */
 int evtchn_port_poll(struct domain *d, uint32_t port);
 
+/* A port of d, unbound, offered to domain remote (the builder's console and
+ * xenstore ports): the port number, or a negative error. */
+int evtchn_alloc_unbound_port(struct domain *d, uint16_t remote);
+
 /* Called whenever a port of d goes from not pending to pending, masked or
  * not (Xen wakes SCHEDOP_poll waiters then, since polled ports are usually
- * masked). hv/evtchn/evtchn.c has an empty weak default; whoever implements
- * SCHEDOP_poll defines the real one (wake d's vCPUs polling that port). */
+ * masked). Defined by SCHEDOP_poll (hv/sched/poll.c): it wakes d's vCPUs
+ * polling that port. */
 void evtchn_poll_notify(struct domain *d, uint32_t port);
 
 #endif

@@ -20,6 +20,8 @@ long sched_op_hypercall(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, ui
     case SCHEDOP_block:
         vcpu_block(current);
         return 0;
+    case SCHEDOP_poll:
+        return sched_poll(current, arg);
     case SCHEDOP_shutdown:
     case SCHEDOP_shutdown_code:
         if ((rc = copy_from_guest(&sd, arg, sizeof(sd))) != 0)

@@ -56,11 +56,24 @@ HOST_SRCS_page_type := hv/mm/page_type.c hv/mm/page_type_validate.c
 HOST_TESTS += descriptor_check
 HOST_SRCS_descriptor_check := hv/arch/x86_64/descriptor_check.c
 
+# Event channels: the pure core (port table, 2-level rules, every EVTCHNOP).
+HOST_TESTS += evtchn
+HOST_SRCS_evtchn := hv/evtchn/evtchn_core.c
+
+# Time: the timer queue, the TSC/system-time arithmetic (header-only), the
+# RTC decoding and calendar.
+HOST_TESTS += timer timer_clock timer_rtc
+HOST_SRCS_timer := hv/core/timer.c
+HOST_SRCS_timer_clock :=
+HOST_SRCS_timer_rtc := hv/arch/x86_64/rtc.c
+
 # Pure files that must also build freestanding.
 HOST_FS_SRCS := hv/lib/string.c hv/lib/format.c hv/mm/frame_alloc.c hv/boot/cmdline.c \
                 hv/boot/multiboot.c hv/boot/mb1.c hv/boot/mb2.c hv/boot/memmap.c \
                 hv/dom/elf.c hv/dom/elf_notes.c
 HOST_FS_SRCS += hv/mm/page_type.c hv/mm/page_type_validate.c
+HOST_FS_SRCS += hv/evtchn/evtchn_core.c
+HOST_FS_SRCS += hv/core/timer.c hv/arch/x86_64/rtc.c
 
 HOST_HDRS := tests/host/test.h $(wildcard hv/*/*.h hv/arch/*/*.h public/*.h)
 

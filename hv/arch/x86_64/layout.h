@@ -5,7 +5,8 @@
  * slots, filled by the hypervisor; the guest can never change them.
  *
  *   slot 256      0xFFFF800000000000  read-only machine-to-phys table (guest readable)
- *   slot 257      0xFFFF808000000000  firmware-table window (read-only views of ACPI tables)
+ *   slot 257      0xFFFF808000000000  firmware-table window (read-only views of ACPI tables),
+ *                 then at HV_APIC_VIRT the local APIC's registers
  *   slot 258      0xFFFF810000000000  hypervisor image: VA = HV_IMAGE_VIRT + PA
  *   slot 259      0xFFFF818000000000  per-vCPU LDT windows (64 KiB each); at +1 GiB the GDT
  *                                     window (guest GDT frames, then the reserved page)
@@ -22,6 +23,9 @@
 #define HV_RO_MPT_SIZE       0x0000004000000000   /* 256 GiB: 2^35 frames */
 #define HV_FWMAP_VIRT        0xFFFF808000000000
 #define HV_FWMAP_SIZE        0x0000000040000000   /* 1 GiB */
+/* Slot 257, just past the firmware window: the local APIC's registers (one
+ * uncached page, hv/arch/x86_64/apic.c). */
+#define HV_APIC_VIRT         0xFFFF808040000000
 #define HV_IMAGE_VIRT        0xFFFF810000000000
 #define HV_LDT_VIRT          0xFFFF818000000000
 #define HV_LDT_WINDOW        0x10000              /* 8192 descriptors */

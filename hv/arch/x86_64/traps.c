@@ -11,6 +11,7 @@
 #include "arch/x86_64/pv_emulate.h"
 #include "arch/x86_64/pv_fpu.h"
 #include "core/domain.h"
+#include "arch/x86_64/apic.h"
 #include "core/log.h"
 #include "lib/format.h"
 
@@ -60,7 +61,9 @@ void trap_dispatch(struct cpu_regs *r)
         return;
     }
     if (vector >= 32) {
-        log_debug("spurious interrupt %u ignored\n", vector);
+        apic_irq(vector);
+        if (regs_from_guest(r))
+            vcpu_return_to_guest(r);
         return;
     }
     if (vector == 1 && current && current->runnable) {

@@ -1,0 +1,294 @@
+/* The time subsystem's side of a vCPU: vcpu_time_info publication, the guest
+ * timers (single-shot and periodic, both raising VIRQ_TIMER), runstate
+ * accounting and the guest areas that VCPUOP_register_* point at.
+ *
+ * The periodic timer follows Xen: it runs only while its vCPU runs. Leaving
+ * RUNSTATE_running stops it; time_vcpu_resume() sends the event at once if a
+ * period went by meanwhile, then re-arms it one period after the last event.
+ * The single-shot timer runs whatever the vCPU does, and wakes it.
+ *
+ * State that struct vcpu does not hold lives in a small table here, one entry
+ * per vCPU of a live domain, taken on first use and given back by
+ * time_domain_destroy(). */
+#include "core/vcpu_time.h"
+#include "core/time.h"
+#include "core/timer.h"
+#include "core/domain.h"
+#include "core/log.h"
+#include "core/panic.h"
+#include "evtchn/evtchn.h"
+#include "mm/page_type.h"
+#include "arch/x86_64/guest_access.h"
+#include "arch/x86_64/page.h"
+#include "arch/x86_64/cpu.h"
+#include "lib/string.h"
+#include "xen.h"
+#include "errno.h"
+
+/* A guest computes system time from its vcpu_time_info by the same formula
+ * as the hypervisor, but from another starting point: the two roundings can
+ * leave it up to 2 ns behind. Guest timers are armed this much later so that
+ * their event never arrives before the guest's own clock reads the deadline. */
+#define GUEST_CLOCK_SLACK_NS 4
+
+struct vcpu_time_state {
+    struct vcpu *v;                     /* NULL: a free entry */
+    struct vcpu_runstate_info runstate;
+    uint64_t periodic_last;             /* system time of the last periodic event */
+    uint64_t runstate_area;             /* guest address of its copy, 0: none */
+};
+
+static struct vcpu_time_state states[MAX_DOMAINS * MAX_VCPUS];
+
+static void singleshot_fired(void *data);
+static void periodic_fired(void *data);
+
+/* v's entry, taken on first use; v's timers are set up then too, whichever
+ * hook or hypercall comes first. */
+static struct vcpu_time_state *state_of(struct vcpu *v)
+{
+    struct vcpu_time_state *free_entry = NULL;
+
+    for (unsigned i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
+        if (states[i].v == v)
+            return &states[i];
+        if (!states[i].v && !free_entry)
+            free_entry = &states[i];
+    }
+    if (!free_entry)
+        panic("time: no entry left for d%uv%u (was time_domain_destroy() called?)",
+              v->domain->id, v->id);
+    memset(free_entry, 0, sizeof(*free_entry));
+    free_entry->v = v;
+    free_entry->runstate.state = RUNSTATE_offline;
+    free_entry->runstate.state_entry_time = time_now_ns();
+    timer_init(&v->singleshot, singleshot_fired, v);
+    timer_init(&v->periodic, periodic_fired, v);
+    return free_entry;
+}
+
+/* The running vCPU's own page tables are loaded (guest kernel mode): its
+ * guest addresses can be written. */
+static bool guest_space_loaded(struct vcpu *v)
+{
+    return v == current && !v->arch.user_mode && v->arch.cr3 && read_cr3() == v->arch.cr3;
+}
+
+static void runstate_area_update(struct vcpu *v, struct vcpu_time_state *s)
+{
+    if (s->runstate_area && guest_space_loaded(v))
+        (void)copy_to_guest(s->runstate_area, &s->runstate, sizeof(s->runstate));
+}
+
+static void publish_time(struct vcpu *v)
+{
+    struct vcpu_info *vi = vcpu_info_of(v);
+
+    if (vi)
+        time_publish(&vi->time);
+}
+
+void vcpu_send_timer_event(struct vcpu *v)
+{
+    (void)evtchn_send_virq(v, VIRQ_TIMER);
+}
+
+static void singleshot_fired(void *data)
+{
+    vcpu_send_timer_event(data);
+}
+
+/* Send the periodic event if it is due, and arm the timer for the next one. */
+static void periodic_work(struct vcpu *v)
+{
+    struct vcpu_time_state *s = state_of(v);
+    uint64_t now = time_now_ns(), next;
+
+    if (!v->periodic_ns)
+        return;
+    next = s->periodic_last + v->periodic_ns;
+    if (now >= next) {
+        vcpu_send_timer_event(v);
+        s->periodic_last = now;
+        next = now + v->periodic_ns;
+    }
+    timer_set(&v->periodic, next);
+}
+
+static void periodic_fired(void *data)
+{
+    periodic_work(data);
+}
+
+void vcpu_singleshot_set(struct vcpu *v, uint64_t deadline_ns)
+{
+    (void)state_of(v);
+    if (deadline_ns < time_now_ns()) {
+        timer_stop(&v->singleshot);
+        vcpu_send_timer_event(v);
+        return;
+    }
+    timer_set(&v->singleshot, deadline_ns > UINT64_MAX - GUEST_CLOCK_SLACK_NS
+                                  ? UINT64_MAX : deadline_ns + GUEST_CLOCK_SLACK_NS);
+}
+
+void vcpu_singleshot_stop(struct vcpu *v)
+{
+    timer_stop(&v->singleshot);
+}
+
+void vcpu_periodic_set(struct vcpu *v, uint64_t period_ns)
+{
+    (void)state_of(v);
+    timer_stop(&v->periodic);
+    v->periodic_ns = period_ns;
+    if (period_ns)
+        periodic_work(v);
+}
+
+void vcpu_runstate_get(struct vcpu *v, struct vcpu_runstate_info *out)
+{
+    struct vcpu_time_state *s = state_of(v);
+    uint64_t now = time_now_ns();
+
+    *out = s->runstate;
+    if (now > out->state_entry_time)
+        out->time[out->state] += now - out->state_entry_time;
+}
+
+int vcpu_runstate_area_register(struct vcpu *v, uint64_t gva)
+{
+    struct vcpu_time_state *s = state_of(v);
+
+    if (!guest_range_ok(gva, sizeof(s->runstate)))
+        return -XEN_EFAULT;
+    /* Written now if v runs (a failed copy is not an error, as in Xen), else
+     * when it next does; address 0 stops the updates. */
+    s->runstate_area = gva;
+    runstate_area_update(v, s);
+    return 0;
+}
+
+int vcpu_info_register(struct vcpu *v, uint64_t mfn, uint64_t offset)
+{
+    struct domain *d = v->domain;
+    struct vcpu_info *old, *new;
+
+    if (offset > PAGE_SIZE - sizeof(struct vcpu_info) || (offset & (_Alignof(struct vcpu_info) - 1)))
+        return -XEN_ENXIO;
+    if (v->vcpu_info_mfn)
+        return -XEN_EINVAL;
+    if (v != current)                   /* another vCPU would have to be down: none is */
+        return -XEN_EINVAL;
+    if (page_get(mfn, d->id) != 0)
+        return -XEN_EINVAL;
+    if (page_get_type(mfn, d->id, PGT_WRITABLE) != 0) {
+        page_put(mfn);
+        return -XEN_EINVAL;
+    }
+    old = vcpu_info_of(v);
+    new = (struct vcpu_info *)((uint8_t *)mfn_to_virt(mfn) + offset);
+    if (old)
+        memmove(new, old, sizeof(*new));
+    else
+        memset(new, 0, sizeof(*new));
+    v->vcpu_info_offset = offset;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    v->vcpu_info_mfn = mfn;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    /* As Xen does: every selector bit and the upcall flag set, so that no
+     * event raised around the move is lost (the guest sees a spurious scan). */
+    new->evtchn_pending_sel = ~(xen_ulong_t)0;
+    new->evtchn_upcall_pending = 1;
+    vcpu_events_pending(v);
+    publish_time(v);
+    return 0;
+}
+
+static void vcpu_info_release(struct vcpu *v)
+{
+    uint64_t mfn = v->vcpu_info_mfn;
+
+    if (!mfn)
+        return;
+    v->vcpu_info_mfn = 0;
+    v->vcpu_info_offset = 0;
+    page_put_type(mfn);
+    page_put(mfn);
+}
+
+/* ---- hooks ---- */
+
+void time_domain_start(struct domain *d)
+{
+    if (d->shared_info)
+        time_publish_wallclock(d->shared_info);
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu *v = &d->vcpus[i];
+        struct vcpu_time_state *s = state_of(v);
+
+        timer_stop(&v->singleshot);
+        timer_stop(&v->periodic);
+        v->periodic_ns = PERIODIC_DEFAULT_NS;   /* armed when the vCPU first runs */
+        s->periodic_last = 0;
+        publish_time(v);
+    }
+}
+
+void time_domain_destroy(struct domain *d)
+{
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu *v = &d->vcpus[i];
+
+        timer_stop(&v->singleshot);
+        timer_stop(&v->periodic);
+        timer_stop(&v->poll_timeout);
+        v->periodic_ns = 0;
+        vcpu_info_release(v);
+        for (unsigned j = 0; j < sizeof(states) / sizeof(states[0]); j++)
+            if (states[j].v == v)
+                memset(&states[j], 0, sizeof(states[j]));
+    }
+}
+
+static void set_state(struct vcpu_time_state *s, int new_state, uint64_t now)
+{
+    if (s->runstate.state == new_state)
+        return;
+    if (now > s->runstate.state_entry_time) {
+        s->runstate.time[s->runstate.state] += now - s->runstate.state_entry_time;
+        s->runstate.state_entry_time = now;
+    }
+    s->runstate.state = new_state;
+}
+
+void runstate_change(struct vcpu *v, int new_state)
+{
+    struct vcpu_time_state *s;
+
+    if ((unsigned)new_state > RUNSTATE_offline)
+        return;
+    s = state_of(v);
+    if (s->runstate.state == new_state)
+        return;
+    if (s->runstate.state == RUNSTATE_running)
+        timer_stop(&v->periodic);           /* descheduled: no ticks until it runs again */
+    set_state(s, new_state, time_now_ns());
+    runstate_area_update(v, s);
+    if (new_state == RUNSTATE_running)
+        periodic_work(v);
+}
+
+void time_vcpu_resume(struct vcpu *v)
+{
+    struct vcpu_time_state *s = state_of(v);
+
+    if (s->runstate.state != RUNSTATE_running) {
+        set_state(s, RUNSTATE_running, time_now_ns());
+        periodic_work(v);
+    } else if (v->periodic_ns && !v->periodic.active) {
+        periodic_work(v);
+    }
+    publish_time(v);
+    runstate_area_update(v, s);
+}

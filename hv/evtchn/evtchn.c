@@ -1,0 +1,197 @@
+/* Event channels in the hypervisor: each domain's port table in hypervisor
+ * frames, the environment the pure core needs (evtchn_priv.h), and the
+ * event_channel_op hypercall, which copies the guest's argument in, runs the
+ * core's operation and copies the result back. */
+#include "evtchn/evtchn_priv.h"
+#include "core/domain.h"
+#include "core/hypercall.h"
+#include "arch/x86_64/guest_access.h"
+#include "arch/x86_64/page.h"
+#include "mm/mm.h"
+#include "lib/string.h"
+#include "errno.h"
+
+_Static_assert(MAX_VCPUS <= EVTCHN_MAX_VCPUS, "evtchn.h's VIRQ table has too few rows for MAX_VCPUS");
+
+/* ---- life cycle ---- */
+
+int evtchn_domain_init(struct domain *d)
+{
+    struct evtchn_domain *ed = &d->evtchn;
+    uint64_t frames = (EVTCHN_TABLE_BYTES + PAGE_SIZE - 1) / PAGE_SIZE;
+    uint64_t mfn = mm_alloc_frames_contig(frames, 0);
+
+    if (mfn == INVALID_MFN)
+        return -XEN_ENOMEM;
+    memset(ed, 0, sizeof(*ed));
+    ed->ports_mfn = mfn;
+    ed->ports_frames = frames;
+    ed->owner = d;
+    evtchn_core_init(ed, mfn_to_virt(mfn), d->id, d->nr_vcpus);
+    return 0;
+}
+
+void evtchn_domain_destroy(struct domain *d)
+{
+    struct evtchn_domain *ed = &d->evtchn;
+
+    if (!ed->ports)
+        return;
+    evtchn_core_close_all(ed);
+    for (uint64_t i = 0; i < ed->ports_frames; i++)
+        mm_free_frame(ed->ports_mfn + i);
+    ed->ports = 0;
+    ed->ports_mfn = ed->ports_frames = 0;
+}
+
+/* ---- for the rest of the hypervisor ---- */
+
+int evtchn_send_virq(struct vcpu *v, unsigned virq)
+{
+    struct evtchn_domain *ed = &v->domain->evtchn;
+
+    if (!ed->ports)
+        return -XEN_ENOENT;
+    return evtchn_core_raise_virq(ed, v->id, virq);
+}
+
+int evtchn_port_poll(struct domain *d, uint32_t port)
+{
+    return d->evtchn.ports ? evtchn_core_poll(&d->evtchn, port) : -XEN_EINVAL;
+}
+
+bool evtchn_port_pending(struct domain *d, uint32_t port)
+{
+    return evtchn_port_poll(d, port) > 0;
+}
+
+
+/* ---- the core's environment ---- */
+
+struct evtchn_domain *evtchn_env_lookup(domid_t id)
+{
+    struct domain *d = domain_lookup(id);
+
+    return d && d->evtchn.ports ? &d->evtchn : 0;
+}
+
+bool evtchn_env_privileged(const struct evtchn_domain *ed)
+{
+    return ed->owner->privileged;
+}
+
+bool evtchn_env_controller_paused(const struct evtchn_domain *ed)
+{
+    (void)ed;
+    return false;                   /* no domctl: nothing pauses a domain */
+}
+
+struct shared_info *evtchn_env_shared_info(struct evtchn_domain *ed)
+{
+    return ed->owner->shared_info;
+}
+
+struct vcpu_info *evtchn_env_vcpu_info(struct evtchn_domain *ed, unsigned vcpu)
+{
+    return vcpu < ed->owner->nr_vcpus ? vcpu_info_of(&ed->owner->vcpus[vcpu]) : 0;
+}
+
+void evtchn_env_notify(struct evtchn_domain *ed, unsigned vcpu)
+{
+    if (vcpu < ed->owner->nr_vcpus)
+        vcpu_events_pending(&ed->owner->vcpus[vcpu]);
+}
+
+void evtchn_env_port_pending(struct evtchn_domain *ed, uint32_t port)
+{
+    evtchn_poll_notify(ed->owner, port);
+}
+
+bool evtchn_env_preempt(void)
+{
+    return hypercall_preempt_check();
+}
+
+/* ---- event_channel_op ---- */
+
+/* The argument of each sub-op: its size, and whether it is copied back on success. */
+static const struct { uint8_t size; bool out; } op_arg[] = {
+    [EVTCHNOP_bind_interdomain] = { sizeof(struct evtchn_bind_interdomain), true },
+    [EVTCHNOP_bind_virq]        = { sizeof(struct evtchn_bind_virq), true },
+    [EVTCHNOP_bind_pirq]        = { sizeof(struct evtchn_bind_pirq), true },
+    [EVTCHNOP_close]            = { sizeof(struct evtchn_close), false },
+    [EVTCHNOP_send]             = { sizeof(struct evtchn_send), false },
+    [EVTCHNOP_status]           = { sizeof(struct evtchn_status), true },
+    [EVTCHNOP_alloc_unbound]    = { sizeof(struct evtchn_alloc_unbound), true },
+    [EVTCHNOP_bind_ipi]         = { sizeof(struct evtchn_bind_ipi), true },
+    [EVTCHNOP_bind_vcpu]        = { sizeof(struct evtchn_bind_vcpu), false },
+    [EVTCHNOP_unmask]           = { sizeof(struct evtchn_unmask), false },
+    [EVTCHNOP_reset]            = { sizeof(struct evtchn_reset), false },
+    [EVTCHNOP_init_control]     = { sizeof(struct evtchn_init_control), true },
+    [EVTCHNOP_expand_array]     = { sizeof(struct evtchn_expand_array), false },
+    [EVTCHNOP_set_priority]     = { sizeof(struct evtchn_set_priority), false },
+    [EVTCHNOP_reset_cont]       = { sizeof(struct evtchn_reset), false },
+};
+
+long event_channel_op_hypercall(uint64_t cmd64, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    struct evtchn_domain *self = &current_domain()->evtchn;
+    uint32_t cmd = (uint32_t)cmd64;     /* Xen's handler takes the command as an int */
+    union {
+        struct evtchn_bind_interdomain bind_interdomain;
+        struct evtchn_bind_virq bind_virq;
+        struct evtchn_bind_pirq bind_pirq;
+        struct evtchn_close close;
+        struct evtchn_send send;
+        struct evtchn_status status;
+        struct evtchn_alloc_unbound alloc_unbound;
+        struct evtchn_bind_ipi bind_ipi;
+        struct evtchn_bind_vcpu bind_vcpu;
+        struct evtchn_unmask unmask;
+        struct evtchn_reset reset;
+        struct evtchn_init_control init_control;
+        struct evtchn_expand_array expand_array;
+        struct evtchn_set_priority set_priority;
+    } u;
+    int rc;
+
+    (void)a3; (void)a4; (void)a5;
+    if (cmd >= sizeof(op_arg) / sizeof(op_arg[0]) || !op_arg[cmd].size)
+        return -XEN_ENOSYS;
+    if (!self->ports)
+        return -XEN_EINVAL;             /* not reached: every domain has its table */
+    if (copy_from_guest(&u, arg, op_arg[cmd].size))
+        return -XEN_EFAULT;
+    switch (cmd) {
+    case EVTCHNOP_bind_interdomain: rc = evtchn_op_bind_interdomain(self, &u.bind_interdomain); break;
+    case EVTCHNOP_bind_virq:        rc = evtchn_op_bind_virq(self, &u.bind_virq); break;
+    case EVTCHNOP_bind_pirq:        rc = evtchn_op_bind_pirq(self, &u.bind_pirq); break;
+    case EVTCHNOP_close:            rc = evtchn_op_close(self, &u.close); break;
+    case EVTCHNOP_send:             rc = evtchn_op_send(self, &u.send); break;
+    case EVTCHNOP_status:           rc = evtchn_op_status(self, &u.status); break;
+    case EVTCHNOP_alloc_unbound:    rc = evtchn_op_alloc_unbound(self, &u.alloc_unbound); break;
+    case EVTCHNOP_bind_ipi:         rc = evtchn_op_bind_ipi(self, &u.bind_ipi); break;
+    case EVTCHNOP_bind_vcpu:        rc = evtchn_op_bind_vcpu(self, &u.bind_vcpu); break;
+    case EVTCHNOP_unmask:           rc = evtchn_op_unmask(self, &u.unmask); break;
+    case EVTCHNOP_init_control:     rc = evtchn_op_init_control(self, &u.init_control); break;
+    case EVTCHNOP_expand_array:     rc = evtchn_op_expand_array(self, &u.expand_array); break;
+    case EVTCHNOP_set_priority:     rc = evtchn_op_set_priority(self, &u.set_priority); break;
+    default:                        /* reset, reset_cont */
+        rc = evtchn_op_reset(self, &u.reset, cmd == EVTCHNOP_reset_cont);
+        if (rc == -XEN_ERESTART)
+            return hypercall_continue(EVTCHNOP_reset_cont, arg, a3, a4, a5);
+        return rc;
+    }
+    /* A result that cannot be written back leaves the binding made, as on Xen. */
+    if (rc == 0 && op_arg[cmd].out && copy_to_guest(arg, &u, op_arg[cmd].size))
+        return -XEN_EFAULT;
+    return rc;
+}
+
+int evtchn_alloc_unbound_port(struct domain *d, domid_t remote)
+{
+    struct evtchn_alloc_unbound op = { .dom = DOMID_SELF, .remote_dom = remote };
+    int rc = evtchn_op_alloc_unbound(&d->evtchn, &op);
+
+    return rc ? rc : (int)op.port;
+}
