@@ -81,8 +81,12 @@ BOOT          ?= direct
 ACCEL         ?= auto
 MEMORY        ?= 256M
 TIMEOUT       ?= 120
+# DOMU=1: dom0 gets a domU-style start_info (console and xenstore rings), as
+# Mini-OS needs even when it is the only domain.
+DOMU          ?=
+RUN_CMDLINE    = $(XEN_CMDLINE)$(if $(filter-out 0,$(DOMU)), dom0_start_info=domu)
 run: $(BUILD)/xenolith guests
-	tools/run-qemu --hv $(BUILD)/xenolith --hv-kind xenolith --hv-cmdline "$(XEN_CMDLINE)" \
+	tools/run-qemu --hv $(BUILD)/xenolith --hv-kind xenolith --hv-cmdline "$(RUN_CMDLINE)" \
 	    --guest "$(GUEST)" --guest-cmdline "$(GUEST_CMDLINE)" --boot $(BOOT) --accel $(ACCEL) \
 	    --memory $(MEMORY) --timeout $(TIMEOUT)
 
@@ -96,6 +100,7 @@ test:
 	@$(MAKE) --no-print-directory host-tests 2>&1 | tee -a $(BUILD)/test.log | grep -E '^(PASS|FAIL|SKIP):' || true
 	@$(MAKE) --no-print-directory abi-test 2>&1 | tee -a $(BUILD)/test.log | grep -E '^(PASS|FAIL|SKIP):' || true
 	@$(MAKE) --no-print-directory integration-tests 2>&1 | tee -a $(BUILD)/test.log | grep -E '^(PASS|FAIL|SKIP):' || true
+	@$(MAKE) --no-print-directory minios-test 2>&1 | tee -a $(BUILD)/test.log | grep -E '^(PASS|FAIL|SKIP):' || true
 	@$(MAKE) --no-print-directory test-xen 2>&1 | tee -a $(BUILD)/test.log | grep -E '^(PASS|FAIL|SKIP):' || true
 	@tools/summarize $(BUILD)/test.log
 

@@ -41,3 +41,11 @@ test-xen: guests
 	@$(INTEGRATION_DIR)/run --hv xen --boot $(TEST_XEN_BOOTS) \
 	    --jobs $(INTEGRATION_JOBS) --timeout $(TEST_XEN_TIMEOUT) \
 	    $(INTEGRATION_TESTS)
+
+# Mini-OS, built outside the repository, booted as dom0 with a domU-style
+# start_info: MINIOS=/path/to/mini-os make minios-test (without MINIOS it
+# prints a SKIP line).
+.PHONY: minios-test
+minios-test: $(XENOLITH)
+	@$(INTEGRATION_DIR)/minios --hv-image $(XENOLITH) --boot $(INTEGRATION_BOOTS) \
+	    --accel $(INTEGRATION_ACCEL) --timeout $(INTEGRATION_TIMEOUT)

@@ -5,6 +5,8 @@
 
 #include <stdint.h>
 
+#define MSR_PAT             0x277
+#define PV_PAT              0x0000050100070406ull
 #define MSR_EFER            0xC0000080
 #define MSR_STAR            0xC0000081
 #define MSR_LSTAR           0xC0000082

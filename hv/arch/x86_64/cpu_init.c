@@ -43,6 +43,10 @@ void cpu_init(void)
         cr4 |= CR4_SMEP;                   /* never execute guest pages in ring 0 */
     write_cr4(cr4);
     __asm__ volatile("fninit");
+    /* The PAT layout PV guests are written for (the one Xen uses): entries
+     * WB, WT, UC-, UC, WC, WP, UC, UC, so a guest PTE's PAT, PCD and PWT bits
+     * mean the same here as under Xen. */
+    wrmsr(MSR_PAT, PV_PAT);
     /* The legacy PICs stay masked: the hypervisor takes no device interrupts yet. */
     outb(0x21, 0xff);
     outb(0xa1, 0xff);

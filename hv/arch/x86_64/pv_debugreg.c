@@ -1,6 +1,8 @@
 /* Debug registers of PV vCPUs (set_debugreg, get_debugreg). Breakpoints may
  * only name guest addresses; DR7 may not ask for general detection (which
- * would trap the hypervisor's own accesses) nor for I/O breakpoints. The
+ * would trap the hypervisor's own accesses) nor for I/O breakpoints, and the
+ * reserved upper halves of DR6 and DR7 must be clear (loading them would
+ * fault in the hypervisor). The
  * values live in the vCPU and are loaded while it runs. */
 #include "core/hypercall.h"
 #include "core/domain.h"
@@ -51,8 +53,10 @@ long set_debugreg_hypercall(uint64_t reg, uint64_t value, uint64_t a3, uint64_t 
 
     (void)a3; (void)a4; (void)a5;
     if (reg > 7)
-        return -XEN_EINVAL;
+        return -XEN_ENODEV;
     reg = alias((unsigned)reg);
+    if ((reg == 6 || reg == 7) && (value >> 32))
+        return -XEN_EINVAL;             /* the upper halves are reserved: never load them */
     switch (reg) {
     case 0: case 1: case 2: case 3:
         if (!guest_range_ok(value, sizeof(uint64_t)))
@@ -79,6 +83,6 @@ long get_debugreg_hypercall(uint64_t reg, uint64_t a2, uint64_t a3, uint64_t a4,
 {
     (void)a2; (void)a3; (void)a4; (void)a5;
     if (reg > 7)
-        return -XEN_EINVAL;
+        return -XEN_ENODEV;
     return (long)current->arch.debugreg[alias((unsigned)reg)];
 }

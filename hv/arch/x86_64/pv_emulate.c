@@ -27,12 +27,15 @@ static unsigned fetch(uint64_t rip, uint8_t *buf, unsigned n)
     return got;
 }
 
-/* A software interrupt to vector vec, from an instruction of len bytes. */
+/* A software interrupt to vector vec, from an instruction of len bytes. The
+ * guest kernel counts as ring 1 (a trap of DPL 1 or more is open to it, user
+ * mode needs DPL 3), and as in Xen #BP and #OF are delivered whatever the DPL. */
 static bool soft_interrupt(struct vcpu *v, struct cpu_regs *r, unsigned vec, unsigned len)
 {
     const struct guest_trap *t = &v->arch.traps[vec];
+    unsigned ring = v->arch.user_mode ? 3 : 1;
 
-    if (!t->address || (t->flags & 3) != 3) {
+    if (!t->address || ((t->flags & 3) < ring && vec != 3 && vec != 4)) {
         r->error_code = (vec << 3) | 2;    /* the #GP the guest gets instead: IDT entry vec */
         return false;
     }
@@ -50,6 +53,7 @@ static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
     case MSR_SHADOW_GS_BASE: *val = v->arch.gs_base_user; return true;
     case MSR_EFER:           *val = rdmsr(MSR_EFER) & (EFER_SCE | EFER_LME | (1u << 10) | EFER_NXE); return true;
     case MSR_TSC:            *val = rdtsc(); return true;
+    case MSR_PAT:            *val = rdmsr(MSR_PAT); return true;
     default:                 return false;
     }
 }
@@ -87,6 +91,17 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
         return soft_interrupt(v, r, 3, 1);
     if (n < 2 || b[0] != 0x0F || v->arch.user_mode)
         return false;
+    if (b[1] == 0x06)                               /* clts */
+        return pv_emulate_clts(v, r);
+    if (b[1] == 0x09) {                             /* wbinvd: the hardware domain may */
+        if (!v->domain->privileged)
+            return false;
+        __asm__ volatile("wbinvd" ::: "memory");
+        r->rip += 2;
+        return true;
+    }
+    if (b[1] == 0x20 || b[1] == 0x22)               /* mov from / to a control register */
+        return pv_emulate_mov_cr(v, r);
     if (b[1] == 0x32) {                             /* rdmsr */
         if (!read_msr(v, (uint32_t)r->rcx, &val))
             return false;

@@ -15,6 +15,10 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r);
 /* A #UD from the guest: the forced-emulation prefix (ud2; "xen") before a
  * cpuid, answered with the PV CPUID policy. true when handled. */
 bool pv_emulate_ud(struct vcpu *v, struct cpu_regs *r);
+/* Control registers (pv_emulate_cr.c): clts, and mov to/from CR0, CR2, CR3,
+ * CR4 with the guest's view of them. true when handled. */
+bool pv_emulate_clts(struct vcpu *v, struct cpu_regs *r);
+bool pv_emulate_mov_cr(struct vcpu *v, struct cpu_regs *r);
 /* The PV CPUID policy. */
 void pv_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
 

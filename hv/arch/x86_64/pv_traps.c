@@ -74,7 +74,7 @@ static int set_callback(struct vcpu_arch *a, unsigned type, uint64_t address, ui
     case CALLBACKTYPE_nmi:      a->nmi_callback = address;                                 return 0;
     case CALLBACKTYPE_syscall32:
     case CALLBACKTYPE_sysenter: return 0;
-    default:                    return -XEN_EINVAL;
+    default:                    return -XEN_ENOSYS;
     }
 }
 

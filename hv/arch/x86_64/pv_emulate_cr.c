@@ -1,0 +1,99 @@
+/* A PV guest kernel's view of the control registers, as Xen gives it:
+ * CR0 is the hardware's with TS showing the virtual TS (fpu_taskswitch), and
+ * only TS may be changed; CR2 is the last page-fault address delivered; CR3
+ * names the kernel L4 (writing it is a NEW_BASEPTR); CR4 is a fixed value. */
+#include "arch/x86_64/pv_emulate.h"
+#include "arch/x86_64/guest_access.h"
+#include "arch/x86_64/cpu.h"
+#include "core/domain.h"
+#include "mm/page_type.h"
+#include "xen.h"
+
+#define GUEST_CR4 (CR4_PAE | (1ul << 6) | CR4_OSFXSR | CR4_OSXMMEXCPT)   /* PAE, MCE, OSFXSR, OSXMMEXCPT */
+
+/* The general register a ModRM rm field (with REX.B) names. */
+static uint64_t *gpr(struct cpu_regs *r, unsigned n)
+{
+    uint64_t *const regs[16] = { &r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp, &r->rsi, &r->rdi,
+                                 &r->r8, &r->r9, &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15 };
+    return regs[n & 15];
+}
+
+bool pv_emulate_clts(struct vcpu *v, struct cpu_regs *r)
+{
+    v->arch.fpu_ts = false;
+    write_cr0(read_cr0() & ~CR0_TS);
+    r->rip += 2;
+    return true;
+}
+
+static bool guest_write_cr3(struct vcpu *v, uint64_t val)
+{
+    uint64_t mfn = val >> 12;
+    domid_t d = v->domain->id;
+    uint64_t old;
+
+    if (mfn == v->arch.kernel_l4)
+        return true;
+    if (page_get(mfn, d) != 0)
+        return false;
+    if (page_get_type(mfn, d, PGT_L4) != 0) {
+        page_put(mfn);
+        return false;
+    }
+    old = vcpu_arch_set_kernel_l4(v, mfn);
+    if (old) {
+        page_put_type(old);
+        page_put(old);
+    }
+    return true;
+}
+
+bool pv_emulate_mov_cr(struct vcpu *v, struct cpu_regs *r)
+{
+    uint8_t b[4];
+    unsigned len = 0, rex = 0, modrm, cr, reg;
+    struct vcpu_info *vi = vcpu_info_of(v);
+    uint64_t *val;
+
+    /* [REX] 0F 20/22 ModRM, register form only. */
+    while (len < 4 && copy_from_guest(&b[len], r->rip + len, 1) == 0)
+        len++;
+    if (len >= 1 && (b[0] & 0xF0) == 0x40) {
+        rex = b[0];
+        __builtin_memmove(b, b + 1, 3);
+        len--;
+    }
+    if (len < 3 || b[0] != 0x0F || (b[2] & 0xC0) != 0xC0)
+        return false;
+    modrm = b[2];
+    cr = ((modrm >> 3) & 7) | ((rex & 4) ? 8 : 0);
+    reg = (modrm & 7) | ((rex & 1) ? 8 : 0);
+    val = gpr(r, reg);
+    if (b[1] == 0x20) {                             /* mov %crN, reg */
+        switch (cr) {
+        case 0: *val = (read_cr0() & ~CR0_TS) | (v->arch.fpu_ts ? CR0_TS : 0); break;
+        case 2: *val = vi ? vi->arch.cr2 : 0; break;
+        case 3: *val = v->arch.kernel_l4 << 12; break;
+        case 4: *val = GUEST_CR4; break;
+        default: return false;
+        }
+    } else {                                        /* mov reg, %crN */
+        switch (cr) {
+        case 0:
+            if ((*val ^ read_cr0()) & ~(uint64_t)CR0_TS)
+                return false;                       /* only TS may change */
+            v->arch.fpu_ts = (*val & CR0_TS) != 0;
+            write_cr0(v->arch.fpu_ts ? read_cr0() | CR0_TS : read_cr0() & ~CR0_TS);
+            break;
+        case 3:
+            if (!guest_write_cr3(v, *val))
+                return false;
+            break;
+        default:
+            return false;
+        }
+    }
+    r->rip += 3 + (rex ? 1 : 0);
+    return true;
+}
