@@ -6,7 +6,10 @@
  * the figure is the median of those, printed with the smallest and largest
  * round as
  *     BENCH <name> <median> <unit> spread=<min>-<max>
- * tools/bench-guest collects these lines.
+ * tools/bench-guest collects these lines.  A figure begun with
+ * bench_begin_ns() also carries each round in nanoseconds (converted with
+ * the vcpu_time_info scale given to bench_set_scale()) and prints a second
+ * line for it, named <name>_ns with the unit "ns".
  */
 #ifndef XENOLITH_BENCH_H
 #define XENOLITH_BENCH_H
@@ -26,14 +29,34 @@ static inline uint64_t bench_tsc(void)
 struct bench_figure {
     const char *name;
     const char *unit;
+    int with_ns;                     /* also report the rounds in ns */
     unsigned n;                      /* rounds recorded */
     uint64_t value[BENCH_ROUNDS];
+    uint64_t ns[BENCH_ROUNDS];
 };
 
 void bench_begin(struct bench_figure *f, const char *name, const char *unit);
+/* The same, with an ns twin (needs bench_set_scale()). */
+void bench_begin_ns(struct bench_figure *f, const char *name, const char *unit);
 /* Record one round: `cycles` spent on `ops` operations. */
 void bench_record(struct bench_figure *f, uint64_t cycles, uint64_t ops);
-/* Print the BENCH line (only when every round was recorded and ok != 0). */
+/* Record one round given as one value in each unit. */
+void bench_record_pair(struct bench_figure *f, uint64_t cycles, uint64_t ns);
+/* Print the BENCH line(s) (only when every round was recorded and ok != 0). */
 void bench_report(const struct bench_figure *f, int ok);
+
+/* TSC <-> ns with a vcpu_time_info scale (tsc_to_system_mul, tsc_shift). */
+void bench_set_scale(uint32_t mul, int8_t shift);
+int bench_have_scale(void);
+uint64_t bench_tsc_to_ns(uint64_t cycles);
+uint64_t bench_ns_to_tsc(uint64_t ns);
+
+/* Sort v[0..n) in place and return its median (the upper one for even n). */
+uint64_t bench_median(uint64_t *v, unsigned n);
+
+/* The figures of paths.c: trap bounce, user syscall, event upcall, timer. */
+void bench_paths(void);
+/* Frames paths.c takes from the allocator. */
+#define BENCH_PATHS_FRAMES 4
 
 #endif
