@@ -34,10 +34,16 @@ static void log_missing_once(unsigned nr)
              current_domain()->id, nr, name ? name : "unknown");
 }
 
+/* The clock starts at the first check (long handlers check every few dozen
+ * entries), which keeps rdtsc off the path of every short hypercall. */
 bool hypercall_preempt_check(void)
 {
     if (!preempt_ticks)
         preempt_ticks = time_tsc_hz() / (1000000000ull / PREEMPT_AFTER_NS);
+    if (!entry_tsc) {
+        entry_tsc = rdtsc();
+        return false;
+    }
     return rdtsc() - entry_tsc > preempt_ticks;
 }
 
@@ -72,9 +78,11 @@ void hypercall_entry(struct cpu_regs *r)
     if (current->arch.user_mode) {          /* not a hypercall: the guest's own syscall */
         pv_user_syscall(current, r);
         vcpu_return_to_guest(r);
+        if (!arch_frame_sysret_ok(r))
+            exit_needs_iret = 1;
         return;
     }
-    entry_tsc = rdtsc();
+    entry_tsc = 0;
     entry_regs = r;
     hypercall_cont.pending = false;
     ret = hypercall_dispatch(nr, args);
@@ -92,4 +100,6 @@ void hypercall_entry(struct cpu_regs *r)
         r->rax = (uint64_t)ret;
     }
     vcpu_return_to_guest(r);
+    if (!arch_frame_sysret_ok(r))
+        exit_needs_iret = 1;
 }

@@ -6,6 +6,7 @@
 
 extern trap_dispatch, hypercall_entry, syscall32_dispatch
 global syscall_entry, syscall32_entry, exit_to_guest, idt_stub_table, syscall_stack_top, syscall_saved_rsp
+global exit_needs_iret
 
 %define VECTOR_SYSCALL 0x100
 
@@ -68,9 +69,12 @@ VECTOR_STUB v
 trap_common:
         cld
         PUSH_GPRS
+        mov     byte [rel exit_needs_iret], 1   ; an interrupted context comes back exactly
         mov     rdi, rsp
         call    trap_dispatch
-        jmp     restore_all
+        cmp     byte [rel exit_needs_iret], 0
+        jne     restore_all
+        jmp     exit_sysret
 
 ; Hypercall entry. The guest kernel (ring 3) executed `syscall` from its
 ; hypercall page: RCX = return RIP, R11 = RFLAGS, RSP still the guest's.
@@ -88,9 +92,22 @@ syscall_entry:
         push    VECTOR_SYSCALL
         cld
         PUSH_GPRS
+        mov     byte [rel exit_needs_iret], 0
         mov     rdi, rsp
         call    hypercall_entry
-        jmp     restore_all
+        cmp     byte [rel exit_needs_iret], 0
+        jne     restore_all
+; Fast exit with sysret: the C code found the frame returning to the flat
+; 64-bit selectors at a canonical RIP, with no register state that RCX/R11
+; must carry (sysret sets them to RIP and RFLAGS; a bounce frame holds the
+; guest's own RCX/R11 on its stack).
+exit_sysret:
+        POP_GPRS
+        add     rsp, 16                         ; vector, error code
+        mov     rcx, [rsp]                      ; rip
+        mov     r11, [rsp + 16]                 ; rflags
+        mov     rsp, [rsp + 24]                 ; the guest's stack
+        o64 sysret
 
 ; `syscall` from 32-bit compatibility mode is no hypercall in the 64-bit PV
 ; ABI; it is recorded as such and handed to C, which treats it as a fault.
@@ -132,3 +149,4 @@ section .bss
 align 8
 syscall_stack_top:  resq 1
 syscall_saved_rsp:  resq 1
+exit_needs_iret:    resb 1

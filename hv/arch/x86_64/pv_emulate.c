@@ -17,11 +17,14 @@ static bool canonical(uint64_t va)
     return (uint64_t)((int64_t)(va << 16) >> 16) == va;
 }
 
-/* Up to n bytes of guest code at rip; how many could be read. */
+/* Up to n bytes of guest code at rip; how many could be read (all at once
+ * normally, byte by byte when the instruction ends a mapped range). */
 static unsigned fetch(uint64_t rip, uint8_t *buf, unsigned n)
 {
     unsigned got = 0;
 
+    if (copy_from_guest(buf, rip, n) == 0)
+        return n;
     while (got < n && copy_from_guest(buf + got, rip + got, 1) == 0)
         got++;
     return got;

@@ -57,6 +57,7 @@ long iret_hypercall(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t
     } else {
         r->r11 = c.r11;
         r->rcx = c.rcx;
+        exit_needs_iret = 1;                /* RCX and R11 must come back exactly */
     }
     if (to_user)
         vcpu_arch_set_mode(v, true);

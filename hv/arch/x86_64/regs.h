@@ -15,6 +15,11 @@ struct cpu_regs {
 
 #define VECTOR_SYSCALL 0x100
 
+/* Set when the way back to the guest must be iretq, not sysret: the frame
+ * was rewritten for another vCPU or with exact RCX/R11 (iret hypercall), or
+ * it returns to selectors or an address sysret cannot (entry.asm). */
+extern uint8_t exit_needs_iret;
+
 static inline int regs_from_guest(const struct cpu_regs *r)
 {
     return (r->cs & 3) != 0;

@@ -53,6 +53,7 @@ bool pv_bounce(struct vcpu *v, struct cpu_regs *r, uint64_t handler, unsigned fl
     r->ss = GDT_RING3_DS;
     r->rsp = rsp;
     r->rflags = (r->rflags & ~(RFLAGS_TF | RFLAGS_NT | RFLAGS_RF | RFLAGS_AC | RFLAGS_VM | RFLAGS_IOPL)) | RFLAGS_IF;
+    exit_needs_iret = 0;                    /* the guest's RCX/R11 are in the frame now */
     return true;
 }
 

@@ -52,6 +52,14 @@ static void guest_fault(struct cpu_regs *r)
     domain_crash(v, r, why);
 }
 
+/* Back to a guest: sysret is possible only for a frame it can express. */
+static void guest_exit(struct cpu_regs *r)
+{
+    vcpu_return_to_guest(r);
+    if (!arch_frame_sysret_ok(r))
+        exit_needs_iret = 1;
+}
+
 void trap_dispatch(struct cpu_regs *r)
 {
     unsigned vector = (unsigned)r->vector;
@@ -63,7 +71,7 @@ void trap_dispatch(struct cpu_regs *r)
     if (vector >= 32) {
         apic_irq(vector);
         if (regs_from_guest(r))
-            vcpu_return_to_guest(r);
+            guest_exit(r);
         return;
     }
     if (vector == 1 && current && current->runnable) {
@@ -81,7 +89,7 @@ void trap_dispatch(struct cpu_regs *r)
         return;
     }
     guest_fault(r);
-    vcpu_return_to_guest(r);
+    guest_exit(r);
 }
 
 /* `syscall` executed in 32-bit compatibility mode: no such thing in 64-bit PV. */

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "arch/x86_64/regs.h"
+#include "arch/x86_64/layout.h"
 
 struct guest_trap {
     uint64_t address;        /* 0: no handler */
@@ -51,6 +52,12 @@ void debugreg_note_trap(struct vcpu *v);
 void vcpu_arch_set_mode(struct vcpu *v, bool user);
 /* Make v the running vCPU: load its address space and its registers into frame. */
 void vcpu_arch_switch_to(struct vcpu *v, struct cpu_regs *frame);
+/* May this frame leave by sysret (flat 64-bit selectors, canonical RIP)? */
+static inline bool arch_frame_sysret_ok(const struct cpu_regs *r)
+{
+    return r->cs == GDT_RING3_CS64 && r->ss == GDT_RING3_DS &&
+           (uint64_t)((int64_t)(r->rip << 16) >> 16) == r->rip;
+}
 /* The exit frame at the top of the hypervisor stack. */
 struct cpu_regs *vcpu_arch_exit_frame(void);
 __attribute__((noreturn)) void vcpu_arch_enter(struct cpu_regs *frame);
