@@ -60,9 +60,12 @@ static int give_memory(struct build_ctx *c, char *err, size_t errlen)
     }
     for (uint64_t pfn = 0; pfn < n; pfn++) {
         uint64_t mfn;
+        /* Frames of the start-of-day region are written by the builder:
+         * zeroed now. The rest are zeroed when the guest first maps them. */
         if (pfn >= p2m_pfn0 && pfn < p2m_pfn0 + p2m_frames)
             mfn = c->p2m_mfns[pfn - p2m_pfn0];
-        else if ((mfn = mm_alloc_frame(c->d->id)) == INVALID_MFN)
+        else if ((mfn = pfn < c->layout.mapped_pages ? mm_alloc_frame(c->d->id)
+                                                     : mm_alloc_frame_lazy(c->d->id)) == INVALID_MFN)
             goto oom;
         else
             c->frames_given++;

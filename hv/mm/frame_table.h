@@ -22,6 +22,7 @@ enum page_type {
 #define PGF_XEN_HEAP   (1u << 2)   /* a hypervisor page shared with its owner (shared_info) */
 #define PGF_ALLOCATED  (1u << 3)   /* part of its owner's allocation: holds one general reference */
 #define PGF_TLB_STALE  (1u << 4)   /* was a page table: cached walks may still use it (flush before reuse) */
+#define PGF_SCRUB      (1u << 5)   /* not zeroed yet: zeroed at its first reference (page_get) */
 
 struct page_info {
     uint32_t count;        /* general references */

@@ -169,6 +169,21 @@ uint64_t mm_alloc_frame(domid_t owner)
     return mfn;
 }
 
+uint64_t mm_alloc_frame_lazy(domid_t owner)
+{
+    uint64_t mfn;
+
+    if (!falloc_alloc(&allocator, &mfn))
+        return INVALID_MFN;
+    frame_table[mfn] = (struct page_info){ .owner = owner, .count = 1, .flags = PGF_ALLOCATED | PGF_SCRUB };
+    return mfn;
+}
+
+void mm_scrub_frame(uint64_t mfn)
+{
+    memset(mfn_to_virt(mfn), 0, PAGE_SIZE);
+}
+
 uint64_t mm_alloc_frames_owned(domid_t owner, uint64_t count, uint64_t align, uint64_t limit_pfn)
 {
     uint64_t pfn;

@@ -26,6 +26,9 @@ void mm_init_tables(void);
 /* A zeroed frame for a domain, holding its allocation reference (count 1,
  * PGF_ALLOCATED); INVALID_MFN when out of memory. */
 uint64_t mm_alloc_frame(domid_t owner);
+/* The same, but zeroed only when first referenced (PGF_SCRUB): for a
+ * domain's memory, most of which it may never touch early. */
+uint64_t mm_alloc_frame_lazy(domid_t owner);
 /* count contiguous frames aligned to align, below limit_pfn (0: anywhere). */
 uint64_t mm_alloc_frames_owned(domid_t owner, uint64_t count, uint64_t align, uint64_t limit_pfn);
 /* The machine's memory map from the boot loader. */

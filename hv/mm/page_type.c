@@ -22,6 +22,13 @@ int page_get(uint64_t mfn, domid_t d)
         return -XEN_EINVAL;
     if (pg->count == UINT32_MAX)
         return -XEN_EOVERFLOW;
+    /* A frame given without being zeroed is zeroed before anything can
+     * reach its contents: every mapping, table use or hypervisor access by
+     * frame number takes a reference first. */
+    if (pg->flags & PGF_SCRUB) {
+        mm_scrub_frame(mfn);
+        pg->flags &= (uint8_t)~PGF_SCRUB;
+    }
     pg->count++;
     return 0;
 }

@@ -49,6 +49,7 @@ uint64_t *frame_map(uint64_t mfn);          /* the 512 entries of a frame, hyper
 uint64_t mm_hv_l4_entry(unsigned slot);     /* the hypervisor's own L4 entries, slots 256..271 */
 void mm_page_released(uint64_t mfn);        /* count reached 0 on a frame no longer allocated */
 void mm_tlb_flush(void);                    /* flush all non-global TLB entries of this CPU */
+void mm_scrub_frame(uint64_t mfn);          /* zero a frame (PGF_SCRUB: at its first reference) */
 
 /* ---- general references ---- */
 /* One more reference to mfn, which must be an allocated frame owned by d.

@@ -84,6 +84,14 @@ static void mark_cached(void)
     }
 }
 
+static unsigned nr_scrub;
+
+void mm_scrub_frame(uint64_t mfn)
+{
+    nr_scrub++;
+    memset(frame_map(mfn), 0, sizeof(mem[0]));
+}
+
 void mm_tlb_flush(void)
 {
     nr_flush++;
@@ -750,6 +758,36 @@ static void test_tlb_flush(void)
     CHECK_ALL_RELEASED();
 }
 
+/* A frame given without zeroing (PGF_SCRUB) is zeroed at its first
+ * reference, once, before any mapping or table use can see it. */
+static void test_lazy_scrub(void)
+{
+    reset_machine();
+    uint64_t l1 = 190, x = 191;
+    unsigned before = nr_scrub;
+
+    mem[x][3] = 0xdeadbeef;                              /* a previous owner's data */
+    ft[x].flags |= PGF_SCRUB;
+    CHECK_EQ(pt_pin(l1, D1, PGT_L1), 0);
+    CHECK_EQ(pt_mod_entry(l1, 0, pte(x, RW), D1, false), 0);   /* first reference */
+    CHECK_EQ(mem[x][3], 0);
+    CHECK(!(ft[x].flags & PGF_SCRUB));
+    CHECK_EQ(nr_scrub, before + 1);
+    mem[x][3] = 42;                                      /* the guest's own data now */
+    CHECK_EQ(pt_mod_entry(l1, 1, pte(x, RO), D1, false), 0);   /* a second mapping */
+    CHECK_EQ(mem[x][3], 42);
+    CHECK_EQ(nr_scrub, before + 1);
+    /* A frame that is refused is not scrubbed either (nothing referenced it). */
+    ft[x + 1].flags |= PGF_SCRUB;
+    mem[x + 1][0] = 7;
+    CHECK_EQ(page_get(x + 1, D2), -XEN_EINVAL);
+    CHECK_EQ(mem[x + 1][0], 7);
+    CHECK_EQ(pt_mod_entry(l1, 0, 0, D1, false), 0);
+    CHECK_EQ(pt_mod_entry(l1, 1, 0, D1, false), 0);
+    CHECK_EQ(pt_unpin(l1, D1), 0);
+    ft[x + 1].flags &= (uint8_t)~PGF_SCRUB;
+}
+
 static void test_released(void)
 {
     reset_machine();
@@ -1054,6 +1092,7 @@ int main(void)
     RUN_TEST(test_failure_midway);
     RUN_TEST(test_tlb_flush);
     RUN_TEST(test_released);
+    RUN_TEST(test_lazy_scrub);
     RUN_TEST(test_same_entry_rewrite);
     RUN_TEST(test_random_sequences);
     RUN_TEST(test_random_trees);

@@ -31,7 +31,7 @@
 #define APIC_LVT_TSC_DEADLINE   (2u << 17)
 #define APIC_DIVIDE_BY_1        0xB
 
-#define CALIBRATE_HZ            200         /* measure the timer over 5 ms */
+#define CALIBRATE_HZ 500                /* 2 ms against the TSC */
 
 struct apic_info apic_info;
 
