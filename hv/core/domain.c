@@ -80,6 +80,7 @@ static void domain_release_memory(struct domain *d)
     evtchn_domain_destroy(d);
     for (unsigned i = 0; i < d->nr_vcpus; i++)
         vcpu_arch_release_tables(&d->vcpus[i]);
+    mm_defer_release_flush(true);           /* its address space is no longer loaded */
     for (uint64_t mfn = 0; mfn < frame_table_frames; mfn++)
         if (frame_table[mfn].owner == d->id && (frame_table[mfn].flags & PGF_PINNED))
             pt_unpin(mfn, d->id);
@@ -99,6 +100,7 @@ static void domain_release_memory(struct domain *d)
         mm_free_frame(mfn);
         leaked++;
     }
+    mm_defer_release_flush(false);
     d->shared_info_mfn = 0;
     d->shared_info = 0;
     if (leaked)

@@ -225,10 +225,23 @@ void mm_tlb_flush(void)
 
 /* The last reference to a frame its owner gave up is gone: no mapping of it
  * can remain, in page tables or in the TLB, and it goes back to the pool. */
+static bool flush_deferred;
+
 void mm_page_released(uint64_t mfn)
 {
-    mm_tlb_flush();
+    if (!flush_deferred)
+        mm_tlb_flush();
     mm_free_frame(mfn);
+}
+
+/* Tearing down a whole domain whose address space is no longer loaded: the
+ * TLB holds none of its (non-global) translations, so the frames it gives
+ * back need no flush each; one flush at the end covers the rest. */
+void mm_defer_release_flush(bool defer)
+{
+    flush_deferred = defer;
+    if (!defer)
+        mm_tlb_flush();
 }
 
 uint64_t mm_free_frames(void)
