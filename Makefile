@@ -105,8 +105,7 @@ test:
 	@tools/summarize $(BUILD)/test.log
 
 bench: $(BUILD)/xenolith guests
-	tools/bench-boot --hv $(BUILD)/xenolith --guest $(BUILD)/guests/hello.elf
-	tools/bench-guest --hv $(BUILD)/xenolith --guest $(BUILD)/guests/bench.elf
+	tools/bench --hv $(BUILD)/xenolith --hello $(BUILD)/guests/hello.elf --guest $(BUILD)/guests/bench.elf
 
 clean:
 	rm -rf $(BUILD)

@@ -146,6 +146,6 @@ void hv_start(uint32_t magic, uint64_t info_pa)
 
     domain_note_free_frames();
     build_dom0(&boot_info);
-    log_info("starting d0 (%llu MiB left free)\n", U(mm_free_frames() >> 8));
+    log_info("starting d0 (%llu frames, %llu MiB left free)\n", U(mm_free_frames()), U(mm_free_frames() >> 8));
     domain_run_first();
 }
