@@ -19,10 +19,18 @@
 #define DR7_TYPE(v, i)    (((v) >> (16 + (i) * 4)) & 3)
 #define DR7_TYPE_IO       2
 
+/* What the CPU's debug registers hold: writing them is not free (an
+ * emulator may flush its translations on every DR7 write), so a vCPU switch
+ * that changes nothing writes nothing. */
+static uint64_t loaded[8] = { [6] = 0xFFFF0FF0ull, [7] = 0x400ull };
+
 void debugreg_load(const struct vcpu *v)
 {
     const uint64_t *d = v->arch.debugreg;
 
+    if (d[0] == loaded[0] && d[1] == loaded[1] && d[2] == loaded[2] && d[3] == loaded[3] &&
+        d[6] == loaded[6] && d[7] == loaded[7])
+        return;
     /* DR7 first off, so no breakpoint fires while the others change. */
     __asm__ volatile("mov %0, %%db7" :: "r"(0ull));
     __asm__ volatile("mov %0, %%db0" :: "r"(d[0]));
@@ -31,6 +39,8 @@ void debugreg_load(const struct vcpu *v)
     __asm__ volatile("mov %0, %%db3" :: "r"(d[3]));
     __asm__ volatile("mov %0, %%db6" :: "r"(d[6]));
     __asm__ volatile("mov %0, %%db7" :: "r"(d[7]));
+    for (int i = 0; i < 8; i++)
+        loaded[i] = d[i];
 }
 
 /* A #DB: remember what DR6 says for the guest (get_debugreg(6)). */
@@ -40,6 +50,7 @@ void debugreg_note_trap(struct vcpu *v)
 
     __asm__ volatile("mov %%db6, %0" : "=r"(dr6));
     v->arch.debugreg[6] = (dr6 & ~DR6_RESERVED_ZERO) | DR6_RESERVED_ONE;
+    loaded[6] = ~0ull;                      /* the hardware's DR6 changed: reload it next time */
 }
 
 static unsigned alias(unsigned reg)
