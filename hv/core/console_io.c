@@ -19,6 +19,10 @@ long console_io_hypercall(uint64_t cmd, uint64_t count, uint64_t buffer, uint64_
         count = (uint32_t)count;                /* the ABI's count is an unsigned int */
         while (count) {
             size_t n = count < CHUNK ? count : CHUNK;
+            /* A long write (up to 4 GiB through aliased mappings) continues
+             * later rather than keeping the CPU. */
+            if (hypercall_preempt_check())
+                return hypercall_continue(cmd, count, buffer, 0, 0);
             if (copy_from_guest(chunk, buffer, n))
                 return -XEN_EFAULT;
             log_guest_write(d->id, &d->console_line_start, chunk, n);

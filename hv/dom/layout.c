@@ -1,12 +1,11 @@
 /* Start-of-day layout arithmetic. */
 #include "dom/layout.h"
+#include "arch/x86_64/va.h"
 #include "lib/format.h"
 
 #define PG 4096ull
 #define SLACK (512ull << 10)
 #define ALIGN_END (4ull << 20)
-#define HV_AREA_START 0xFFFF800000000000ull
-#define HV_AREA_END   0xFFFF880000000000ull
 
 static uint64_t up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
 
@@ -14,11 +13,6 @@ static uint64_t up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
 static uint64_t tables_for(uint64_t s, uint64_t e, unsigned shift)
 {
     return ((e - 1) >> shift) - (s >> shift) + 1;
-}
-
-static bool canonical(uint64_t va)
-{
-    return (uint64_t)((int64_t)(va << 16) >> 16) == va;
 }
 
 int dom_layout_compute(const struct dom_layout_in *in, struct dom_layout *l, char *err, size_t errlen)
@@ -78,7 +72,7 @@ int dom_layout_compute(const struct dom_layout_in *in, struct dom_layout *l, cha
     }
     l->nr_pt_frames = nr_pt;
     l->mapped_pages = (l->v_end - l->v_start) / PG;
-    if (!canonical(l->v_start) || !canonical(l->v_end - 1) ||
+    if (!va_canonical(l->v_start) || !va_canonical(l->v_end - 1) ||
         (l->v_start >> 63) != ((l->v_end - 1) >> 63) ||
         (l->v_end > HV_AREA_START && l->v_start < HV_AREA_END)) {
         fmt_snprintf(err, errlen, "start-of-day region %#llx-%#llx is not usable guest address space",

@@ -60,11 +60,6 @@ int evtchn_port_poll(struct domain *d, uint32_t port)
     return d->evtchn.ports ? evtchn_core_poll(&d->evtchn, port) : -XEN_EINVAL;
 }
 
-bool evtchn_port_pending(struct domain *d, uint32_t port)
-{
-    return evtchn_port_poll(d, port) > 0;
-}
-
 
 /* ---- the core's environment ---- */
 

@@ -9,7 +9,7 @@
  *   - evtchn_send_virq(v, virq) raises a virtual IRQ bound on vCPU v
  *     (VIRQ_TIMER etc.): 0 if a port is bound and was made pending, -ENOENT
  *     otherwise;
- *   - evtchn_port_pending(d, port) for SCHEDOP_poll;
+ *   - evtchn_port_poll(d, port) for SCHEDOP_poll (below);
  *   - making a port pending follows the 2-level rules and, when the vCPU must
  *     be told, calls vcpu_events_pending(v) (provided by hv/core/domain.c:
  *     sets nothing in shared_info, only wakes the vCPU if blocked). */
@@ -45,7 +45,6 @@ struct evtchn_domain {
 int evtchn_domain_init(struct domain *d);          /* 0 or -ENOMEM */
 void evtchn_domain_destroy(struct domain *d);
 int evtchn_send_virq(struct vcpu *v, unsigned virq);
-bool evtchn_port_pending(struct domain *d, uint32_t port);
 
 /* Provided by hv/core/domain.c. */
 void vcpu_events_pending(struct vcpu *v);

@@ -255,10 +255,5 @@ void m2p_set(uint64_t mfn, uint64_t pfn)
     m2p[mfn] = pfn;
 }
 
-uint64_t m2p_get(uint64_t mfn)
-{
-    return mfn < frame_table_frames ? m2p[mfn] : ~0ull;
-}
-
 uint64_t m2p_table_mfn(uint64_t index) { return m2p_first_mfn + index; }
 uint64_t m2p_nr_frames(void) { return m2p_frames; }

@@ -41,7 +41,6 @@ uint64_t mm_free_frames(void);
 
 /* Machine-to-phys: m2p_set() keeps the guest-visible table current. */
 void m2p_set(uint64_t mfn, uint64_t pfn);
-uint64_t m2p_get(uint64_t mfn);
 uint64_t m2p_table_mfn(uint64_t index);              /* frame holding M2P entries [index*512, ...) */
 uint64_t m2p_nr_frames(void);
 

@@ -1,14 +1,10 @@
 /* Guest pointer validation and checked copies. */
 #include "arch/x86_64/guest_access.h"
+#include "arch/x86_64/va.h"
 #include "arch/x86_64/layout.h"
 #include "errno.h"
 
 extern const struct ex_entry __ex_table_start[], __ex_table_end[];
-
-static bool canonical(uint64_t va)
-{
-    return (uint64_t)((int64_t)(va << 16) >> 16) == va;
-}
 
 bool guest_range_ok(uint64_t gva, size_t len)
 {
@@ -19,7 +15,7 @@ bool guest_range_ok(uint64_t gva, size_t len)
     if (gva + len - 1 < gva)
         return false;
     last = gva + len - 1;
-    if (!canonical(gva) || !canonical(last))
+    if (!va_canonical(gva) || !va_canonical(last))
         return false;
     /* Both ends canonical and no wrap: a range that crosses the hole would
      * have one end on each side; refuse it too. */

@@ -4,6 +4,7 @@
  * not trusted: QEMU's TCG reports a wrong one for `int n`). What is not
  * emulated here becomes a #GP for the guest, as on bare metal. */
 #include "arch/x86_64/pv_emulate.h"
+#include "arch/x86_64/va.h"
 #include "arch/x86_64/trap_bounce.h"
 #include "arch/x86_64/guest_access.h"
 #include "arch/x86_64/cpu.h"
@@ -11,11 +12,6 @@
 
 #define MSR_TSC  0x10
 #define FORCED_EMULATION_PREFIX "\x0f\x0b" "xen"
-
-static bool canonical(uint64_t va)
-{
-    return (uint64_t)((int64_t)(va << 16) >> 16) == va;
-}
 
 /* Up to n bytes of guest code at rip; how many could be read (all at once
  * normally, byte by byte when the instruction ends a mapped range). */
@@ -63,7 +59,7 @@ static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
 
 static bool write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
 {
-    if ((msr == MSR_FS_BASE || msr == MSR_GS_BASE || msr == MSR_SHADOW_GS_BASE) && !canonical(val))
+    if ((msr == MSR_FS_BASE || msr == MSR_GS_BASE || msr == MSR_SHADOW_GS_BASE) && !va_canonical(val))
         return false;
     switch (msr) {
     case MSR_FS_BASE:

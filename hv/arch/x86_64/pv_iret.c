@@ -7,6 +7,7 @@
  * a syscall's: RCX and R11 come back as sysret leaves them. Everything is checked before it reaches the hypervisor's own
  * iretq: a frame the CPU would refuse crashes the domain. */
 #include "core/hypercall.h"
+#include "arch/x86_64/va.h"
 #include "core/domain.h"
 #include "arch/x86_64/guest_access.h"
 #include "arch/x86_64/layout.h"
@@ -14,11 +15,6 @@
 #include "lib/format.h"
 #include "errno.h"
 #include "xen.h"
-
-static bool canonical(uint64_t va)
-{
-    return (uint64_t)((int64_t)(va << 16) >> 16) == va;
-}
 
 long iret_hypercall(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
@@ -42,8 +38,8 @@ long iret_hypercall(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t
     cs = (c.cs & 0xffff) | 3;               /* the upper bits may carry a bounce frame's saved mask */
     ss = (c.ss & 0xffff) | 3;
     if ((cs != GDT_RING3_CS64 && !(to_user && cs == GDT_RING3_CS32)) || ss != GDT_RING3_DS ||
-        !canonical(c.rip) || !canonical(c.rsp) ||
-        (c.rip >= HV_AREA_START && c.rip < HV_AREA_END)) {
+        !va_canonical(c.rip) || !va_canonical(c.rsp) ||
+        va_in_hv_area(c.rip)) {
         char why[128];
         fmt_snprintf(why, sizeof(why), "iret: unusable frame cs %#llx ss %#llx rip %#llx rsp %#llx",
                      (unsigned long long)c.cs, (unsigned long long)c.ss,

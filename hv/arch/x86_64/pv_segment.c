@@ -2,17 +2,13 @@
  * (the CPU holds the current mode's), the user GS selector, and the kernel
  * stack that frames from guest user mode go on (stack_switch). */
 #include "core/hypercall.h"
+#include "arch/x86_64/va.h"
 #include "core/domain.h"
 #include "arch/x86_64/cpu.h"
 #include "errno.h"
 #include "xen.h"
 
 extern int load_gs_selector_checked(uint16_t sel);   /* 0, or -1 when the CPU refused it */
-
-static bool canonical(uint64_t va)
-{
-    return (uint64_t)((int64_t)(va << 16) >> 16) == va;
-}
 
 long set_segment_base_hypercall(uint64_t which, uint64_t base, uint64_t a3, uint64_t a4, uint64_t a5)
 {
@@ -21,20 +17,20 @@ long set_segment_base_hypercall(uint64_t which, uint64_t base, uint64_t a3, uint
     (void)a3; (void)a4; (void)a5;
     switch (which) {
     case SEGBASE_FS:
-        if (!canonical(base))
+        if (!va_canonical(base))
             return -XEN_EINVAL;
         v->arch.fs_base = base;
         wrmsr(MSR_FS_BASE, base);
         return 0;
     case SEGBASE_GS_USER:
-        if (!canonical(base))
+        if (!va_canonical(base))
             return -XEN_EINVAL;
         v->arch.gs_base_user = base;
         if (v->arch.user_mode)
             wrmsr(MSR_GS_BASE, base);
         return 0;
     case SEGBASE_GS_KERNEL:
-        if (!canonical(base))
+        if (!va_canonical(base))
             return -XEN_EINVAL;
         v->arch.gs_base_kernel = base;
         if (!v->arch.user_mode)

@@ -2,6 +2,7 @@
  * set_callbacks). Delivering exceptions and events through them is the work
  * of the trap-bounce code. */
 #include "core/hypercall.h"
+#include "arch/x86_64/va.h"
 #include "core/domain.h"
 #include "arch/x86_64/guest_access.h"
 #include "lib/string.h"
@@ -12,11 +13,6 @@
 /* A table longer than this without its terminating entry is refused, so one
  * call cannot keep the CPU for an unbounded time. */
 #define MAX_TRAP_ENTRIES 1024
-
-static bool canonical(uint64_t va)
-{
-    return (uint64_t)((int64_t)(va << 16) >> 16) == va;
-}
 
 long set_trap_table_hypercall(uint64_t traps, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
@@ -39,7 +35,7 @@ long set_trap_table_hypercall(uint64_t traps, uint64_t a2, uint64_t a3, uint64_t
             return -XEN_EFAULT;
         if (ti.address == 0)
             break;
-        if (!canonical(ti.address))
+        if (!va_canonical(ti.address))
             return -XEN_EINVAL;
         table[ti.vector].address = ti.address;
         table[ti.vector].flags = ti.flags;
@@ -53,7 +49,7 @@ long set_callbacks_hypercall(uint64_t event, uint64_t failsafe, uint64_t syscall
     struct vcpu_arch *arch = &current->arch;
 
     (void)a4; (void)a5;
-    if (!canonical(event) || !canonical(failsafe) || !canonical(syscall))
+    if (!va_canonical(event) || !va_canonical(failsafe) || !va_canonical(syscall))
         return -XEN_EINVAL;
     arch->event_callback = event;
     arch->failsafe_callback = failsafe;
@@ -88,7 +84,7 @@ long callback_op_hypercall(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4,
         struct callback_register reg;
         if (copy_from_guest(&reg, arg, sizeof(reg)))
             return -XEN_EFAULT;
-        if (!canonical(reg.address))
+        if (!va_canonical(reg.address))
             return -XEN_EINVAL;
         return set_callback(a, reg.type, reg.address,
                             (reg.flags & CALLBACKF_mask_events) ? CALLBACKF_mask_events : 0);

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include "arch/x86_64/regs.h"
 #include "arch/x86_64/layout.h"
+#include "arch/x86_64/va.h"
 
 struct guest_trap {
     uint64_t address;        /* 0: no handler */
@@ -55,8 +56,7 @@ void vcpu_arch_switch_to(struct vcpu *v, struct cpu_regs *frame);
 /* May this frame leave by sysret (flat 64-bit selectors, canonical RIP)? */
 static inline bool arch_frame_sysret_ok(const struct cpu_regs *r)
 {
-    return r->cs == GDT_RING3_CS64 && r->ss == GDT_RING3_DS &&
-           (uint64_t)((int64_t)(r->rip << 16) >> 16) == r->rip;
+    return r->cs == GDT_RING3_CS64 && r->ss == GDT_RING3_DS && va_canonical(r->rip);
 }
 /* The exit frame at the top of the hypervisor stack. */
 struct cpu_regs *vcpu_arch_exit_frame(void);
