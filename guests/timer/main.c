@@ -424,11 +424,21 @@ static void test_register_vcpu_info(start_info_t *si)
     test_check(pv_now() >= t_old, "system time from the new area carries on (%lu >= %lu)",
                (unsigned long)pv_now(), (unsigned long)t_old);
 
-    /* Events now flow through the new area. */
+    /* Events now flow through the new area, and the upcall's HYPERVISOR_iret
+     * restores the event mask there, not in the old slot in shared_info. */
     run_for(MS);
     before = ticks;
     pv_set_timer_op(pv_now() + 3 * MS);
-    test_check(wait_tick(before + 1, 200 * MS), "a timer event arrives through the new vcpu_info");
+    pv_events_unmask();
+    uint64_t end = pv_now() + 200 * MS;
+    while (ticks < before + 1 && pv_now() < end)
+        __asm__ volatile("pause");
+    unsigned mask_after_iret = nv->evtchn_upcall_mask;
+    pv_events_mask();
+    test_check(ticks >= before + 1, "a timer event arrives through the new vcpu_info");
+    test_check(mask_after_iret == 0 && pv_shared->vcpu_info[0].evtchn_upcall_mask == 1,
+               "the upcall's iret unmasked events in the new vcpu_info (mask %u) and left the old "
+               "slot alone (mask %u)", mask_after_iret, pv_shared->vcpu_info[0].evtchn_upcall_mask);
     rc = pv_vcpu_op(VCPUOP_register_vcpu_info, 0, &r);
     test_check(rc == -EINVAL, "registering a second time: rc=%ld (want -EINVAL)", rc);
 }

@@ -103,6 +103,8 @@ static void domain_release_memory(struct domain *d)
     mm_defer_release_flush(false);
     d->shared_info_mfn = 0;
     d->shared_info = 0;
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        vcpu_info_locate(&d->vcpus[i]);
     if (leaked)
         log_err("d%u: %llu frames had unbalanced reference counts\n", d->id, (unsigned long long)leaked);
 }
@@ -242,13 +244,14 @@ struct domain *domain_lookup(domid_t id)
     return 0;
 }
 
-struct vcpu_info *vcpu_info_of(struct vcpu *v)
+void vcpu_info_locate(struct vcpu *v)
 {
     struct domain *d = v->domain;
 
     if (v->vcpu_info_mfn)
-        return (struct vcpu_info *)((uint8_t *)mfn_to_virt(v->vcpu_info_mfn) + v->vcpu_info_offset);
-    return d->shared_info ? &d->shared_info->vcpu_info[v->id] : 0;
+        v->vcpu_info = (struct vcpu_info *)((uint8_t *)mfn_to_virt(v->vcpu_info_mfn) + v->vcpu_info_offset);
+    else
+        v->vcpu_info = d->shared_info ? &d->shared_info->vcpu_info[v->id] : 0;
 }
 
 void vcpu_wake(struct vcpu *v)

@@ -34,6 +34,7 @@ struct vcpu {
     uint32_t poll_ports[128];
     uint64_t vcpu_info_mfn;        /* VCPUOP_register_vcpu_info: 0 = in shared_info */
     uint64_t vcpu_info_offset;
+    struct vcpu_info *vcpu_info;   /* where those say it is, or NULL: see vcpu_info_locate */
 };
 
 enum domain_state { DOMAIN_FREE = 0, DOMAIN_BUILDING, DOMAIN_RUNNING, DOMAIN_SHUTDOWN };
@@ -75,8 +76,12 @@ void domain_yield(void);
 void domain_note_free_frames(void);
 struct domain *domain_lookup(domid_t id);      /* a live domain, or NULL */
 
-/* The vcpu_info of v (in shared_info, or where VCPUOP_register_vcpu_info put it). */
-struct vcpu_info *vcpu_info_of(struct vcpu *v);
+/* The vcpu_info of v (in shared_info, or where VCPUOP_register_vcpu_info put
+ * it), NULL before shared_info exists. Read on every trap and event delivery,
+ * so it is a cached pointer, recomputed by vcpu_info_locate whenever
+ * shared_info or the registration changes. */
+static inline struct vcpu_info *vcpu_info_of(struct vcpu *v) { return v->vcpu_info; }
+void vcpu_info_locate(struct vcpu *v);
 /* SCHEDOP_poll for v (hv/sched/poll.c). */
 long sched_poll(struct vcpu *v, uint64_t arg);
 /* SCHEDOP_block for v (the running vCPU). */

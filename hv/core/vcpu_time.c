@@ -195,6 +195,7 @@ int vcpu_info_register(struct vcpu *v, uint64_t mfn, uint64_t offset)
     v->vcpu_info_offset = offset;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     v->vcpu_info_mfn = mfn;
+    vcpu_info_locate(v);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     /* As Xen does: every selector bit and the upcall flag set, so that no
      * event raised around the move is lost (the guest sees a spurious scan). */
@@ -213,6 +214,7 @@ static void vcpu_info_release(struct vcpu *v)
         return;
     v->vcpu_info_mfn = 0;
     v->vcpu_info_offset = 0;
+    vcpu_info_locate(v);
     page_put_type(mfn);
     page_put(mfn);
 }

@@ -159,6 +159,8 @@ static int make_shared_info(struct build_ctx *c, char *err, size_t errlen)
     d->shared_info = mfn_to_virt(mfn);
     for (unsigned i = 0; i < XEN_LEGACY_MAX_VCPUS; i++)
         d->shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        vcpu_info_locate(&d->vcpus[i]);
     /* arch.max_pfn stays 0: the guest publishes its own p2m size there. */
     time_domain_start(d);
     return 0;

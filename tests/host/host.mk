@@ -67,6 +67,10 @@ HOST_SRCS_timer := hv/core/timer.c
 HOST_SRCS_timer_clock :=
 HOST_SRCS_timer_rtc := hv/arch/x86_64/rtc.c
 
+# Guest virtual-address checks (header-only).
+HOST_TESTS += va
+HOST_SRCS_va :=
+
 # Pure files that must also build freestanding.
 HOST_FS_SRCS := hv/lib/string.c hv/lib/format.c hv/mm/frame_alloc.c hv/boot/cmdline.c \
                 hv/boot/multiboot.c hv/boot/mb1.c hv/boot/mb2.c hv/boot/memmap.c \

@@ -1,27 +1,29 @@
 ; size_t arch_copy_checked(void *dst, const void *src, size_t len)
 ; A copy whose faults are recoverable: a #PF or #GP on one of the marked
-; loads or stores resumes at .fault (through the .ex_table entries) and the
+; loads or stores resumes at a fixup (through the .ex_table entries) and the
 ; bytes not copied are returned (0 on success). Plain moves, eight bytes at a
 ; time, then the tail byte by byte: no `rep` prefix, which an emulator may
-; run one iteration at a time.
+; run one iteration at a time. The loops are short because every bounce
+; frame and hypercall argument goes through here.
+;   rcx: words left, rdx: len & 7 (tail bytes left once the words are done)
 
 section .text
 global arch_copy_checked
 arch_copy_checked:
         mov     rcx, rdx
-.words:
-        cmp     rcx, 8
-        jb      .bytes
+        and     edx, 7
+        shr     rcx, 3
+        jz      .bytes
 .load8:
         mov     rax, [rsi]
 .store8:
         mov     [rdi], rax
         add     rsi, 8
         add     rdi, 8
-        sub     rcx, 8
-        jmp     .words
+        dec     rcx
+        jnz     .load8
 .bytes:
-        test    rcx, rcx
+        test    rdx, rdx
         jz      .done
 .load1:
         mov     al, [rsi]
@@ -29,18 +31,23 @@ arch_copy_checked:
         mov     [rdi], al
         inc     rsi
         inc     rdi
-        dec     rcx
-        jmp     .bytes
+        dec     rdx
+        jnz     .load1
 .done:
-.fault:
-        mov     rax, rcx
+        xor     eax, eax
+        ret
+.fault8:                                        ; words left * 8 + the tail
+        lea     rax, [rdx + rcx * 8]
+        ret
+.fault1:
+        mov     rax, rdx
         ret
 
 section .ex_table progbits alloc noexec nowrite align=8
-        dq      arch_copy_checked.load8, arch_copy_checked.fault
-        dq      arch_copy_checked.store8, arch_copy_checked.fault
-        dq      arch_copy_checked.load1, arch_copy_checked.fault
-        dq      arch_copy_checked.store1, arch_copy_checked.fault
+        dq      arch_copy_checked.load8, arch_copy_checked.fault8
+        dq      arch_copy_checked.store8, arch_copy_checked.fault8
+        dq      arch_copy_checked.load1, arch_copy_checked.fault1
+        dq      arch_copy_checked.store1, arch_copy_checked.fault1
 
 ; int load_gs_selector_checked(uint16_t sel): load %gs; -1 if the CPU faulted.
 section .text

@@ -120,11 +120,11 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
 
 bool pv_emulate_ud(struct vcpu *v, struct cpu_regs *r)
 {
-    uint8_t b[7];
+    uint8_t b[8];                   /* one word: the 7-byte sequence and a byte after it */
     uint32_t out[4];
 
     (void)v;
-    if (fetch(r->rip, b, sizeof(b)) != sizeof(b) || __builtin_memcmp(b, FORCED_EMULATION_PREFIX, 5) != 0 ||
+    if (fetch(r->rip, b, sizeof(b)) < 7 || __builtin_memcmp(b, FORCED_EMULATION_PREFIX, 5) != 0 ||
         b[5] != 0x0F || b[6] != 0xA2)
         return false;
     pv_cpuid((uint32_t)r->rax, (uint32_t)r->rcx, out);
@@ -132,6 +132,6 @@ bool pv_emulate_ud(struct vcpu *v, struct cpu_regs *r)
     r->rbx = out[1];
     r->rcx = out[2];
     r->rdx = out[3];
-    r->rip += sizeof(b);
+    r->rip += 7;                    /* ud2; .ascii "xen"; cpuid */
     return true;
 }

@@ -20,7 +20,7 @@ long iret_hypercall(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t
 {
     struct cpu_regs *r = hypercall_regs();
     struct vcpu *v = current;
-    struct vcpu_info *vi = v->domain->shared_info ? &v->domain->shared_info->vcpu_info[v->id] : 0;
+    struct vcpu_info *vi = vcpu_info_of(v);
     struct iret_context c;
     uint64_t cs, ss;
 

@@ -18,4 +18,23 @@ static inline bool va_in_hv_area(uint64_t va)
     return va >= HV_AREA_START && va < HV_AREA_END;
 }
 
+/* One past the lower canonical half. */
+#define VA_LOWER_HALF_END 0x0000800000000000ull
+
+/* [gva, gva + len) is guest address space: wholly in the lower canonical
+ * half, or wholly above the hypervisor's slots (it may end exactly at 2^64).
+ * An empty range is always acceptable. Called on every guest copy, so it is
+ * a handful of compares: the upper-half start HV_AREA_END is canonical and
+ * everything from there to 2^64 is too. */
+static inline bool va_range_guest(uint64_t gva, uint64_t len)
+{
+    uint64_t end = gva + len;
+
+    if (len == 0)
+        return true;
+    if (gva >= HV_AREA_END)
+        return end > gva || end == 0;
+    return end > gva && end <= VA_LOWER_HALF_END;
+}
+
 #endif
