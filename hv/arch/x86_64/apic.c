@@ -125,13 +125,17 @@ bool apic_init(uint64_t tsc_hz)
         apic_write(APIC_TIMER_DIVIDE, APIC_DIVIDE_BY_1);
         apic_write(APIC_LVT_TIMER, APIC_LVT_ONESHOT | APIC_TIMER_VECTOR);
     }
-    log_info("APIC: id %u version %#x at %#llx (%s), timer %s%llu.%03llu MHz%s, vector %#x\n",
-             apic_info.id, apic_info.version, (unsigned long long)apic_info.base_pa,
-             apic_info.x2apic ? "x2APIC" : "xAPIC",
-             apic_info.tsc_deadline ? "TSC-deadline" : "one-shot ",
-             (unsigned long long)(apic_info.timer_hz / 1000000),
-             (unsigned long long)(apic_info.timer_hz / 1000 % 1000),
-             apic_info.tsc_deadline ? "" : " (calibrated against the TSC)", APIC_TIMER_VECTOR);
+    if (apic_info.tsc_deadline)
+        log_info("APIC: id %u version %#x at %#llx (%s), timer TSC-deadline, vector %#x\n",
+                 apic_info.id, apic_info.version, (unsigned long long)apic_info.base_pa,
+                 apic_info.x2apic ? "x2APIC" : "xAPIC", APIC_TIMER_VECTOR);
+    else
+        log_info("APIC: id %u version %#x at %#llx (%s), timer one-shot %llu.%03llu MHz "
+                 "(calibrated against the TSC), vector %#x\n",
+                 apic_info.id, apic_info.version, (unsigned long long)apic_info.base_pa,
+                 apic_info.x2apic ? "x2APIC" : "xAPIC",
+                 (unsigned long long)(apic_info.timer_hz / 1000000),
+                 (unsigned long long)(apic_info.timer_hz / 1000 % 1000), APIC_TIMER_VECTOR);
     return true;
 }
 
