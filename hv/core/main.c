@@ -7,6 +7,7 @@
 #include "boot/multiboot.h"
 #include "dom/build.h"
 #include "mm/mm.h"
+#include "arch/x86_64/cpu.h"
 #include "arch/x86_64/cpu_init.h"
 #include "arch/x86_64/descriptors.h"
 #include "arch/x86_64/page.h"
@@ -142,6 +143,10 @@ void hv_start(uint32_t magic, uint64_t info_pa)
     if (strcmp(hv_opts.selftest, "hv-fault") == 0) {
         log_info("selftest: reading an unmapped hypervisor address\n");
         (void)*(volatile uint64_t *)(HV_AREA_START + 0x0000020000000000ull);
+    }
+    if (strcmp(hv_opts.selftest, "triple-fault") == 0) {
+        log_info("selftest: an exception with no IDT (the machine resets)\n");
+        cpu_triple_fault();
     }
 
     domain_note_free_frames();

@@ -5,6 +5,7 @@
  *   dom0_start_info=dom0|domu   the start_info form dom0 gets (domu: console and
  *                               xenstore ring pages and ports, no SIF flags)
  *   selftest=hv-fault   take a page fault in the hypervisor once booted
+ *   selftest=triple-fault  reset the machine by a triple fault once booted
  * Unknown options are reported and ignored. The console does not exist yet
  * while we parse (its settings are among the options), so reports are kept
  * and printed by options_report() once it does. */

@@ -14,7 +14,7 @@ struct hv_options {
     char dom0_start_info[8];  /* "dom0" (default) or "domu": a domU-style start_info (console
                                  and xenstore pages, flags 0), for guests such as Mini-OS that
                                  only know that form, run as the only domain */
-    char selftest[16];        /* "hv-fault": fault on purpose once booted, to test the crash report */
+    char selftest[16];        /* "hv-fault" / "triple-fault": fault on purpose once booted (tests the crash report / the harness) */
 };
 
 extern struct hv_options hv_opts;

@@ -90,5 +90,14 @@ static inline uint64_t rdtsc(void)
 }
 
 static inline void flush_tlb_local(void) { write_cr3(read_cr3()); }
+/* selftest=triple-fault: an exception with no IDT resets the machine, as a
+ * broken hypervisor would; the test harness must call that a failure. */
+static inline __attribute__((noreturn)) void cpu_triple_fault(void)
+{
+    struct { uint16_t limit; uint64_t base; } __attribute__((packed)) none = { 0, 0 };
+
+    __asm__ volatile("lidt %0; ud2" :: "m"(none));
+    __builtin_unreachable();
+}
 
 #endif
