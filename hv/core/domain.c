@@ -20,6 +20,7 @@ static struct runqueue runq;
 struct vcpu *current;
 static int last_reason = SHUTDOWN_poweroff;
 static bool yield_requested;
+static bool idling;                      /* current has left the CPU: the scheduler picks the next */
 static uint64_t free_before_domains;     /* allocator's free frames before the first domain */
 
 static const char *reason_name(int reason)
@@ -217,11 +218,13 @@ void vcpu_return_to_guest(struct cpu_regs *frame)
                 runstate_change(current, RUNSTATE_runnable);
             }
         }
+        idling = true;                      /* current is off the CPU from here */
         while (!(u = runq_pop_front(&runq))) {
             if (!domain_count_live())
                 machine_done();
             cpu_idle_wait();                /* timer interrupts may wake a vCPU */
         }
+        idling = false;
         current = unit_vcpu(u);
         vcpu_arch_switch_to(current, frame);
         time_vcpu_resume(current);
@@ -260,8 +263,15 @@ void vcpu_wake(struct vcpu *v)
         return;
     v->blocked = false;
     v->polling = false;
+    if (v == current && !idling) {
+        /* Blocked and woken within one hypercall (a multicall with
+         * SCHEDOP_block and then an event): it never left the CPU, so it
+         * must not join the queue as well. */
+        runstate_change(v, RUNSTATE_running);
+        return;
+    }
     runstate_change(v, RUNSTATE_runnable);
-    runq_push_back(&runq, &v->unit);        /* not running: it was blocked */
+    runq_push_back(&runq, &v->unit);
 }
 
 void vcpu_events_pending(struct vcpu *v)

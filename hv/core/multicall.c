@@ -2,7 +2,19 @@
  * result is written back into the guest's list. A nested multicall is refused
  * (-EINVAL in that entry). When an entry asks for a continuation, its new
  * arguments go back into the guest's entry and the multicall itself continues
- * from that entry. */
+ * from that entry.
+ *
+ * An entry that changes the context the hypercall returns to ends the
+ * multicall there, as in Xen: HYPERVISOR_iret (the multicall then returns the
+ * iret's result, the RAX of the context it resumes), or anything that leaves
+ * the vCPU outside guest kernel mode. The entries after it never run: they
+ * would run on behalf of a context (guest user mode, another stack) that
+ * never asked for them. Xen returns the iret's result as an int: only its
+ * low 32 bits, sign-extended, reach the new context's RAX.
+ *
+ * An entry that blocks the vCPU (SCHEDOP_block, SCHEDOP_poll) ends this part
+ * of the multicall too: the rest runs as a continuation once the vCPU is
+ * woken, as on Xen, where the block makes the multicall preempt itself. */
 #include "core/hypercall.h"
 #include "core/domain.h"
 #include "arch/x86_64/guest_access.h"
@@ -45,6 +57,12 @@ long multicall_hypercall(uint64_t calls, uint64_t nr_calls, uint64_t a3, uint64_
         if (copy_to_guest(at + __builtin_offsetof(struct multicall_entry, result), &e.result,
                           sizeof(e.result)))
             return -XEN_EFAULT;
+        if (e.op == __HYPERVISOR_iret)
+            return (int)result;
+        if (!vcpu_arch_in_kernel_mode(&current->arch))
+            return 0;
+        if (current->blocked && i + 1 < nr_calls)
+            return hypercall_continue(at + sizeof(e), nr_calls - i - 1, 0, 0, 0);
     }
     return 0;
 }

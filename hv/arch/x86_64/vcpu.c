@@ -31,9 +31,15 @@ void vcpu_arch_init(struct vcpu *v, uint64_t entry, uint64_t stack, uint64_t sta
     v->arch.cr3 = l4_mfn << PAGE_SHIFT;
 }
 
+/* CR3 only ever holds an L4 the vCPU holds a validated type reference on
+ * (kernel_l4, user_l4), or the hypervisor's own idle tables: a mode whose L4
+ * is missing (no path should get there) runs on those, where every guest
+ * access faults, rather than on whatever frame 0 holds. */
 static void load_cr3(struct vcpu *v)
 {
-    v->arch.cr3 = (v->arch.user_mode ? v->arch.user_l4 : v->arch.kernel_l4) << PAGE_SHIFT;
+    uint64_t l4 = v->arch.user_mode ? v->arch.user_l4 : v->arch.kernel_l4;
+
+    v->arch.cr3 = l4 ? l4 << PAGE_SHIFT : paging_idle_cr3();
     if (v == current && read_cr3() != v->arch.cr3)
         write_cr3(v->arch.cr3);
 }
@@ -86,7 +92,7 @@ void vcpu_arch_release_tables(struct vcpu *v)
     drop_l4(v->arch.kernel_l4);
     drop_l4(v->arch.user_l4);
     v->arch.kernel_l4 = v->arch.user_l4 = 0;
-    v->arch.cr3 = 0;
+    v->arch.cr3 = paging_idle_cr3();
 }
 
 struct cpu_regs *vcpu_arch_exit_frame(void)

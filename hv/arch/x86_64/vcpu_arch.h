@@ -51,6 +51,8 @@ void debugreg_note_trap(struct vcpu *v);
 /* Switch the running vCPU between guest kernel and guest user mode: page
  * tables and GS base follow. */
 void vcpu_arch_set_mode(struct vcpu *v, bool user);
+/* Is v in guest kernel mode (the only mode that makes hypercalls)? */
+static inline bool vcpu_arch_in_kernel_mode(const struct vcpu_arch *a) { return !a->user_mode; }
 /* Make v the running vCPU: load its address space and its registers into frame. */
 void vcpu_arch_switch_to(struct vcpu *v, struct cpu_regs *frame);
 /* May this frame leave by sysret (flat 64-bit selectors, canonical RIP)? */
