@@ -49,11 +49,18 @@ section .ex_table progbits alloc noexec nowrite align=8
         dq      arch_copy_checked.load1, arch_copy_checked.fault1
         dq      arch_copy_checked.store1, arch_copy_checked.fault1
 
-; int load_gs_selector_checked(uint16_t sel): load %gs; -1 if the CPU faulted.
+; int load_gs_selector_checked(uint16_t sel): load %gs on a guest's behalf;
+; -1 if the CPU refused it (#GP, #NP: the trap code resumes at the fixup).
+; A non-null selector gets RPL 3, so no descriptor above the guest's
+; privilege (the hypervisor's own) can be loaded for it; null selectors
+; (0..3) are loaded as they are.
 section .text
 global load_gs_selector_checked
 load_gs_selector_checked:
         xor     eax, eax
+        cmp     di, 3
+        jbe     .load
+        or      di, 3
 .load:
         mov     gs, di
 .done:

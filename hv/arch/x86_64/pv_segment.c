@@ -8,7 +8,7 @@
 #include "errno.h"
 #include "xen.h"
 
-extern int load_gs_selector_checked(uint16_t sel);   /* 0, or -1 when the CPU refused it */
+extern int load_gs_selector_checked(uint16_t sel);   /* RPL 3 forced; 0, or -1 when the CPU refused it */
 
 long set_segment_base_hypercall(uint64_t which, uint64_t base, uint64_t a3, uint64_t a4, uint64_t a5)
 {
@@ -37,8 +37,10 @@ long set_segment_base_hypercall(uint64_t which, uint64_t base, uint64_t a3, uint
             wrmsr(MSR_GS_BASE, base);
         return 0;
     case SEGBASE_GS_USER_SEL:
-        /* Load the user GS selector; its descriptor's base becomes the user
-         * GS base. A selector the CPU refuses loads the null one instead. */
+        /* Load the user GS selector (with RPL 3); its descriptor's base
+         * becomes the user GS base. A selector the CPU refuses (#GP, #NP)
+         * loads the null one instead, and the call still succeeds, as in
+         * Xen: a caller that cares reads %gs back. */
         if (load_gs_selector_checked((uint16_t)base) != 0)
             load_gs_selector_checked(0);
         v->arch.gs_base_user = rdmsr(MSR_GS_BASE);

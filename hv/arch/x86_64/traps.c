@@ -82,7 +82,9 @@ void trap_dispatch(struct cpu_regs *r)
             return;
     }
     if (!regs_from_guest(r)) {
-        uint64_t fixup = (vector == 14 || vector == 13) ? ex_table_lookup(r->rip) : 0;
+        /* Guest-memory copies (#PF, #GP) and segment loads made on a guest's
+         * behalf (#TS, #NP, #SS, #GP) may fault at an instruction with a fixup. */
+        uint64_t fixup = (vector >= 10 && vector <= 14) ? ex_table_lookup(r->rip) : 0;
         if (!fixup)
             hv_fault(r);
         r->rip = fixup;
