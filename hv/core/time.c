@@ -123,10 +123,7 @@ void timer_clock_program(uint64_t deadline_ns)
     }
     tsc = rdtsc();
     now = time_ticks_to_ns(tsc - tsc_at_boot, scale_mul, scale_shift);
-    if (deadline_ns <= now)
-        apic_timer_arm(tsc);                /* already due: at once */
-    else
-        apic_timer_arm(tsc + time_ns_to_ticks_up(deadline_ns - now, scale_mul, scale_shift));
+    apic_timer_arm(time_arm_tsc(tsc, now, deadline_ns, scale_mul, scale_shift));
 }
 
 void time_timer_interrupt(void)

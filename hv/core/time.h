@@ -84,4 +84,26 @@ static inline uint64_t time_ns_to_ticks_up(uint64_t ns, uint32_t mul, int8_t shi
     return u > UINT64_MAX ? UINT64_MAX : (uint64_t)u;
 }
 
+/* The longest wait the hardware timer is ever armed for. A deadline further
+ * ahead (a guest may ask for one 2^63 ns away) is reached through early
+ * interrupts, each of which re-arms it; the TSC arithmetic stays far from
+ * wrapping, which would arm the timer in the past, over and over. */
+#define TIME_MAX_ARM_NS 1000000000ull
+
+/* The TSC value to arm the timer at, for a deadline in ns of system time,
+ * when the TSC reads tsc and system time is now_ns: never before tsc, never
+ * more than TIME_MAX_ARM_NS ahead, and after tsc when the deadline is. */
+static inline uint64_t time_arm_tsc(uint64_t tsc, uint64_t now_ns, uint64_t deadline_ns, uint32_t mul,
+                                    int8_t shift)
+{
+    uint64_t delta;
+
+    if (deadline_ns <= now_ns)
+        return tsc;                         /* already due: at once */
+    delta = deadline_ns - now_ns;
+    if (delta > TIME_MAX_ARM_NS)
+        delta = TIME_MAX_ARM_NS;
+    return tsc + time_ns_to_ticks_up(delta, mul, shift);
+}
+
 #endif

@@ -139,6 +139,37 @@ static void test_inverse_large_and_saturating(void)
     CHECK_EQ(time_ns_to_ticks_up(UINT64_MAX, mul, shift), UINT64_MAX);
 }
 
+/* Arming the timer: never in the past for a future deadline, never further
+ * than TIME_MAX_ARM_NS ahead, whatever the deadline (guests pass 2^63 and
+ * UINT64_MAX - 1; the old "tsc + ticks(deadline - now)" wrapped there and
+ * armed the timer in the past on every interrupt). */
+static void test_arm_far_deadlines(void)
+{
+    static const uint64_t far[] = { 1ull << 50, 1ull << 62, (1ull << 63) - 1, 1ull << 63,
+                                    (1ull << 63) + 12345, UINT64_MAX - 1, UINT64_MAX };
+
+    for (int i = 0; i < 20000; i++) {
+        uint64_t hz = some_hz(i % 500), tsc = rand64() >> (i % 3 ? 8 : 1), now = rand64() >> 4;
+        uint64_t deadline = i < 7 * 20 ? far[i % 7] : rand64();
+        uint32_t mul;
+        int8_t shift;
+        uint64_t at, max_ticks;
+
+        time_scale(hz, &mul, &shift);
+        at = time_arm_tsc(tsc, now, deadline, mul, shift);
+        max_ticks = time_ns_to_ticks_up(TIME_MAX_ARM_NS, mul, shift);
+        if (deadline <= now) {
+            CHECK(at == tsc);
+        } else {
+            CHECK(at > tsc);
+            CHECK(at - tsc <= max_ticks);
+            /* A near deadline is armed exactly, never early. */
+            if (deadline - now <= TIME_MAX_ARM_NS)
+                CHECK(time_ticks_to_ns(at - tsc, mul, shift) >= deadline - now);
+        }
+    }
+}
+
 int main(void)
 {
     srand(4242);
@@ -148,5 +179,6 @@ int main(void)
     RUN_TEST(test_inverse_from_any_start);
     RUN_TEST(test_guest_extrapolation);
     RUN_TEST(test_inverse_large_and_saturating);
+    RUN_TEST(test_arm_far_deadlines);
     return test_main_result();
 }
