@@ -70,44 +70,9 @@ unsigned domain_count_live(void)
     return n;
 }
 
-/* Drop every reference the domain's own state holds (its vCPUs' page-table
- * bases, its pins, the allocation references), so that each frame goes back to
- * the allocator as its last reference goes. A frame still owned afterwards had
- * unbalanced counts: that is a hypervisor bug, reported and repaired. */
-static void domain_release_memory(struct domain *d)
+struct domain *domain_slot(unsigned i)
 {
-    uint64_t leaked = 0;
-
-    evtchn_domain_destroy(d);
-    for (unsigned i = 0; i < d->nr_vcpus; i++)
-        vcpu_arch_release_tables(&d->vcpus[i]);
-    mm_defer_release_flush(true);           /* its address space is no longer loaded */
-    for (uint64_t mfn = 0; mfn < frame_table_frames; mfn++)
-        if (frame_table[mfn].owner == d->id && (frame_table[mfn].flags & PGF_PINNED))
-            pt_unpin(mfn, d->id);
-    for (uint64_t mfn = 0; mfn < frame_table_frames; mfn++) {
-        struct page_info *pg = &frame_table[mfn];
-        if (pg->owner == d->id && (pg->flags & PGF_ALLOCATED)) {
-            pg->flags &= ~PGF_ALLOCATED;
-            page_put(mfn);
-        }
-    }
-    for (uint64_t mfn = 0; mfn < frame_table_frames; mfn++) {
-        struct page_info *pg = &frame_table[mfn];
-        if (pg->owner != d->id)
-            continue;
-        log_err("d%u: frame %llx still has %u references (type %u, %u type references): freed anyway\n",
-                d->id, (unsigned long long)mfn, pg->count, pg->type, pg->type_count);
-        mm_free_frame(mfn);
-        leaked++;
-    }
-    mm_defer_release_flush(false);
-    d->shared_info_mfn = 0;
-    d->shared_info = 0;
-    for (unsigned i = 0; i < d->nr_vcpus; i++)
-        vcpu_info_locate(&d->vcpus[i]);
-    if (leaked)
-        log_err("d%u: %llu frames had unbalanced reference counts\n", d->id, (unsigned long long)leaked);
+    return &domains[i];
 }
 
 void domain_shutdown(struct domain *d, int reason)
@@ -127,8 +92,12 @@ void domain_shutdown(struct domain *d, int reason)
     if (current && current->domain == d)
         vcpu_arch_leave_guest_space();
     time_domain_destroy(d);
-    domain_release_memory(d);
-    d->state = DOMAIN_FREE;
+    evtchn_domain_destroy(d);
+    /* What its vCPUs hold (page-table bases, descriptor pages); the rest of
+     * its memory goes back in pieces, from the scheduler. */
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        vcpu_arch_release_tables(&d->vcpus[i]);
+    domain_teardown_begin(d);
 }
 
 void domain_crash(struct vcpu *v, const struct cpu_regs *r, const char *why)
@@ -207,6 +176,9 @@ void vcpu_return_to_guest(struct cpu_regs *frame)
 {
     bool yield = yield_requested;
 
+    /* A dead domain's memory goes back a piece at every exit meanwhile. */
+    (void)domain_teardown_some();
+
     yield_requested = false;
     if (!current->runnable || current->blocked || (yield && !runq_empty(&runq))) {
         struct sched_unit *u;
@@ -220,6 +192,10 @@ void vcpu_return_to_guest(struct cpu_regs *frame)
         }
         idling = true;                      /* current is off the CPU from here */
         while (!(u = runq_pop_front(&runq))) {
+            if (domain_teardown_some()) {
+                cpu_irq_window();           /* interrupts between the pieces */
+                continue;
+            }
             if (!domain_count_live())
                 machine_done();
             cpu_idle_wait();                /* timer interrupts may wake a vCPU */
@@ -243,6 +219,14 @@ struct domain *domain_lookup(domid_t id)
 {
     for (unsigned i = 0; i < MAX_DOMAINS; i++)
         if ((domains[i].state == DOMAIN_BUILDING || domains[i].state == DOMAIN_RUNNING) && domains[i].id == id)
+            return &domains[i];
+    return 0;
+}
+
+struct domain *domain_of(domid_t id)
+{
+    for (unsigned i = 0; i < MAX_DOMAINS; i++)
+        if (domains[i].state != DOMAIN_FREE && domains[i].id == id)
             return &domains[i];
     return 0;
 }

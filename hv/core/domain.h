@@ -45,7 +45,10 @@ struct domain {
     bool privileged;
     int shutdown_reason;           /* SHUTDOWN_* once shut down */
     int shutdown_code;             /* from SCHEDOP_shutdown_code, -1 if none */
-    uint64_t nr_pages, max_pages;      /* frames it has, frames it may have */
+    uint64_t nr_pages, max_pages;      /* frames it has (until their last reference goes), may have */
+    uint32_t release_list;             /* page tables being released (hv/mm/page_type.h) */
+    uint8_t teardown_step;             /* hv/core/domain_teardown.c: 0 when none is under way */
+    uint64_t teardown_mfn, teardown_leaked;
     uint64_t vm_assist;                /* VMASST_TYPE_* bits enabled */
     uint64_t shared_info_mfn;
     struct shared_info *shared_info;
@@ -75,6 +78,12 @@ void domain_yield(void);
 /* Remember the allocator's free count; machine shutdown checks it is reached again. */
 void domain_note_free_frames(void);
 struct domain *domain_lookup(domid_t id);      /* a live domain, or NULL */
+struct domain *domain_of(domid_t id);          /* any domain with that id, dying ones too, or NULL */
+struct domain *domain_slot(unsigned i);        /* the i-th entry of the domain table (i < MAX_DOMAINS) */
+/* Teardown of a shut-down domain's memory, in pieces (hv/core/domain_teardown.c). */
+void domain_teardown_begin(struct domain *d);
+/* One piece of work for a domain being torn down; false when there is none. */
+bool domain_teardown_some(void);
 
 /* The vcpu_info of v (in shared_info, or where VCPUOP_register_vcpu_info put
  * it), NULL before shared_info exists. Read on every trap and event delivery,

@@ -5,10 +5,16 @@
 #include "arch/x86_64/regs.h"
 #include "core/time.h"
 #include "arch/x86_64/cpu.h"
+#include "mm/page_type.h"
 #include "errno.h"
 
 /* A hypercall may keep the CPU this long before it continues later. */
 #define PREEMPT_AFTER_NS 1000000ull
+/* ... or do this much page-table work (entries validated or released, see
+ * hv/mm/page_type.h): about 1 ms under QEMU TCG, far less on hardware.
+ * Counting work rather than time keeps the points where long page-table
+ * operations stop the same from run to run. */
+#define PREEMPT_AFTER_WORK 8192u
 
 struct hypercall_continuation hypercall_cont;
 static uint64_t entry_tsc, preempt_ticks;
@@ -34,10 +40,13 @@ static void log_missing_once(unsigned nr)
              current_domain()->id, nr, name ? name : "unknown");
 }
 
-/* The clock starts at the first check (long handlers check every few dozen
- * entries), which keeps rdtsc off the path of every short hypercall. */
+/* Work is counted as it is done; the clock starts at the first check (long
+ * handlers check every few dozen cheap entries, and page-table work counts
+ * itself), which keeps rdtsc off the path of every short hypercall. */
 bool hypercall_preempt_check(void)
 {
+    if (pt_out_of_work())
+        return true;
     if (!preempt_ticks)
         preempt_ticks = time_tsc_hz() / (1000000000ull / PREEMPT_AFTER_NS);
     if (!entry_tsc) {
@@ -85,7 +94,13 @@ void hypercall_entry(struct cpu_regs *r)
     entry_tsc = 0;
     entry_regs = r;
     hypercall_cont.pending = false;
+    pt_work = 0;
+    pt_work_limit = PREEMPT_AFTER_WORK;
     ret = hypercall_dispatch(nr, args);
+    /* -ERESTART: stopped by the work limit with its progress kept (in the
+     * frames it works on): the same call again, later. */
+    if (ret == -XEN_ERESTART && !hypercall_cont.pending)
+        hypercall_continue(args[0], args[1], args[2], args[3], args[4]);
     if (hypercall_cont.pending && current->runnable) {
         /* Back to the `syscall` instruction (2 bytes) with the new arguments. */
         hypercall_cont.pending = false;

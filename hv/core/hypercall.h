@@ -29,7 +29,9 @@ struct hypercall_continuation {
 };
 extern struct hypercall_continuation hypercall_cont;
 
-/* Has the current hypercall run long enough that it should stop and continue later? */
+/* Has the current hypercall run long enough (or done enough page-table
+ * work) that it should stop and continue later? A handler may also return
+ * -XEN_ERESTART: it is then called again later with the same arguments. */
 bool hypercall_preempt_check(void);
 /* Ask for a continuation; returns 0 as the handler's placeholder result. */
 long hypercall_continue(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);

@@ -42,6 +42,8 @@ long multicall_hypercall(uint64_t calls, uint64_t nr_calls, uint64_t a3, uint64_
         } else {
             uint64_t args[5] = { e.args[0], e.args[1], e.args[2], e.args[3], e.args[4] };
             result = hypercall_dispatch(e.op, args);
+            if (result == -XEN_ERESTART && !hypercall_cont.pending)
+                hypercall_continue(args[0], args[1], args[2], args[3], args[4]);   /* the same, later */
             if (hypercall_cont.pending) {
                 hypercall_cont.pending = false;
                 for (int k = 0; k < 5; k++)

@@ -173,6 +173,7 @@ int vcpu_info_register(struct vcpu *v, uint64_t mfn, uint64_t offset)
 {
     struct domain *d = v->domain;
     struct vcpu_info *old, *new;
+    int rc;
 
     if (offset > PAGE_SIZE - sizeof(struct vcpu_info) || (offset & (_Alignof(struct vcpu_info) - 1)))
         return -XEN_ENXIO;
@@ -182,9 +183,9 @@ int vcpu_info_register(struct vcpu *v, uint64_t mfn, uint64_t offset)
         return -XEN_EINVAL;
     if (page_get(mfn, d->id) != 0)
         return -XEN_EINVAL;
-    if (page_get_type(mfn, d->id, PGT_WRITABLE) != 0) {
+    if ((rc = page_get_type(mfn, d->id, PGT_WRITABLE)) != 0) {
         page_put(mfn);
-        return -XEN_EINVAL;
+        return rc == -XEN_ERESTART ? rc : -XEN_EINVAL;    /* restart: a release to finish first */
     }
     old = vcpu_info_of(v);
     new = (struct vcpu_info *)((uint8_t *)mfn_to_virt(mfn) + offset);

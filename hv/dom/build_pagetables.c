@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "mm/mm.h"
 #include "mm/page_type.h"
+#include "errno.h"
 #include "arch/x86_64/page.h"
 #include "lib/format.h"
 #include "lib/string.h"
@@ -78,8 +79,14 @@ int build_page_tables(struct build_ctx *c, char *err, size_t errlen)
 int build_pin_tables(struct build_ctx *c, char *err, size_t errlen)
 {
     domid_t d = c->d->id;
-    int rc = pt_pin(c->l4_mfn, d, PGT_L4);
+    int rc;
 
+    /* Nothing else runs yet: the validation goes on to the end, however
+     * often the work limit stops it. */
+    do {
+        pt_work = 0;
+        rc = pt_pin(c->l4_mfn, d, PGT_L4);
+    } while (rc == -XEN_ERESTART);
     if (rc == 0 && (rc = page_get(c->l4_mfn, d)) == 0 &&
         (rc = page_get_type(c->l4_mfn, d, PGT_L4)) != 0)
         page_put(c->l4_mfn);

@@ -23,6 +23,8 @@ enum page_type {
 #define PGF_ALLOCATED  (1u << 3)   /* part of its owner's allocation: holds one general reference */
 #define PGF_TLB_STALE  (1u << 4)   /* was a page table: cached walks may still use it (flush before reuse) */
 #define PGF_SCRUB      (1u << 5)   /* not zeroed yet: zeroed at its first reference (page_get) */
+#define PGF_PARTIAL    (1u << 6)   /* a table whose validation stopped part-way (page_type.h) */
+#define PGF_RELEASING  (1u << 7)   /* a table on its owner's release list (page_type.h) */
 
 struct page_info {
     uint32_t count;        /* general references */
@@ -30,7 +32,9 @@ struct page_info {
     uint8_t type;          /* enum page_type */
     uint8_t flags;         /* PGF_* */
     uint32_t type_count;   /* references that need the current type */
-    uint32_t reserved;
+    uint32_t next;         /* PGF_RELEASING: the next frame of the release list, plus one (0: none) */
+    uint16_t nr_held;      /* PGF_PARTIAL, PGF_RELEASING: entries [0, nr_held) hold references */
+    uint16_t reserved;
 };
 
 extern struct page_info *frame_table;

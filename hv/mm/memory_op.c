@@ -53,7 +53,8 @@ static int give_extent(struct domain *d, unsigned op, unsigned order, uint64_t l
 }
 
 /* The domain gives frames back: they return to the pool once the last
- * mapping or other reference to them is gone. */
+ * mapping or other reference to them is gone, and count against the domain
+ * (nr_pages) until then (hv/mm/mm.c, mm_page_released). */
 static int take_extent(struct domain *d, unsigned order, uint64_t slot)
 {
     uint64_t n = 1ull << order, mfn;
@@ -70,7 +71,6 @@ static int take_extent(struct domain *d, unsigned order, uint64_t slot)
         m2p_set(mfn + i, ~0ull);
         page_put(mfn + i);
     }
-    d->nr_pages -= n;
     return 0;
 }
 

@@ -229,9 +229,24 @@ static bool flush_deferred;
 
 void mm_page_released(uint64_t mfn)
 {
+    struct page_info *pg = &frame_table[mfn];
+    struct domain *d = domain_of(pg->owner);
+
+    /* A frame counts against its owner until its last reference is gone,
+     * not merely until the owner gives it back (decrease_reservation). */
+    if (d && !(pg->flags & PGF_XEN_HEAP) && d->nr_pages)
+        d->nr_pages--;
     if (!flush_deferred)
         mm_tlb_flush();
     mm_free_frame(mfn);
+}
+
+uint32_t *mm_release_list(domid_t id)
+{
+    static uint32_t none;               /* no such domain: nothing is ever put there */
+    struct domain *d = domain_of(id);
+
+    return d ? &d->release_list : &none;
 }
 
 /* Tearing down a whole domain whose address space is no longer loaded: the

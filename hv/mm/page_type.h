@@ -32,8 +32,30 @@
  *
  * Pure logic: the environment is reached only through the externs below,
  * which the hypervisor implements in hv/mm/mm.c and the host tests fake.
- * Errors are negative Xen errno values (public errno.h). Nothing here is
- * preemptible: one call validates or releases a whole tree. */
+ * Errors are negative Xen errno values (public errno.h).
+ *
+ * Preemption. Validating or releasing a tree is work that grows with what
+ * the guest wrote (one mmu_update entry can hook an L3 over 49k L1s), so it
+ * is done in pieces: every entry taken or dropped counts one unit in
+ * pt_work, and once pt_work reaches pt_work_limit the call stops with
+ * -XEN_ERESTART, its progress kept in the frames themselves:
+ *  - a table whose validation stopped is PGF_PARTIAL: its type is set, its
+ *    entries [0, nr_held) hold their references, and it holds one general
+ *    and its only type reference itself. The next page_get_type() for that
+ *    type, from whoever asks, carries on from nr_held; when it completes the
+ *    caller inherits the type reference and the frame's own general
+ *    reference is dropped. Any other type is refused (-EINVAL) meanwhile.
+ *  - a table whose last type reference went (or whose validation failed
+ *    part-way) is PGF_RELEASING: its entries [0, nr_held) still hold their
+ *    references and it holds one general reference itself, on its owner's
+ *    release list. pt_release_run() drops them, entry by entry, lower
+ *    tables whose last type reference goes joining the list (depth first),
+ *    and only then does the frame become PGT_NONE. A type is given to a
+ *    releasing frame only once its release is done (page_get_type() runs
+ *    the owner's list first).
+ * A guest that abandons a call half-way leaves frames in these states: they
+ * are consistent, hold what they say, and are finished by the next call
+ * that needs them, or by the owner's teardown (pt_abandon()). */
 #ifndef HV_MM_PAGE_TYPE_H
 #define HV_MM_PAGE_TYPE_H
 
@@ -50,6 +72,12 @@ uint64_t mm_hv_l4_entry(unsigned slot);     /* the hypervisor's own L4 entries, 
 void mm_page_released(uint64_t mfn);        /* count reached 0 on a frame no longer allocated */
 void mm_tlb_flush(void);                    /* flush all non-global TLB entries of this CPU */
 void mm_scrub_frame(uint64_t mfn);          /* zero a frame (PGF_SCRUB: at its first reference) */
+uint32_t *mm_release_list(domid_t d);       /* head of d's release list (mfn plus one, 0: empty) */
+
+/* ---- preemption ---- */
+extern uint32_t pt_work;                    /* units of work done (the caller resets it) */
+extern uint32_t pt_work_limit;              /* stop with -XEN_ERESTART once pt_work reaches it */
+static inline bool pt_out_of_work(void) { return pt_work >= pt_work_limit; }
 
 /* ---- general references ---- */
 /* One more reference to mfn, which must be an allocated frame owned by d.
@@ -65,12 +93,20 @@ void page_put(uint64_t mfn);
  * WRITABLE to another type, or from a former page table (PGF_TLB_STALE), the
  * TLB is flushed first); with type_count > 0 the type must
  * already be t. -EINVAL on a mismatch or an invalid table, -EOVERFLOW if the
- * type count is full. A PGF_XEN_HEAP frame can only be WRITABLE. */
+ * type count is full, -XEN_ERESTART when the work limit stopped it (ask
+ * again: the progress is kept). A PGF_XEN_HEAP frame can only be WRITABLE. */
 int page_get_type(uint64_t mfn, domid_t d, enum page_type t);
-/* Drop one; at 0 a page-table type releases every entry's references
- * (recursively) and the frame goes back to PGT_NONE, marked PGF_TLB_STALE
- * until its next type change flushes the TLB. */
+/* Drop one; at 0 a page-table type joins its owner's release list (see
+ * above); once released it is PGT_NONE, marked PGF_TLB_STALE until its next
+ * type change flushes the TLB. */
 void page_put_type(uint64_t mfn);
+/* Release what d's release list holds: 0 once it is empty, -XEN_ERESTART
+ * when the work limit stopped it. */
+int pt_release_run(domid_t d);
+static inline bool pt_release_pending(domid_t d) { return *mm_release_list(d) != 0; }
+/* Teardown: a PGF_PARTIAL frame gives up its own references (what its
+ * entries hold joins the release list). */
+void pt_abandon(uint64_t mfn);
 
 /* ---- page-table operations ---- */
 /* Replace entry `slot` of table_mfn, a validated L1..L4 owned by d, with
@@ -86,7 +122,9 @@ void page_put_type(uint64_t mfn);
  *            domain's, the hypervisor's, a free one) or cannot map writable
  *            (a page table or descriptor table);
  *   -EPERM   an L1 entry naming no RAM (-EINVAL for the all-ones frame);
- *   -EACCES  an L1 entry mapping a PGF_XEN_HEAP frame not write-back.
+ *   -EACCES  an L1 entry mapping a PGF_XEN_HEAP frame not write-back;
+ *   -XEN_ERESTART  the work limit stopped a lower table's validation (or
+ *            the release of a frame it names): ask again.
  * An error met while validating a lower table comes up unchanged. */
 int pt_mod_entry(uint64_t table_mfn, unsigned slot, uint64_t new_pte, domid_t d, bool preserve_ad);
 /* MMUEXT_PIN_Ln_TABLE: a general and a type reference held by the pin.
@@ -112,10 +150,16 @@ static inline bool pt_hv_slot(unsigned level, unsigned slot)
 int pt_get_entry(uint64_t pte, unsigned level, domid_t d);
 /* Drop the references a present entry of `level` holds. */
 void pt_put_entry(uint64_t pte, unsigned level);
-/* Take the references of every entry of table mfn (all or none), then
- * store the entries in their adjusted form and fill the hypervisor slots. */
+/* Take the references of the entries of table mfn from nr_held on, counting
+ * nr_held up (0 when all are held; then the entries are stored in their
+ * adjusted form and the hypervisor slots filled), or stop with an error or
+ * -XEN_ERESTART, nr_held saying what is held. */
 int pt_validate_table(uint64_t mfn, unsigned level, domid_t d);
-/* Drop the references of every entry of a validated table. */
-void pt_release_table(uint64_t mfn, unsigned level);
+/* Entries of a table that carry references: present ones outside the
+ * hypervisor's L4 slots. */
+static inline bool pt_counted(uint64_t pte, unsigned level, unsigned slot)
+{
+    return (pte & 1) && !pt_hv_slot(level, slot);
+}
 
 #endif

@@ -53,9 +53,12 @@ static int get_l1_entry(uint64_t pte, uint64_t mfn, domid_t d)
         page_put(mfn);
         return -XEN_EACCES;
     }
-    if ((pte & PTE_RW) && page_get_type(mfn, d, PGT_WRITABLE) != 0) {
-        page_put(mfn);
-        return -XEN_EBUSY;
+    if (pte & PTE_RW) {
+        int rc = page_get_type(mfn, d, PGT_WRITABLE);
+        if (rc != 0) {
+            page_put(mfn);
+            return rc == -XEN_ERESTART ? rc : -XEN_EBUSY;
+        }
     }
     return 0;
 }
@@ -87,34 +90,37 @@ void pt_put_entry(uint64_t pte, unsigned level)
     page_put(mfn);
 }
 
-/* Entries of a table that carry references: present ones outside the
- * hypervisor's L4 slots. */
-static bool counted(uint64_t pte, unsigned level, unsigned slot)
-{
-    return (pte & PTE_P) && !pt_hv_slot(level, slot);
-}
+/* Work units of a whole table beyond its entries: the pass that stores the
+ * adjusted entries. */
+#define WORK_TABLE 8
 
 int pt_validate_table(uint64_t mfn, unsigned level, domid_t d)
 {
+    struct page_info *pg = &frame_table[mfn];
     uint64_t *e = frame_map(mfn);
     unsigned i;
-    int rc = 0;
 
-    /* First every reference, leaving the table as it is so that a failure
-     * can be undone from the same values. */
-    for (i = 0; i < PT_ENTRIES; i++) {
-        if (!counted(e[i], level, i))
+    /* First every reference, leaving the entries as they are so that what
+     * is held can be dropped from the same values (the table cannot change
+     * meanwhile: its type is taken and it is not validated). */
+    for (i = pg->nr_held; i < PT_ENTRIES; i++) {
+        int rc;
+
+        if (!pt_counted(e[i], level, i))
             continue;
+        if (pt_out_of_work()) {
+            pg->nr_held = (uint16_t)i;
+            return -XEN_ERESTART;
+        }
+        pt_work++;
         rc = pt_get_entry(e[i], level, d);
-        if (rc != 0)
-            break;
+        if (rc != 0) {
+            pg->nr_held = (uint16_t)i;
+            return rc;
+        }
     }
-    if (rc != 0) {
-        while (i-- > 0)
-            if (counted(e[i], level, i))
-                pt_put_entry(e[i], level);
-        return rc;
-    }
+    pg->nr_held = PT_ENTRIES;
+    pt_work += WORK_TABLE;
     /* Then the values the hardware will see. */
     for (i = 0; i < PT_ENTRIES; i++) {
         if (pt_hv_slot(level, i))
@@ -123,15 +129,6 @@ int pt_validate_table(uint64_t mfn, unsigned level, domid_t d)
             e[i] = pt_adjust_pte(e[i], level);
     }
     return 0;
-}
-
-void pt_release_table(uint64_t mfn, unsigned level)
-{
-    uint64_t *e = frame_map(mfn);
-
-    for (unsigned i = 0; i < PT_ENTRIES; i++)
-        if (counted(e[i], level, i))
-            pt_put_entry(e[i], level);
 }
 
 int pt_mod_entry(uint64_t table_mfn, unsigned slot, uint64_t new_pte, domid_t d, bool preserve_ad)

@@ -65,6 +65,17 @@ int pv_mm_find_l1(uint64_t l4_mfn, uint64_t va, uint64_t *l1_mfn, unsigned *slot
     return 0;
 }
 
+/* Run the release lists of the caller and of the domain whose frames it
+ * names: 0 when both are empty, -XEN_ERESTART when the work limit came first. */
+static int release(struct domain *d, struct domain *pg_owner)
+{
+    int rc = pt_release_run(d->id);
+
+    if (rc == 0 && pg_owner != d)
+        rc = pt_release_run(pg_owner->id);
+    return rc;
+}
+
 long pv_mm_run_batch(uint64_t list, uint64_t count, uint64_t pdone, uint64_t foreigndom,
                      size_t entry_size, pv_mm_entry_fn fn)
 {
@@ -84,10 +95,13 @@ long pv_mm_run_batch(uint64_t list, uint64_t count, uint64_t pdone, uint64_t for
     pg_owner = pv_mm_pg_owner(d, foreigndom, &rc);
     if (!pg_owner)
         return rc;
+    /* Tables a previous call left being released are finished first. */
+    if (release(d, pg_owner) != 0)
+        return -XEN_ERESTART;
     for (uint32_t i = 0; i < n; i++) {
         uint64_t at = list + (uint64_t)i * entry_size;
 
-        if (i && i % BATCH_CHECK_EVERY == 0 && hypercall_preempt_check()) {
+        if (i && (pt_out_of_work() || (i % BATCH_CHECK_EVERY == 0 && hypercall_preempt_check()))) {
             rc = hypercall_continue(at, (n - i) | BATCH_PREEMPTED, pdone, foreigndom, 0);
             break;
         }
@@ -95,9 +109,22 @@ long pv_mm_run_batch(uint64_t list, uint64_t count, uint64_t pdone, uint64_t for
             rc = -XEN_EFAULT;
             break;
         }
-        if ((rc = fn(d, pg_owner, entry, &flush)) != 0)
+        pt_work++;
+        rc = fn(d, pg_owner, entry, &flush);
+        if (rc == -XEN_ERESTART) {          /* this entry again, later: its progress is kept */
+            rc = hypercall_continue(at, (n - i) | BATCH_PREEMPTED, pdone, foreigndom, 0);
             break;
+        }
+        if (rc != 0) {
+            (void)release(d, pg_owner);     /* what is left waits for the next call */
+            break;
+        }
         done++;
+        /* What the entry let go of is released before the next one runs. */
+        if (release(d, pg_owner) != 0) {    /* (a count of 0 still finishes it) */
+            rc = hypercall_continue(at + entry_size, (n - i - 1) | BATCH_PREEMPTED, pdone, foreigndom, 0);
+            break;
+        }
     }
     /* No flush here: as with Xen, the guest flushes what it changed (mmuext_op,
      * UVMF flags). Safety does not depend on it: a frame is flushed from the

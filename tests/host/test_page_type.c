@@ -92,6 +92,18 @@ void mm_scrub_frame(uint64_t mfn)
     memset(frame_map(mfn), 0, sizeof(mem[0]));
 }
 
+/* Release lists, one per domain id (the fake domains are small numbers). */
+static uint32_t release_heads[8];
+
+uint32_t *mm_release_list(domid_t d)
+{
+    if (d >= 8) {
+        env_error = true;
+        return &release_heads[7];
+    }
+    return &release_heads[d];
+}
+
 void mm_tlb_flush(void)
 {
     nr_flush++;
@@ -119,6 +131,9 @@ static void reset_machine(void)
             ft[m] = (struct page_info){ .owner = OWNER_NONE };
     }
     ft[HEAP_MFN].flags |= PGF_XEN_HEAP;
+    memset(release_heads, 0, sizeof(release_heads));
+    pt_work = 0;
+    pt_work_limit = UINT32_MAX;
     nr_flush = nr_released = 0;
     last_released = 0;
     env_error = false;
@@ -159,11 +174,22 @@ static bool consistent(void)
                 return false;
             }
         }
-        if (pgt_is_table(pg->type) && pg->type_count == 0) {
+        if (pg->flags & (PGF_PARTIAL | PGF_RELEASING)) {
+            bool partial = pg->flags & PGF_PARTIAL;
+            if (!pgt_is_table(pg->type) || (pg->flags & PGF_VALIDATED) ||
+                (partial && (pg->flags & PGF_RELEASING)) || pg->type_count != (partial ? 1u : 0u) ||
+                pg->nr_held > PT_ENTRIES) {
+                snprintf(check_why, sizeof(check_why), "mfn %u bad in-between state: type %u flags %#x tc %u held %u",
+                         m, pg->type, pg->flags, pg->type_count, pg->nr_held);
+                return false;
+            }
+            exp_count[m]++;                /* its own reference */
+            if (partial)
+                exp_tc[m]++;
+        } else if (pgt_is_table(pg->type) && pg->type_count == 0) {
             snprintf(check_why, sizeof(check_why), "mfn %u table type %u with type_count 0", m, pg->type);
             return false;
-        }
-        if (pgt_is_table(pg->type) && !(pg->flags & PGF_VALIDATED)) {
+        } else if (pgt_is_table(pg->type) && !(pg->flags & PGF_VALIDATED)) {
             snprintf(check_why, sizeof(check_why), "mfn %u type %u in use but not validated", m, pg->type);
             return false;
         }
@@ -181,15 +207,40 @@ static bool consistent(void)
             return false;
         }
     }
+    /* Every releasing frame on its owner's list once, and nothing else there. */
+    for (unsigned d = 0; d < 8; d++) {
+        unsigned n = 0;
+        for (uint32_t at = release_heads[d]; at; at = ft[at - 1].next) {
+            if (at > NFRAMES || !(ft[at - 1].flags & PGF_RELEASING) || ft[at - 1].owner != d ||
+                ++n > NFRAMES) {
+                snprintf(check_why, sizeof(check_why), "release list of d%u holds %u", d, at);
+                return false;
+            }
+        }
+        for (unsigned m = 0; m < NFRAMES; m++)
+            if ((ft[m].flags & PGF_RELEASING) && ft[m].owner == d)
+                n--;
+        if (n != 0) {
+            snprintf(check_why, sizeof(check_why), "release list of d%u misses a releasing frame", d);
+            return false;
+        }
+    }
     for (unsigned m = 0; m < NFRAMES; m++) {
         const struct page_info *pg = &ft[m];
-        unsigned level;
+        unsigned level, held = PT_ENTRIES;
+        bool validated = pg->flags & PGF_VALIDATED;
         if (!pgt_is_table(pg->type))
             continue;
         level = pgt_level(pg->type);
-        for (unsigned s = 0; s < PT_ENTRIES; s++) {
+        if (pg->flags & (PGF_PARTIAL | PGF_RELEASING))
+            held = pg->nr_held;
+        else if (!validated)
+            held = 0;
+        for (unsigned s = 0; s < held; s++) {
             uint64_t e = mem[m][s], t;
             if (level == 4 && s >= 256 && s <= 271) {
+                if (!validated)
+                    continue;
                 if (e != HVE(s)) {
                     snprintf(check_why, sizeof(check_why), "L4 %u slot %u is %#llx", m, s, (unsigned long long)e);
                     return false;
@@ -199,7 +250,7 @@ static bool consistent(void)
             if (!(e & PTE_P))
                 continue;
             t = (e & PTE_ADDR_MASK) >> 12;
-            if (!bits_ok(e, level) || !(e & PTE_US) || t >= NFRAMES || ft[t].owner != pg->owner) {
+            if (!bits_ok(e, level) || (validated && !(e & PTE_US)) || t >= NFRAMES || ft[t].owner != pg->owner) {
                 snprintf(check_why, sizeof(check_why), "L%u %u slot %u bad entry %#llx", level, m, s,
                          (unsigned long long)e);
                 return false;
@@ -208,7 +259,7 @@ static bool consistent(void)
             if (level > 1 || (e & PTE_RW)) {
                 unsigned want = level > 1 ? (unsigned)pgt_of_level(level - 1) : PGT_WRITABLE;
                 exp_tc[t]++;
-                if (ft[t].type != want) {
+                if (ft[t].type != want || (level > 1 && !(ft[t].flags & PGF_VALIDATED))) {
                     snprintf(check_why, sizeof(check_why), "L%u %u slot %u names mfn %llu of type %u, not %u",
                              level, m, s, (unsigned long long)t, ft[t].type, want);
                     return false;
@@ -298,6 +349,41 @@ static struct tree make_tree(uint64_t base)
     return t;
 }
 
+/* ---- calls that run to the end ----
+ * Most tests want each call complete, releases included (the hypervisor
+ * finishes them before the hypercall returns): these wrappers run the
+ * release lists after every call that may start one. The preemption tests
+ * further down call the real functions with a work limit. */
+
+static void drain(void)
+{
+    for (unsigned d = 0; d < 8; d++)
+        if (pt_release_run((domid_t)d) != 0)
+            env_error = true;          /* no work limit here */
+}
+
+static int t_pt_pin(uint64_t m, domid_t d, enum page_type t) { int rc = pt_pin(m, d, t); drain(); return rc; }
+static int t_pt_unpin(uint64_t m, domid_t d) { int rc = pt_unpin(m, d); drain(); return rc; }
+static int t_page_get_type(uint64_t m, domid_t d, enum page_type t)
+{
+    int rc = page_get_type(m, d, t);
+    drain();
+    return rc;
+}
+static void t_page_put_type(uint64_t m) { page_put_type(m); drain(); }
+static int t_pt_mod_entry(uint64_t t, unsigned s, uint64_t v, domid_t d, bool ad)
+{
+    int rc = pt_mod_entry(t, s, v, d, ad);
+    drain();
+    return rc;
+}
+/* Function-like, so that (pt_pin)(...) still names the real function. */
+#define pt_pin(m, d, t) t_pt_pin(m, d, t)
+#define pt_unpin(m, d) t_pt_unpin(m, d)
+#define page_get_type(m, d, t) t_page_get_type(m, d, t)
+#define page_put_type(m) t_page_put_type(m)
+#define pt_mod_entry(t, s, v, d, ad) t_pt_mod_entry(t, s, v, d, ad)
+
 /* ---- directed tests ---- */
 
 static void test_get_put(void)
@@ -314,8 +400,11 @@ static void test_get_put(void)
     CHECK_EQ(page_get(FREE_LO, OWNER_NONE), -XEN_EINVAL);
     CHECK_EQ(page_get(NFRAMES, D1), -XEN_EINVAL);        /* beyond the frame table */
     CHECK_EQ(page_get(~0ull, D1), -XEN_EINVAL);
-    ft[D1_LO + 1].flags &= (uint8_t)~PGF_ALLOCATED;      /* given up */
-    CHECK_EQ(page_get(D1_LO + 1, D1), -XEN_EINVAL);
+    /* Given up but still held: it can still be named (it counts against its
+     * owner until the last reference goes, as in Xen). */
+    ft[D1_LO + 1].flags &= (uint8_t)~PGF_ALLOCATED;
+    CHECK_EQ(page_get(D1_LO + 1, D1), 0);
+    page_put(D1_LO + 1);
     ft[D1_LO + 1].flags |= PGF_ALLOCATED;
     ft[D1_LO + 2].count = UINT32_MAX;
     CHECK_EQ(page_get(D1_LO + 2, D1), -XEN_EOVERFLOW);
@@ -798,7 +887,8 @@ static void test_released(void)
     page_put(x);
     CHECK_EQ(nr_released, 0);
     CHECK_EQ(ft[x].count, 1);
-    CHECK_EQ(page_get(x, D1), -XEN_EINVAL);              /* no new references */
+    CHECK_EQ(page_get(x, D1), 0);                        /* still held: still nameable */
+    page_put(x);
     CHECK_EQ(pt_mod_entry(x, 0, pte(y, RW), D1, false), 0);   /* still a live table */
     CHECK_EQ(pt_unpin(x, D1), 0);
     CHECK_EQ(nr_released, 1);
@@ -811,7 +901,8 @@ static void test_released(void)
     CHECK_EQ(pt_mod_entry(l1, 1, pte(y, RW), D1, false), 0);
     ft[y].flags &= (uint8_t)~PGF_ALLOCATED;
     page_put(y);
-    CHECK_EQ(pt_mod_entry(l1, 2, pte(y, RO), D1, false), -XEN_EBUSY);
+    CHECK_EQ(pt_mod_entry(l1, 2, pte(y, RO), D1, false), 0);   /* a third mapping, while it is held */
+    CHECK_EQ(pt_mod_entry(l1, 2, 0, D1, false), 0);
     CHECK_EQ(pt_mod_entry(l1, 0, 0, D1, false), 0);
     CHECK_EQ(nr_released, 1);
     CHECK_EQ(pt_unpin(l1, D1), 0);                       /* drops the RW mapping */
@@ -1076,6 +1167,235 @@ static void test_random_trees(void)
     CHECK_CONSISTENT();
 }
 
+/* ---- preemption: validation and release in pieces ---- */
+
+#define BIG_L4 30
+#define BIG_L3 31
+#define BIG_L2 32                      /* 32..35 */
+#define BIG_L1 40                      /* 40..119 */
+#define BIG_NL1 80
+#define BIG_DATA 120                   /* 120..249, mapped read-only */
+
+/* L4 -> L3 -> 4 L2s -> 80 L1s of 512 read-only entries each: ~41k entries. */
+static void make_big_tree(void)
+{
+    mem[BIG_L4][0] = pte(BIG_L3, TBL);
+    for (unsigned i = 0; i < 4; i++)
+        mem[BIG_L3][i] = pte(BIG_L2 + i, TBL);
+    for (unsigned i = 0; i < BIG_NL1; i++) {
+        mem[BIG_L2 + i / 20][i % 20] = pte(BIG_L1 + i, TBL);
+        for (unsigned s = 0; s < PT_ENTRIES; s++)
+            mem[BIG_L1 + i][s] = pte(BIG_DATA + (i * 7 + s) % 130, RO);
+    }
+}
+
+/* Run the release lists with a work limit, checking consistency between
+ * the pieces; the number of pieces it took. */
+static unsigned drain_in_pieces(uint32_t limit)
+{
+    unsigned pieces = 0;
+
+    for (;;) {
+        int rc;
+        pt_work = 0;
+        pt_work_limit = limit;
+        rc = pt_release_run(D1);
+        pieces++;
+        CHECK_CONSISTENT();
+        if (rc != -XEN_ERESTART || test_cur_failed)
+            break;
+    }
+    return pieces;
+}
+
+static void test_preempt_pin_unpin(void)
+{
+    unsigned pieces = 0;
+    int rc;
+
+    reset_machine();
+    make_big_tree();
+    do {
+        pt_work = 0;
+        pt_work_limit = 500;
+        rc = (pt_pin)(BIG_L4, D1, PGT_L4);
+        pieces++;
+        CHECK(pt_work <= 500 + 64);    /* a piece stops near the limit */
+        CHECK_CONSISTENT();
+    } while (rc == -XEN_ERESTART && !test_cur_failed && pieces < 100000);
+    CHECK_EQ(rc, 0);
+    CHECK(pieces > 50);
+    CHECK(ft[BIG_L4].flags & PGF_PINNED);
+    CHECK(ft[BIG_L1 + BIG_NL1 - 1].flags & PGF_VALIDATED);
+    /* The unpin itself is quick; the release runs in pieces after it. */
+    pt_work = 0;
+    CHECK_EQ((pt_unpin)(BIG_L4, D1), 0);
+    CHECK(pt_work == 0);
+    CHECK(ft[BIG_L4].flags & PGF_RELEASING);
+    CHECK(drain_in_pieces(500) > 50);
+    CHECK_ALL_RELEASED();
+    CHECK_CONSISTENT();
+    pt_work_limit = UINT32_MAX;
+}
+
+/* A validation left part-way is finished by whoever asks for the same type
+ * next, refused to anyone asking for another, and given up by pt_abandon. */
+static void test_preempt_abandon(void)
+{
+    int rc;
+
+    reset_machine();
+    make_big_tree();
+    pt_work = 0;
+    pt_work_limit = 3000;
+    rc = (pt_pin)(BIG_L4, D1, PGT_L4);
+    CHECK_EQ(rc, -XEN_ERESTART);
+    CHECK(ft[BIG_L4].flags & PGF_PARTIAL);
+    CHECK(!(ft[BIG_L4].flags & PGF_PINNED));
+    CHECK_CONSISTENT();
+    /* Another type: refused, nothing changes. */
+    pt_work = 0;
+    CHECK_EQ(page_get(BIG_L3, D1), 0);
+    CHECK_EQ((page_get_type)(BIG_L3, D1, PGT_WRITABLE), -XEN_EINVAL);
+    page_put(BIG_L3);
+    /* An L1 in the middle of the tree, as a writable page: refused while it is held. */
+    CHECK_EQ(page_get(BIG_L1, D1), 0);
+    CHECK_EQ((page_get_type)(BIG_L1, D1, PGT_WRITABLE), -XEN_EINVAL);
+    page_put(BIG_L1);
+    CHECK_CONSISTENT();
+    /* The partial L3 taken over by a use as an L3 (here, by the test itself,
+     * whose references the consistency check cannot see until it drops
+     * them): validation goes on from where it was. */
+    do {
+        CHECK_EQ(page_get(BIG_L3, D1), 0);
+        pt_work = 0;
+        rc = (page_get_type)(BIG_L3, D1, PGT_L3);
+        if (rc != 0)
+            page_put(BIG_L3);
+        else
+            break;
+        CHECK_CONSISTENT();
+    } while (rc == -XEN_ERESTART && !test_cur_failed);
+    CHECK_EQ(rc, 0);
+    CHECK(ft[BIG_L3].flags & PGF_VALIDATED);
+    CHECK_EQ(ft[BIG_L3].type_count, 1);
+    (page_put_type)(BIG_L3);
+    page_put(BIG_L3);
+    CHECK_CONSISTENT();
+    /* The L4, still partial, abandoned (teardown): everything comes back. */
+    CHECK(ft[BIG_L4].flags & PGF_PARTIAL);
+    pt_abandon(BIG_L4);
+    CHECK_CONSISTENT();
+    drain_in_pieces(700);
+    CHECK_ALL_RELEASED();
+    pt_work_limit = UINT32_MAX;
+}
+
+/* A validation that fails deep in the tree after pieces of progress gives
+ * back everything it took, in pieces too. */
+static void test_preempt_failure(void)
+{
+    int rc;
+    unsigned pieces = 0;
+
+    reset_machine();
+    make_big_tree();
+    mem[BIG_L1 + 70][300] = pte(D2_LO, RO);          /* another domain's frame: -EBUSY */
+    do {
+        pt_work = 0;
+        pt_work_limit = 400;
+        rc = (pt_pin)(BIG_L4, D1, PGT_L4);
+        pieces++;
+        CHECK_CONSISTENT();
+    } while (rc == -XEN_ERESTART && !test_cur_failed);
+    CHECK_EQ(rc, -XEN_EBUSY);
+    CHECK(pieces > 20);
+    CHECK(!(ft[BIG_L4].flags & PGF_PINNED));
+    drain_in_pieces(400);
+    CHECK_ALL_RELEASED();
+    pt_work_limit = UINT32_MAX;
+}
+
+/* A frame still held by a table being released gets another type only once
+ * the release is done. */
+static void test_preempt_releasing_frame(void)
+{
+    int rc;
+
+    reset_machine();
+    make_big_tree();
+    CHECK_EQ(pt_pin(BIG_L4, D1, PGT_L4), 0);             /* in one go (no limit) */
+    CHECK_EQ((pt_unpin)(BIG_L4, D1), 0);
+    CHECK(ft[BIG_L1 + 5].type == PGT_L1);
+    pt_work_limit = 1000;
+    for (unsigned tries = 0;; tries++) {
+        CHECK_EQ(page_get(BIG_L1 + 5, D1), 0);
+        pt_work = 0;
+        rc = (page_get_type)(BIG_L1 + 5, D1, PGT_WRITABLE);
+        if (rc == 0 || test_cur_failed)
+            break;
+        page_put(BIG_L1 + 5);
+        CHECK_EQ(rc, -XEN_ERESTART);
+        CHECK_CONSISTENT();
+    }
+    CHECK_EQ(rc, 0);
+    CHECK_EQ(ft[BIG_L1 + 5].type, PGT_WRITABLE);
+    (page_put_type)(BIG_L1 + 5);
+    page_put(BIG_L1 + 5);
+    drain_in_pieces(1000);
+    CHECK_ALL_RELEASED();
+    pt_work_limit = UINT32_MAX;
+}
+
+/* Random trees and operations under random work limits, every in-between
+ * state checked; at the end everything abandoned, unpinned and released. */
+static void test_preempt_random(void)
+{
+    unsigned restarts = 0;
+
+    reset_machine();
+    rng = 777;
+    for (unsigned round = 0; round < 3000 && !test_cur_failed; round++) {
+        uint64_t m = frame_of(D1, 1 + below(4));
+        int rc;
+
+        if (!pgt_is_table(ft[m].type) && !(ft[m].flags & PGF_RELEASING)) {
+            unsigned lvl = role(m);
+            for (unsigned k = 0; k < 1 + below(40); k++)
+                mem[m][below(PT_ENTRIES)] = ((frame_of(D1, lvl - 1) << 12) | PTE_P |
+                                            (lvl > 1 || chance(50) ? PTE_RW : 0));
+        }
+        pt_work = 0;
+        pt_work_limit = 1 + below(300);
+        switch (below(4)) {
+        case 0:
+        case 1:
+            rc = (pt_pin)(m, D1, (enum page_type)(PGT_L1 + role(m) - 1));
+            break;
+        case 2:
+            rc = (ft[m].flags & PGF_PINNED) ? (pt_unpin)(m, D1) : 0;
+            break;
+        default:
+            rc = pt_release_run(D1);
+            break;
+        }
+        if (rc == -XEN_ERESTART)
+            restarts++;
+        mark_cached();
+        CHECK_CONSISTENT();
+    }
+    CHECK(restarts > 20);
+    pt_work_limit = UINT32_MAX;
+    for (unsigned m = 0; m < NFRAMES; m++) {
+        if (ft[m].flags & PGF_PINNED)
+            CHECK_EQ((pt_unpin)(m, D1), 0);
+        pt_abandon(m);
+    }
+    drain();
+    CHECK_ALL_RELEASED();
+    CHECK_CONSISTENT();
+}
+
 int main(void)
 {
     RUN_TEST(test_get_put);
@@ -1096,5 +1416,10 @@ int main(void)
     RUN_TEST(test_same_entry_rewrite);
     RUN_TEST(test_random_sequences);
     RUN_TEST(test_random_trees);
+    RUN_TEST(test_preempt_pin_unpin);
+    RUN_TEST(test_preempt_abandon);
+    RUN_TEST(test_preempt_failure);
+    RUN_TEST(test_preempt_releasing_frame);
+    RUN_TEST(test_preempt_random);
     return test_main_result();
 }

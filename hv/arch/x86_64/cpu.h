@@ -81,6 +81,8 @@ static inline void irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
 /* Wait for an interrupt: sti's one-instruction shadow covers the hlt, so an
  * interrupt cannot slip in between and be missed. Returns with them off. */
 static inline void cpu_idle_wait(void) { __asm__ volatile("sti; hlt; cli" ::: "memory"); }
+/* Let pending interrupts in, between two pieces of long work. */
+static inline void cpu_irq_window(void) { __asm__ volatile("sti; nop; cli" ::: "memory"); }
 
 static inline uint64_t rdtsc(void)
 {

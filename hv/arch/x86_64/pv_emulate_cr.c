@@ -8,6 +8,7 @@
 #include "core/domain.h"
 #include "mm/page_type.h"
 #include "xen.h"
+#include "errno.h"
 
 #define GUEST_CR4 (CR4_PAE | (1ul << 6) | CR4_OSFXSR | CR4_OSXMMEXCPT)   /* PAE, MCE, OSFXSR, OSXMMEXCPT */
 
@@ -27,26 +28,30 @@ bool pv_emulate_clts(struct vcpu *v, struct cpu_regs *r)
     return true;
 }
 
-static bool guest_write_cr3(struct vcpu *v, uint64_t val)
+/* 0 done, -XEN_ERESTART: the new L4's validation was stopped by the work
+ * limit (the instruction runs again, carrying on), else refused. */
+static int guest_write_cr3(struct vcpu *v, uint64_t val)
 {
     uint64_t mfn = val >> 12;
     domid_t d = v->domain->id;
     uint64_t old;
+    int rc;
 
     if (mfn == v->arch.kernel_l4)
-        return true;
+        return 0;
     if (page_get(mfn, d) != 0)
-        return false;
-    if (page_get_type(mfn, d, PGT_L4) != 0) {
+        return -XEN_EINVAL;
+    pt_work = 0;
+    if ((rc = page_get_type(mfn, d, PGT_L4)) != 0) {
         page_put(mfn);
-        return false;
+        return rc;
     }
     old = vcpu_arch_set_kernel_l4(v, mfn);
     if (old) {
         page_put_type(old);
         page_put(old);
     }
-    return true;
+    return 0;
 }
 
 bool pv_emulate_mov_cr(struct vcpu *v, struct cpu_regs *r)
@@ -86,10 +91,14 @@ bool pv_emulate_mov_cr(struct vcpu *v, struct cpu_regs *r)
             v->arch.fpu_ts = (*val & CR0_TS) != 0;
             write_cr0(v->arch.fpu_ts ? read_cr0() | CR0_TS : read_cr0() & ~CR0_TS);
             break;
-        case 3:
-            if (!guest_write_cr3(v, *val))
+        case 3: {
+            int rc = guest_write_cr3(v, *val);
+            if (rc == -XEN_ERESTART)
+                return true;                        /* not done yet: the guest runs it again */
+            if (rc != 0)
                 return false;
             break;
+        }
         default:
             return false;
         }

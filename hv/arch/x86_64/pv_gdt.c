@@ -38,10 +38,11 @@ long set_gdt_hypercall(uint64_t frame_list, uint64_t entries, uint64_t a3, uint6
     if (n && copy_from_guest(mfns, frame_list, n * sizeof(uint64_t)))
         return -XEN_EFAULT;
     for (unsigned i = 0; i < n; i++) {
-        if (desc_page_get(mfns[i], v->domain->id) != 0) {
+        int rc = desc_page_get(mfns[i], v->domain->id);
+        if (rc != 0) {
             while (i--)
                 desc_page_put(mfns[i]);
-            return -XEN_EINVAL;
+            return rc;
         }
     }
     pv_gdt_release(v);
@@ -61,14 +62,15 @@ long update_descriptor_hypercall(uint64_t ma, uint64_t desc, uint64_t a3, uint64
     uint64_t mfn = ma >> PAGE_SHIFT;
     struct page_info *pg = mfn_to_page(mfn);
     enum page_type t;
+    int rc;
 
     (void)a3; (void)a4; (void)a5;
     if ((ma & 7) || !pg || !descriptor_ok_for_guest(desc) || page_get(mfn, d) != 0)
         return -XEN_EINVAL;
     t = pg->type == PGT_SEG_DESC && pg->type_count ? PGT_SEG_DESC : PGT_WRITABLE;
-    if (page_get_type(mfn, d, t) != 0) {
+    if ((rc = page_get_type(mfn, d, t)) != 0) {
         page_put(mfn);
-        return -XEN_EINVAL;
+        return rc == -XEN_ERESTART ? rc : -XEN_EINVAL;    /* restart: a release to finish first */
     }
     frame_map(mfn)[(ma & (PAGE_SIZE - 1)) >> 3] = desc;
     page_put_type(mfn);

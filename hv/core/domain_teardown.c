@@ -1,0 +1,139 @@
+/* Giving a dead domain's memory back, a piece at a time. Dropping its pins,
+ * releasing its page tables and its allocation references is work that grows
+ * with the domain, so it runs in pieces of bounded work (the page-table work
+ * limit of hv/mm/page_type.h) from the scheduler: on every way out to a guest
+ * while a teardown is pending, and in the idle loop. The frames stay owned
+ * (and the domain's slot taken) until the last piece; only then is the
+ * domain free, and the machine may power off once no domain is left.
+ *
+ * Steps, each resumable at a frame number:
+ *   TD_TYPES     pins dropped, partly validated tables abandoned (their
+ *                tables join the release list);
+ *   TD_RELEASE   the release list run to the end;
+ *   TD_ALLOC     allocation references dropped: frames go back as their last
+ *                reference goes;
+ *   TD_LEFTOVER  a frame still owned had unbalanced counts: a hypervisor
+ *                bug, reported and repaired. */
+#include "core/domain.h"
+#include "core/log.h"
+#include "mm/mm.h"
+#include "mm/page_type.h"
+
+enum { TD_TYPES = 1, TD_RELEASE, TD_ALLOC, TD_LEFTOVER };
+
+/* Work units per piece, and how many frames a scan looks at per unit. */
+#define TEARDOWN_WORK 8192u
+#define SCAN_PER_UNIT 64u
+
+void domain_teardown_begin(struct domain *d)
+{
+    d->teardown_step = TD_TYPES;
+    d->teardown_mfn = 0;
+    d->teardown_leaked = 0;
+}
+
+/* Visit the domain's frames from teardown_mfn on with fn until the work
+ * limit; true when the scan reached the end. */
+static bool scan(struct domain *d, void (*fn)(struct domain *d, uint64_t mfn))
+{
+    for (; d->teardown_mfn < frame_table_frames; d->teardown_mfn++) {
+        if (d->teardown_mfn % SCAN_PER_UNIT == 0 && pt_work++ >= pt_work_limit)
+            return false;
+        if (frame_table[d->teardown_mfn].owner == d->id)
+            fn(d, d->teardown_mfn);
+    }
+    d->teardown_mfn = 0;
+    return true;
+}
+
+static void drop_types(struct domain *d, uint64_t mfn)
+{
+    if (frame_table[mfn].flags & PGF_PINNED)
+        pt_unpin(mfn, d->id);
+    pt_abandon(mfn);                        /* a no-op unless PGF_PARTIAL */
+}
+
+static void drop_allocation(struct domain *d, uint64_t mfn)
+{
+    struct page_info *pg = &frame_table[mfn];
+
+    (void)d;
+    if (pg->flags & PGF_ALLOCATED) {
+        pg->flags &= (uint8_t)~PGF_ALLOCATED;
+        page_put(mfn);
+    }
+}
+
+static void free_leftover(struct domain *d, uint64_t mfn)
+{
+    struct page_info *pg = &frame_table[mfn];
+
+    log_err("d%u: frame %llx still has %u references (type %u, %u type references): freed anyway\n",
+            d->id, (unsigned long long)mfn, pg->count, pg->type, pg->type_count);
+    mm_free_frame(mfn);
+    d->teardown_leaked++;
+}
+
+static void finish(struct domain *d)
+{
+    if (d->teardown_leaked)
+        log_err("d%u: %llu frames had unbalanced reference counts\n", d->id,
+                (unsigned long long)d->teardown_leaked);
+    d->shared_info_mfn = 0;
+    d->shared_info = 0;
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        vcpu_info_locate(&d->vcpus[i]);
+    d->teardown_step = 0;
+    d->state = DOMAIN_FREE;
+}
+
+/* One piece of d's teardown; true when it is complete. */
+static bool teardown_piece(struct domain *d)
+{
+    bool more = true;
+
+    pt_work = 0;
+    pt_work_limit = TEARDOWN_WORK;
+    /* Its address space is no longer loaded anywhere: the frames it gives
+     * back need no flush each; one flush at the end of the piece covers them. */
+    mm_defer_release_flush(true);
+    while (more && !pt_out_of_work()) {
+        switch (d->teardown_step) {
+        case TD_TYPES:
+            if (scan(d, drop_types))
+                d->teardown_step = TD_RELEASE;
+            break;
+        case TD_RELEASE:
+            if (pt_release_run(d->id) == 0)
+                d->teardown_step = TD_ALLOC;
+            break;
+        case TD_ALLOC:
+            if (scan(d, drop_allocation))
+                d->teardown_step = TD_LEFTOVER;
+            break;
+        case TD_LEFTOVER:
+            if (scan(d, free_leftover)) {
+                finish(d);
+                more = false;
+            }
+            break;
+        default:
+            more = false;
+            break;
+        }
+    }
+    mm_defer_release_flush(false);
+    return d->state == DOMAIN_FREE;
+}
+
+bool domain_teardown_some(void)
+{
+    for (unsigned i = 0; i < MAX_DOMAINS; i++) {
+        struct domain *d = domain_slot(i);
+        if (d->state == DOMAIN_SHUTDOWN && d->teardown_step) {
+            teardown_piece(d);
+            return true;
+        }
+    }
+    return false;
+}
