@@ -55,7 +55,7 @@ long update_va_mapping_hypercall(uint64_t va, uint64_t val, uint64_t flags, uint
 long update_va_mapping_otherdomain_hypercall(uint64_t va, uint64_t val, uint64_t flags, uint64_t domid, uint64_t a5)
 {
     long err = 0;
-    struct domain *pg_owner = pv_mm_pg_owner(current_domain(), domid, &err);
+    struct domain *pg_owner = pv_mm_pg_owner(current_domain(), (domid_t)domid, &err);
 
     (void)a5;
     if (!pg_owner)
