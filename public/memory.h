@@ -115,13 +115,6 @@ struct xen_add_to_physmap_batch {
 typedef struct xen_add_to_physmap_batch xen_add_to_physmap_batch_t;
 DEFINE_XEN_GUEST_HANDLE(xen_add_to_physmap_batch_t);
 
-/* Pages a domain may claim ahead of allocating them (argument: a
- * xen_memory_reservation with no list, order 0). */
-#define XENMEM_claim_pages 24
-
-/* The reserved device memory ranges (device passthrough). */
-#define XENMEM_reserved_device_memory_map 27
-
 /* Unmap whatever is at gpfn of domid. */
 #define XENMEM_remove_from_physmap 15
 struct xen_remove_from_physmap {

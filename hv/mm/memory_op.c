@@ -19,6 +19,10 @@
 #define MAX_EXTENT_ORDER 9                  /* 2 MiB extents at most */
 #define E820_ENTRY_SIZE 20
 #define LIST_ABSENT (~0ull)             /* a NULL extent list */
+/* Sub-ops of the toolstack's interface (Xen's public memory.h hides them from
+ * guests), named only for their start-extent rule. */
+#define XENMEM_claim_pages 24
+#define XENMEM_reserved_device_memory_map 27
 
 /* The domain a sub-op names: itself (DOMID_SELF or its id), or any live
  * domain for a privileged caller. */
