@@ -167,11 +167,20 @@ static void test_timer_op(void)
     run_for(30 * MS);
     test_check(ticks == before, "a cancelled timer does not fire");
 
-    /* A later call replaces the deadline. */
-    before = ticks;
-    pv_set_timer_op(pv_now() + 3 * MS);
-    deadline = pv_now() + 15 * MS;
-    pv_set_timer_op(deadline);
+    /* A later call replaces the deadline. Both calls go in one multicall, so
+     * that a guest delayed by a busy host cannot let the first one fire
+     * before the second replaces it. */
+    {
+        multicall_entry_t mc[2] = {
+            { .op = __HYPERVISOR_set_timer_op, .args = { pv_now() + 3 * MS } },
+            { .op = __HYPERVISOR_set_timer_op },
+        };
+        before = ticks;
+        deadline = pv_now() + 15 * MS;
+        mc[1].args[0] = deadline;
+        test_check(mm_multicall(mc, 2) == 0 && mc[0].result == 0 && mc[1].result == 0,
+                   "set_timer_op(now + 3 ms), then set_timer_op(now + 15 ms), in one multicall");
+    }
     run_for(40 * MS);
     test_check(ticks == before + 1 && last_tick_time >= deadline,
                "a second set_timer_op replaces the first (%lu ticks, the last at %ld ns)", ticks - before,

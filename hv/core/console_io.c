@@ -16,7 +16,6 @@ long console_io_hypercall(uint64_t cmd, uint64_t count, uint64_t buffer, uint64_
     (void)a4; (void)a5;
     switch (cmd) {
     case CONSOLEIO_write:
-        count = (uint32_t)count;                /* the ABI's count is an unsigned int */
         while (count) {
             size_t n = count < CHUNK ? count : CHUNK;
             /* A long write (up to 4 GiB through aliased mappings) continues

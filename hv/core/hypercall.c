@@ -64,7 +64,8 @@ long hypercall_continue(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint
 
 long hypercall_dispatch(uint64_t nr, const uint64_t a[5])
 {
-    hypercall_fn fn = nr < NR_HYPERCALLS ? hypercall_table[nr].fn : 0;
+    const struct hypercall_def *h = nr < NR_HYPERCALLS ? &hypercall_table[nr] : 0;
+    hypercall_fn fn = h ? h->fn : 0;
 
     if (!fn) {
         if (nr < NR_HYPERCALLS)
@@ -74,7 +75,8 @@ long hypercall_dispatch(uint64_t nr, const uint64_t a[5])
                       current_domain()->id, (unsigned long long)nr);
         return -XEN_ENOSYS;
     }
-    return fn(a[0], a[1], a[2], a[3], a[4]);
+    return fn(a[0] & ~h->drop[0], a[1] & ~h->drop[1], a[2] & ~h->drop[2], a[3] & ~h->drop[3],
+              a[4] & ~h->drop[4]);
 }
 
 /* Called by entry.asm with the frame of a hypercall from the current vCPU. */

@@ -15,6 +15,7 @@ typedef long (*hypercall_fn)(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
 struct hypercall_def {
     const char *name;
     hypercall_fn fn;        /* NULL: not implemented, -ENOSYS */
+    uint64_t drop[5];       /* bits of each argument beyond Xen's width for it */
 };
 
 extern const struct hypercall_def hypercall_table[NR_HYPERCALLS];
@@ -37,7 +38,8 @@ bool hypercall_preempt_check(void);
 long hypercall_continue(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
 /* The register frame of the hypercall being served (iret rewrites it). */
 struct cpu_regs *hypercall_regs(void);
-/* Run handler nr with args (multicall uses it); -ENOSYS if there is none. */
+/* Run handler nr with args (multicall uses it), each narrowed to Xen's width
+ * for it; -ENOSYS if there is none. */
 long hypercall_dispatch(uint64_t nr, const uint64_t args[5]);
 
 /* `syscall` from guest user mode (hv/arch/x86_64/pv_syscall.c). */

@@ -2,41 +2,49 @@
 #include "core/hypercall.h"
 #include "xen.h"
 
-#define HC(nr, f)  [__HYPERVISOR_##nr] = { #nr, f }
+/* An argument Xen declares narrower than a register (its hypercall-defs.c:
+ * int, unsigned int, domid_t) arrives at the handler with the upper bits
+ * dropped, as Xen's cast drops them: INT for int and unsigned int (no handler
+ * needs a sign), DOMID for domid_t, 0 for a full-width argument. */
+#define INT   0xFFFFFFFF00000000ull
+#define DOMID 0xFFFFFFFFFFFF0000ull
+
+#define HC(nr, f)  [__HYPERVISOR_##nr] = { #nr, f, { 0 } }
+#define HCN(nr, f, ...)  [__HYPERVISOR_##nr] = { #nr, f, { __VA_ARGS__ } }
 
 const struct hypercall_def hypercall_table[NR_HYPERCALLS] = {
     HC(set_trap_table, set_trap_table_hypercall),
-    HC(mmu_update, mmu_update_hypercall),
-    HC(set_gdt, set_gdt_hypercall),
+    HCN(mmu_update, mmu_update_hypercall, 0, INT, 0, INT),
+    HCN(set_gdt, set_gdt_hypercall, 0, INT),
     HC(stack_switch, stack_switch_hypercall),
     HC(set_callbacks, set_callbacks_hypercall),
-    HC(fpu_taskswitch, fpu_taskswitch_hypercall),
+    HCN(fpu_taskswitch, fpu_taskswitch_hypercall, INT),
     HC(sched_op_compat, 0),
     HC(platform_op, 0),
-    HC(set_debugreg, set_debugreg_hypercall),
-    HC(get_debugreg, get_debugreg_hypercall),
+    HCN(set_debugreg, set_debugreg_hypercall, INT),
+    HCN(get_debugreg, get_debugreg_hypercall, INT),
     HC(update_descriptor, update_descriptor_hypercall),
     HC(memory_op, memory_op_hypercall),
-    HC(multicall, multicall_hypercall),
+    HCN(multicall, multicall_hypercall, 0, INT),
     HC(update_va_mapping, update_va_mapping_hypercall),
     HC(set_timer_op, set_timer_op_hypercall),
     HC(event_channel_op_compat, 0),
-    HC(xen_version, xen_version_hypercall),
-    HC(console_io, console_io_hypercall),
+    HCN(xen_version, xen_version_hypercall, INT),
+    HCN(console_io, console_io_hypercall, INT, INT),
     HC(physdev_op_compat, 0),
     HC(grant_table_op, 0),
-    HC(vm_assist, vm_assist_hypercall),
-    HC(update_va_mapping_otherdomain, update_va_mapping_otherdomain_hypercall),
+    HCN(vm_assist, vm_assist_hypercall, INT, INT),
+    HCN(update_va_mapping_otherdomain, update_va_mapping_otherdomain_hypercall, 0, 0, 0, DOMID),
     HC(iret, iret_hypercall),
-    HC(vcpu_op, vcpu_op_hypercall),
-    HC(set_segment_base, set_segment_base_hypercall),
-    HC(mmuext_op, mmuext_op_hypercall),
+    HCN(vcpu_op, vcpu_op_hypercall, INT, INT),
+    HCN(set_segment_base, set_segment_base_hypercall, INT),
+    HCN(mmuext_op, mmuext_op_hypercall, 0, INT, 0, INT),
     HC(xsm_op, 0),
     HC(nmi_op, 0),
-    HC(sched_op, sched_op_hypercall),
-    HC(callback_op, callback_op_hypercall),
+    HCN(sched_op, sched_op_hypercall, INT),
+    HCN(callback_op, callback_op_hypercall, INT),
     HC(xenoprof_op, 0),
-    HC(event_channel_op, event_channel_op_hypercall),
+    HCN(event_channel_op, event_channel_op_hypercall, INT),
     HC(physdev_op, 0),
     HC(hvm_op, 0),
     HC(sysctl, 0),

@@ -19,6 +19,10 @@
 #define MAX_EXTENT_ORDER 9                  /* 2 MiB extents at most */
 #define E820_ENTRY_SIZE 20
 #define LIST_ABSENT (~0ull)             /* a NULL extent list */
+/* Sub-ops of the toolstack's interface (Xen's public memory.h hides them from
+ * guests), named only for their start-extent rule. */
+#define XENMEM_claim_pages 24
+#define XENMEM_reserved_device_memory_map 27
 
 /* The domain a sub-op names: itself (DOMID_SELF or its id), or any live
  * domain for a privileged caller. */
@@ -169,6 +173,33 @@ static long m2p_chunks(uint64_t arg)
                          sizeof(l.nr_extents)) ? -XEN_EFAULT : 0;
 }
 
+/* Extent bits (cmd >> 6) on a sub-op other than a reservation, as Xen 4.17
+ * treats them: the common sub-ops that take no start extent refuse it
+ * (-EINVAL); add_to_physmap(_batch) take one only within their 16-bit size
+ * (-EDOM beyond); every other sub-op is looked up by the arch code with the
+ * whole cmd, so extent bits make it unknown (-ENOSYS). 0: no objection (the
+ * sub-op itself answers). */
+static long start_extent_error(unsigned op, uint64_t start)
+{
+    switch (op) {
+    case XENMEM_maximum_ram_page:
+    case XENMEM_current_reservation:
+    case XENMEM_maximum_reservation:
+    case XENMEM_maximum_gpfn:
+    case XENMEM_exchange:
+    case XENMEM_remove_from_physmap:
+    case XENMEM_claim_pages:
+    case XENMEM_get_vnumainfo:
+    case XENMEM_reserved_device_memory_map:
+        return -XEN_EINVAL;
+    case XENMEM_add_to_physmap:
+    case XENMEM_add_to_physmap_batch:
+        return start > UINT16_MAX ? -XEN_EDOM : 0;
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
 long memory_op_hypercall(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     struct domain *d = current_domain();
@@ -183,8 +214,11 @@ long memory_op_hypercall(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, u
     case XENMEM_populate_physmap:
         return reservation(op, cmd, arg);
     }
-    if (cmd >> MEMOP_EXTENT_SHIFT)              /* only reservations continue */
-        return -XEN_EINVAL;
+    if (cmd >> MEMOP_EXTENT_SHIFT) {
+        long rc = start_extent_error(op, cmd >> MEMOP_EXTENT_SHIFT);
+        if (rc)
+            return rc;
+    }
     switch (op) {
     case XENMEM_maximum_ram_page:
         return (long)frame_table_frames;

@@ -52,5 +52,5 @@ static int entry_fn(struct domain *d, struct domain *pg_owner, const void *entry
 long mmu_update_hypercall(uint64_t reqs, uint64_t count, uint64_t pdone, uint64_t foreigndom, uint64_t a5)
 {
     (void)a5;
-    return pv_mm_run_batch(reqs, count, pdone, foreigndom, sizeof(struct mmu_update), entry_fn);
+    return pv_mm_run_batch(reqs, count, pdone, foreigndom, true, sizeof(struct mmu_update), entry_fn);
 }

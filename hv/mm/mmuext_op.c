@@ -136,5 +136,5 @@ static int entry_fn(struct domain *d, struct domain *pg_owner, const void *entry
 long mmuext_op_hypercall(uint64_t ops, uint64_t count, uint64_t pdone, uint64_t foreigndom, uint64_t a5)
 {
     (void)a5;
-    return pv_mm_run_batch(ops, count, pdone, foreigndom, sizeof(struct mmuext_op), entry_fn);
+    return pv_mm_run_batch(ops, count, pdone, foreigndom, false, sizeof(struct mmuext_op), entry_fn);
 }

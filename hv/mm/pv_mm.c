@@ -9,17 +9,9 @@
 #include "errno.h"
 #include "xen.h"
 
-struct domain *pv_mm_pg_owner(struct domain *d, uint64_t foreigndom, long *err)
+struct domain *pv_mm_pg_owner(struct domain *d, domid_t id, long *err)
 {
-    domid_t id = (domid_t)foreigndom, pt = (domid_t)(foreigndom >> 16);
     struct domain *fd;
-
-    /* Bits 16-31 name, plus one, the domain whose page tables are written:
-     * only the caller's own are supported. */
-    if (pt && (domid_t)(pt - 1) != DOMID_SELF && (domid_t)(pt - 1) != d->id) {
-        *err = -XEN_ESRCH;
-        return 0;
-    }
 
     if (id == DOMID_SELF)
         return d;
@@ -33,6 +25,17 @@ struct domain *pv_mm_pg_owner(struct domain *d, uint64_t foreigndom, long *err)
     if (!fd)
         *err = -XEN_ESRCH;
     return fd;
+}
+
+/* mmu_update's foreigndom bits 16-31: the domain whose page tables are
+ * written, plus one (0: the caller's). Xen looks that id up among real
+ * domains, so DOMID_SELF + 1 names none (-ESRCH); only the caller's own page
+ * tables are supported here. */
+static long pt_owner_check(const struct domain *d, uint32_t foreigndom)
+{
+    uint32_t pt = foreigndom >> 16;
+
+    return pt == 0 || pt - 1 == d->id ? 0 : -XEN_ESRCH;
 }
 
 int pv_mm_write_pte(uint64_t table_mfn, unsigned slot, uint64_t val, domid_t owner, bool preserve_ad,
@@ -77,7 +80,7 @@ static int release(struct domain *d, struct domain *pg_owner)
 }
 
 long pv_mm_run_batch(uint64_t list, uint64_t count, uint64_t pdone, uint64_t foreigndom,
-                     size_t entry_size, pv_mm_entry_fn fn)
+                     bool names_pt_owner, size_t entry_size, pv_mm_entry_fn fn)
 {
     struct domain *d = current_domain(), *pg_owner;
     uint32_t n = (uint32_t)count, done = 0;
@@ -92,7 +95,10 @@ long pv_mm_run_batch(uint64_t list, uint64_t count, uint64_t pdone, uint64_t for
     }
     if (n && !guest_range_ok(list, 1))
         return -XEN_EFAULT;
-    pg_owner = pv_mm_pg_owner(d, foreigndom, &rc);
+    if (names_pt_owner && (rc = pt_owner_check(d, (uint32_t)foreigndom)) != 0)
+        return rc;
+    /* The page owner is a domid_t: bits 16-31 never change it. */
+    pg_owner = pv_mm_pg_owner(d, (domid_t)foreigndom, &rc);
     if (!pg_owner)
         return rc;
     /* Tables a previous call left being released are finished first. */

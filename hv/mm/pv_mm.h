@@ -17,15 +17,17 @@
 typedef int (*pv_mm_entry_fn)(struct domain *d, struct domain *pg_owner, const void *entry, bool *flush);
 /* Run a batch hypercall (mmu_update, mmuext_op): entries of entry_size bytes
  * (at most 32) from list, count of them, the number done stored at pdone
- * (if not 0), frames of foreigndom; stops at the first error, and after about
- * a millisecond asks to continue where it was. */
+ * (if not 0), frames of the domain in foreigndom's low 16 bits; when
+ * names_pt_owner (mmu_update), bits 16-31 name the page tables' owner plus
+ * one. Stops at the first error, and after about a millisecond asks to
+ * continue where it was. */
 long pv_mm_run_batch(uint64_t list, uint64_t count, uint64_t pdone, uint64_t foreigndom,
-                     size_t entry_size, pv_mm_entry_fn fn);
+                     bool names_pt_owner, size_t entry_size, pv_mm_entry_fn fn);
 
-/* The domain whose frames a batch may reference: the caller itself for
- * DOMID_SELF or its own id; another domain only for a privileged caller.
- * NULL with *err set otherwise. */
-struct domain *pv_mm_pg_owner(struct domain *d, uint64_t foreigndom, long *err);
+/* The domain whose frames a request may reference: the caller itself for
+ * DOMID_SELF; another domain only for a privileged caller (its own id is
+ * refused, as in Xen). NULL with *err set otherwise. */
+struct domain *pv_mm_pg_owner(struct domain *d, domid_t id, long *err);
 /* Write one PTE (table frame, slot), remembering whether the TLB needs a
  * flush because a present mapping changed. */
 int pv_mm_write_pte(uint64_t table_mfn, unsigned slot, uint64_t val, domid_t owner, bool preserve_ad,

@@ -2,7 +2,9 @@
  * current address space, then flush as the flags ask: UVMF_NONE, UVMF_INVLPG
  * or UVMF_TLB_FLUSH, for this vCPU (UVMF_LOCAL), all (UVMF_ALL) or a set
  * (a pointer to a vCPU bitmap). Xenolith runs one physical CPU, so every
- * scope flushes here; the bitmap pointer is still checked. */
+ * scope flushes here; the bitmap pointer is still checked, for the two flush
+ * types that use it, as in Xen (with UVMF_NONE, or the unnamed type 3, the
+ * scope bits are never looked at). */
 #include "core/hypercall.h"
 #include "mm/pv_mm.h"
 #include "arch/x86_64/guest_access.h"
@@ -13,7 +15,7 @@
 
 static long do_update(struct domain *pg_owner, uint64_t va, uint64_t val, uint64_t flags)
 {
-    uint64_t l1_mfn, scope = flags & ~UVMF_FLUSHTYPE_MASK, mask;
+    uint64_t l1_mfn, type = flags & UVMF_FLUSHTYPE_MASK, scope = flags & ~UVMF_FLUSHTYPE_MASK, mask;
     unsigned slot;
     bool flush = false;
     int rc;
@@ -25,11 +27,12 @@ static long do_update(struct domain *pg_owner, uint64_t va, uint64_t val, uint64
     if ((rc = pv_mm_write_pte(l1_mfn, slot, val, pg_owner->id, false, &flush)) != 0)
         return rc;
     /* The entry stays written even when the vCPU mask is unreadable (as in Xen). */
-    if (scope != UVMF_LOCAL && scope != UVMF_ALL && copy_from_guest(&mask, scope, sizeof(mask))) {
+    if ((type == UVMF_TLB_FLUSH || type == UVMF_INVLPG) && scope != UVMF_LOCAL && scope != UVMF_ALL &&
+        copy_from_guest(&mask, scope, sizeof(mask))) {
         flush_tlb_local();
         return -XEN_EFAULT;
     }
-    switch (flags & UVMF_FLUSHTYPE_MASK) {
+    switch (type) {
     case UVMF_TLB_FLUSH:
         flush_tlb_local();
         break;
@@ -37,7 +40,7 @@ static long do_update(struct domain *pg_owner, uint64_t va, uint64_t val, uint64
         invlpg(va);
         break;
     default:
-        /* UVMF_NONE: the guest asked for no flush, but a changed mapping is
+        /* UVMF_NONE (or 3): the guest asked for no flush, but a changed mapping is
          * never left usable in the TLB (the page behind it may be reused). */
         if (flush)
             invlpg(va);
@@ -55,7 +58,7 @@ long update_va_mapping_hypercall(uint64_t va, uint64_t val, uint64_t flags, uint
 long update_va_mapping_otherdomain_hypercall(uint64_t va, uint64_t val, uint64_t flags, uint64_t domid, uint64_t a5)
 {
     long err = 0;
-    struct domain *pg_owner = pv_mm_pg_owner(current_domain(), domid, &err);
+    struct domain *pg_owner = pv_mm_pg_owner(current_domain(), (domid_t)domid, &err);
 
     (void)a5;
     if (!pg_owner)

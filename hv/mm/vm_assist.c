@@ -16,7 +16,7 @@ long vm_assist_hypercall(uint64_t cmd, uint64_t type, uint64_t a3, uint64_t a4, 
     (void)a3; (void)a4; (void)a5;
     if (type >= 64 || !(VM_ASSIST_OFFERED & (1ull << type)))
         return -XEN_EINVAL;
-    switch ((uint32_t)cmd) {                /* an unsigned int in the ABI */
+    switch (cmd) {
     case VMASST_CMD_enable:
         d->vm_assist |= 1ull << type;
         return 0;

@@ -1,7 +1,13 @@
 /* A PV guest kernel's view of the control registers, as Xen gives it:
  * CR0 is the hardware's with TS showing the virtual TS (fpu_taskswitch), and
- * only TS may be changed; CR2 is the last page-fault address delivered; CR3
- * names the kernel L4 (writing it is a NEW_BASEPTR); CR4 is a fixed value. */
+ * only TS may be changed; CR2 is vcpu_info's cr2 (the last page-fault address
+ * delivered, or what the guest wrote); CR3 names the kernel L4 (writing it is
+ * a NEW_BASEPTR); CR4 is a fixed value that every write leaves as it is. Xen
+ * takes any CR4 value too: it keeps only the bits a PV guest controls (TSD,
+ * DE, and FSGSBASE and OSXSAVE where the CPUID policy offers them) and shows
+ * its own choice of the rest. Xenolith offers none of those bits (its policy
+ * hides FSGSBASE and XSAVE; TSD and DE are not implemented), so a write
+ * changes nothing (docs/abi-coverage.md). */
 #include "arch/x86_64/pv_emulate.h"
 #include "arch/x86_64/guest_access.h"
 #include "arch/x86_64/cpu.h"
@@ -85,6 +91,10 @@ bool pv_emulate_mov_cr(struct vcpu *v, struct cpu_regs *r)
         }
     } else {                                        /* mov reg, %crN */
         switch (cr) {
+        case 2:
+            if (vi)
+                vi->arch.cr2 = *val;
+            break;
         case 0:
             if ((*val ^ read_cr0()) & ~(uint64_t)CR0_TS)
                 return false;                       /* only TS may change */
@@ -99,6 +109,8 @@ bool pv_emulate_mov_cr(struct vcpu *v, struct cpu_regs *r)
                 return false;
             break;
         }
+        case 4:                                     /* accepted, nothing to change */
+            break;
         default:
             return false;
         }

@@ -31,7 +31,6 @@ long set_gdt_hypercall(uint64_t frame_list, uint64_t entries, uint64_t a3, uint6
     unsigned n;
 
     (void)a3; (void)a4; (void)a5;
-    entries = (uint32_t)entries;                /* an unsigned int in the ABI */
     if (entries > GDT_GUEST_ENTRIES)
         return -XEN_EINVAL;
     n = (unsigned)((entries + 511) / 512);

@@ -10,14 +10,13 @@
 #include "xen.h"
 #include "callback.h"
 
-/* A table longer than this without its terminating entry is refused, so one
- * call cannot keep the CPU for an unbounded time. */
-#define MAX_TRAP_ENTRIES 1024
+/* Entries between two checks for preemption: a table of any length is taken,
+ * continuing (with the pointer moved on) after about a millisecond. */
+#define TRAP_CHECK_EVERY 64
 
 long set_trap_table_hypercall(uint64_t traps, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     struct vcpu_arch *arch = &current->arch;
-    struct guest_trap table[256];
     struct trap_info ti;
 
     (void)a2; (void)a3; (void)a4; (void)a5;
@@ -25,23 +24,21 @@ long set_trap_table_hypercall(uint64_t traps, uint64_t a2, uint64_t a3, uint64_t
         memset(arch->traps, 0, sizeof(arch->traps));
         return 0;
     }
-    /* Entries replace the current ones; the list ends with address 0. Work on
-     * a copy so a bad entry or pointer leaves the table as it was. */
-    memcpy(table, arch->traps, sizeof(table));
-    for (unsigned i = 0; ; i++) {
-        if (i == MAX_TRAP_ENTRIES)
-            return -XEN_EINVAL;
-        if (copy_from_guest(&ti, traps + i * sizeof(ti), sizeof(ti)))
+    /* Entries replace the current ones, each as it is read (as in Xen, a bad
+     * entry or pointer part-way leaves the entries before it applied); the
+     * list ends with address 0. */
+    for (unsigned i = 0; ; i++, traps += sizeof(ti)) {
+        if (i && i % TRAP_CHECK_EVERY == 0 && hypercall_preempt_check())
+            return hypercall_continue(traps, 0, 0, 0, 0);
+        if (copy_from_guest(&ti, traps, sizeof(ti)))
             return -XEN_EFAULT;
         if (ti.address == 0)
-            break;
+            return 0;
         if (!va_canonical(ti.address))
             return -XEN_EINVAL;
-        table[ti.vector].address = ti.address;
-        table[ti.vector].flags = ti.flags;
+        arch->traps[ti.vector].address = ti.address;
+        arch->traps[ti.vector].flags = ti.flags;
     }
-    memcpy(arch->traps, table, sizeof(table));
-    return 0;
 }
 
 long set_callbacks_hypercall(uint64_t event, uint64_t failsafe, uint64_t syscall, uint64_t a4, uint64_t a5)
