@@ -205,6 +205,7 @@ void vcpu_return_to_guest(struct cpu_regs *frame)
         vcpu_arch_switch_to(current, frame);
         time_vcpu_resume(current);
     }
+    pv_check_return(current, frame);
     pv_deliver_events(current, frame);
 }
 
@@ -258,8 +259,12 @@ void vcpu_wake(struct vcpu *v)
     runq_push_back(&runq, &v->unit);
 }
 
+/* An event became pending for v (its upcall flag went up): a blocked vCPU
+ * wakes, and so does one in SCHEDOP_poll, as in Xen, where a poller sleeps
+ * as a blocked vCPU that its polled ports also wake, masked or not. */
 void vcpu_events_pending(struct vcpu *v)
 {
-    if (!v->polling)                        /* a poller waits for its ports only */
-        vcpu_wake(v);
+    if (v->polling)
+        timer_stop(&v->poll_timeout);
+    vcpu_wake(v);
 }

@@ -37,8 +37,15 @@
 
 uint64_t pt_adjust_pte(uint64_t pte, unsigned level)
 {
-    (void)level;                        /* the same rule at every level */
-    return (pte & PTE_P) ? pte | PTE_US : pte;
+    if (!(pte & PTE_P))
+        return pte;
+    /* The hypervisor's TLB flushes are CR3 reloads, which keep global
+     * entries: a guest mapping marked global could outlive the frame's
+     * ownership or type. Guest L1 entries never keep G (at the other levels
+     * it is refused). */
+    if (level == 1)
+        pte &= ~PTE_G;
+    return pte | PTE_US;
 }
 
 /* The references of an L1 entry whose bits are acceptable. */

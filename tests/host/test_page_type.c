@@ -421,6 +421,17 @@ static void test_adjust(void)
     CHECK_EQ(pt_adjust_pte(pte(5, PTE_P), 1), pte(5, PTE_P | PTE_US));
     CHECK_EQ(pt_adjust_pte(pte(5, PTE_P | PTE_US), 3), pte(5, PTE_P | PTE_US));
     CHECK_EQ(pt_adjust_pte(0x123456789abcdef0ull, 4), 0x123456789abcdef0ull);   /* not present */
+    /* No global guest mappings: the hypervisor's flushes keep global entries. */
+    CHECK_EQ(pt_adjust_pte(pte(5, PTE_P | PTE_RW | PTE_G), 1), pte(5, PTE_P | PTE_RW | PTE_US));
+    /* And through validation and single-entry writes. */
+    reset_machine();
+    mem[170][7] = pte(171, RO | PTE_G);
+    CHECK_EQ(pt_pin(170, D1, PGT_L1), 0);
+    CHECK_EQ(mem[170][7], pte(171, RO));
+    CHECK_EQ(pt_mod_entry(170, 8, pte(172, RW | PTE_G), D1, false), 0);
+    CHECK_EQ(mem[170][8], pte(172, RW));
+    CHECK_EQ(pt_unpin(170, D1), 0);
+    CHECK_ALL_RELEASED();
 }
 
 static void test_pin_l1(void)

@@ -49,6 +49,11 @@ global exit_needs_iret
 section .text
 
 ; One stub per vector. Vectors with a CPU-pushed error code skip the dummy push.
+; #DB arrives on its own IST stack (idt.c); from a guest it moves to the
+; hypervisor stack like every other entry from a guest, so that the handler
+; may bounce it, switch vCPUs or idle without a second #DB reusing the IST
+; stack under it. Only a #DB taken in the hypervisor stays on the IST stack,
+; and its handler just notes DR6 and returns.
 %macro VECTOR_STUB 1
 align 16
 vector_stub_%1:
@@ -57,7 +62,11 @@ vector_stub_%1:
         push    0
 %endif
         push    %1
+%if %1 == 1
+        jmp     debug_common
+%else
         jmp     trap_common
+%endif
 %endmacro
 
 %assign v 0
@@ -66,6 +75,23 @@ VECTOR_STUB v
 %assign v v + 1
 %endrep
 
+; #DB: vector, error code, then the CPU's RIP, CS, RFLAGS, RSP, SS (7 words).
+debug_common:
+        test    byte [rsp + 24], 3              ; CS of the interrupted context
+        jz      trap_common                     ; the hypervisor: stay on the IST stack
+        push    rax
+        push    rcx
+        mov     rax, [rel syscall_stack_top]    ; the (empty) hypervisor stack
+        sub     rax, 7 * 8
+%assign i 0
+%rep 7
+        mov     rcx, [rsp + 16 + i * 8]
+        mov     [rax + i * 8], rcx
+%assign i i + 1
+%endrep
+        pop     rcx
+        xchg    rax, [rsp]                      ; rax back, the new stack pointer in its place
+        pop     rsp
 trap_common:
         cld
         PUSH_GPRS

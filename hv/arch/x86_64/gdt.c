@@ -25,7 +25,7 @@ struct tss {
 static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(4096)));
 static struct tss tss __attribute__((aligned(64)));
 static uint8_t hv_stack[HV_STACK_SIZE] __attribute__((aligned(16)));
-static uint8_t ist_stacks[3][HV_IST_STACK_SIZE] __attribute__((aligned(16)));
+static uint8_t ist_stacks[4][HV_IST_STACK_SIZE] __attribute__((aligned(16)));
 
 extern uint64_t syscall_stack_top;
 
@@ -61,6 +61,7 @@ void gdt_init(void)
     tss.ist[IST_DF - 1] = (uint64_t)(ist_stacks[0] + HV_IST_STACK_SIZE);
     tss.ist[IST_NMI - 1] = (uint64_t)(ist_stacks[1] + HV_IST_STACK_SIZE);
     tss.ist[IST_MC - 1] = (uint64_t)(ist_stacks[2] + HV_IST_STACK_SIZE);
+    tss.ist[IST_DB - 1] = (uint64_t)(ist_stacks[3] + HV_IST_STACK_SIZE);
     tss.iomap_base = sizeof(tss);       /* no I/O bitmap: all ports refused at CPL 3 */
     syscall_stack_top = tss.rsp[0];
 

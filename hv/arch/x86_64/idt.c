@@ -1,5 +1,9 @@
 /* Interrupt descriptor table: every vector enters entry.asm's stubs. #DF, NMI
- * and #MC run on their own IST stacks so a broken stack cannot take them down. */
+ * and #MC run on their own IST stacks so a broken stack cannot take them down.
+ * So does #DB: a guest can make one arrive at the first instruction of the
+ * syscall entry, before the switch to the hypervisor's stack (a data
+ * breakpoint on a `mov ss` operand, then `syscall`: the #DB waits for the
+ * instruction after the `mov ss`), where RSP is still the guest's. */
 #include "arch/x86_64/descriptors.h"
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/cpu.h"
@@ -25,7 +29,7 @@ void idt_init(void)
         uint64_t off = idt_stub_table[v];
         idt[v].off_lo = off & 0xFFFF;
         idt[v].sel = GDT_HV_CS;
-        idt[v].ist = v == 8 ? IST_DF : v == 2 ? IST_NMI : v == 18 ? IST_MC : 0;
+        idt[v].ist = v == 8 ? IST_DF : v == 2 ? IST_NMI : v == 18 ? IST_MC : v == 1 ? IST_DB : 0;
         /* Interrupt gates (IF cleared on entry), DPL 0: a guest's `int $n`
          * raises #GP, which the trap code decodes. */
         idt[v].type_attr = 0x8E;

@@ -63,5 +63,6 @@
 #define IST_DF               1
 #define IST_NMI              2
 #define IST_MC               3
+#define IST_DB               4
 
 #endif

@@ -12,6 +12,7 @@
 
 #define DR6_RESERVED_ONE  0xFFFF0FF0ull
 #define DR6_RESERVED_ZERO 0x00001000ull     /* bit 12 reads as 0 */
+#define DR6_BS            (1ull << 14)      /* single step */
 #define DR7_RESERVED_ONE  0x00000400ull
 #define DR7_RESERVED_ZERO 0x0000D800ull     /* bits 11, 12, 14, 15 */
 #define DR7_GD            (1ull << 13)
@@ -51,6 +52,12 @@ void debugreg_note_trap(struct vcpu *v)
     __asm__ volatile("mov %%db6, %0" : "=r"(dr6));
     v->arch.debugreg[6] = (dr6 & ~DR6_RESERVED_ZERO) | DR6_RESERVED_ONE;
     loaded[6] = ~0ull;                      /* the hardware's DR6 changed: reload it next time */
+}
+
+void debugreg_note_step(struct vcpu *v)
+{
+    v->arch.debugreg[6] |= DR6_BS;
+    loaded[6] = ~0ull;                      /* reload it next time */
 }
 
 static unsigned alias(unsigned reg)

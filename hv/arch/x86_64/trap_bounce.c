@@ -77,6 +77,19 @@ bool pv_bounce_exception(struct vcpu *v, struct cpu_regs *r, unsigned vector, ui
     return pv_bounce(v, r, t->address, flags, error);
 }
 
+/* sysret and iretq to a non-canonical RIP fault in ring 0 on real CPUs (the
+ * sysret case is the classic privilege-escalation bug); QEMU's TCG does not
+ * check it. The address past a `syscall`, or an emulated instruction, that
+ * ends at the top of the lower half is one: the guest gets the #GP its own
+ * next instruction fetch would have raised, at that address, instead. */
+void pv_check_return(struct vcpu *v, struct cpu_regs *r)
+{
+    if (va_canonical(r->rip))
+        return;
+    if (!pv_bounce_exception(v, r, 13, 0, 0))
+        domain_crash(v, r, "return to a non-canonical RIP, with no #GP handler");
+}
+
 void pv_deliver_events(struct vcpu *v, struct cpu_regs *r)
 {
     struct vcpu_info *vi = vcpu_info_of(v);

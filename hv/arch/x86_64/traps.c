@@ -27,6 +27,19 @@ static __attribute__((noreturn)) void hv_fault(const struct cpu_regs *r)
     machine_halt_after_panic();
 }
 
+/* An instruction the hypervisor emulated for a guest running with TF set
+ * ends with the single-step #DB the CPU would have raised after it (not when
+ * emulation bounced an exception, which clears TF, or left the instruction
+ * to run again). */
+static void emulated_step(struct vcpu *v, struct cpu_regs *r, uint64_t rip_before)
+{
+    if (!(r->rflags & RFLAGS_TF) || r->rip == rip_before)
+        return;
+    debugreg_note_step(v);
+    if (!pv_bounce_exception(v, r, 1, 0, 0))
+        domain_crash(v, r, "single step after an emulated instruction, with no #DB handler");
+}
+
 /* An exception in guest context goes to the guest's own handler; with no
  * handler, or no room on its stack for the frame, the domain is crashed. */
 static void guest_fault(struct cpu_regs *r)
@@ -34,11 +47,13 @@ static void guest_fault(struct cpu_regs *r)
     char why[192];
     struct vcpu *v = current;
     unsigned vector = (unsigned)r->vector;
-    uint64_t cr2 = vector == 14 ? read_cr2() : 0;
+    uint64_t cr2 = vector == 14 ? read_cr2() : 0, rip = r->rip;
     bool handler = v->arch.traps[vector].address != 0;
 
-    if ((vector == 13 && pv_emulate_gp(v, r)) || (vector == 6 && pv_emulate_ud(v, r)))
+    if ((vector == 13 && pv_emulate_gp(v, r)) || (vector == 6 && pv_emulate_ud(v, r))) {
+        emulated_step(v, r, rip);
         return;
+    }
     if (vector == 7 && pv_fpu_trap(v, r))
         return;
     if (pv_bounce_exception(v, r, vector, r->error_code, cr2))
@@ -74,13 +89,17 @@ void trap_dispatch(struct cpu_regs *r)
             guest_exit(r);
         return;
     }
-    if (vector == 1 && current && current->runnable) {
-        /* A guest's data breakpoint may fire while the hypervisor copies its
-         * memory: keep DR6 for the guest and go on. */
-        debugreg_note_trap(current);
-        if (!regs_from_guest(r))
-            return;
+    if (vector == 1 && !regs_from_guest(r)) {
+        /* A guest's data breakpoint fired while the hypervisor copied its
+         * memory, or a #DB deferred by the guest's `mov ss` arrived at the
+         * syscall entry: keep DR6 for the guest (get_debugreg shows it, as
+         * in Xen) and go on. */
+        if (current)
+            debugreg_note_trap(current);
+        return;
     }
+    if (vector == 1)
+        debugreg_note_trap(current);
     if (!regs_from_guest(r)) {
         /* Guest-memory copies (#PF, #GP) and segment loads made on a guest's
          * behalf (#TS, #NP, #SS, #GP) may fault at an instruction with a fixup. */

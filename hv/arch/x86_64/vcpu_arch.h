@@ -48,6 +48,11 @@ void pv_gdt_release(struct vcpu *v);
 /* Debug registers: load v's into the CPU; record DR6 after a #DB. */
 void debugreg_load(const struct vcpu *v);
 void debugreg_note_trap(struct vcpu *v);
+/* The single-step flag (DR6.BS) of a step the hypervisor made for v. */
+void debugreg_note_step(struct vcpu *v);
+/* On the way out to v: a return RIP that is not canonical (an instruction
+ * ending at the top of the lower half) becomes a #GP for the guest. */
+void pv_check_return(struct vcpu *v, struct cpu_regs *frame);
 /* Switch the running vCPU between guest kernel and guest user mode: page
  * tables and GS base follow. */
 void vcpu_arch_set_mode(struct vcpu *v, bool user);
