@@ -979,6 +979,13 @@ static void gen_multicall_top(struct fz_call *c)
         /* To guest user mode in the middle of the batch: nothing may drop the
          * user page tables before the iret (that would crash the domain, as it should). */
         c->user_frame = 1;
+        /* A long batch may be continued after the iret, in user mode: the
+         * kernel stack must be usable all along. */
+        for (unsigned i = 0; i < n; i++)
+            if (e[i].op == __HYPERVISOR_stack_switch) {
+                e[i].args[0] = FLAT_KERNEL_SS;
+                e[i].args[1] = fz_kstack_top;
+            }
         for (int i = 0; i < first_iret; i++) {
             if (c->mc_meta[i].kind != M_MMUEXT)
                 continue;
