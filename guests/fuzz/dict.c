@@ -138,7 +138,19 @@ uint64_t d_own_mfn(void)
     }
 }
 
+static uint64_t d_mfn_raw(void);
+
+/* With avoid=decrease-mapped, frames taken during the run are named only by
+ * decrease_reservation lists: never mapped, so giving them back is clean. */
 uint64_t d_mfn(void)
+{
+    uint64_t mfn = d_mfn_raw();
+    if ((fz_avoid & AVOID_DEC_MAPPED) && fz_is_taken(mfn))
+        mfn = fz_mem.pool[fz_below(POOL_FRAMES)];
+    return mfn;
+}
+
+static uint64_t d_mfn_raw(void)
 {
     const struct fz_mem *m = &fz_mem;
     switch (fz_below(12)) {

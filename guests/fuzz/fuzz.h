@@ -64,7 +64,8 @@ extern struct fz_mem fz_mem;
 #define FZ_MAX_MFN (1UL << 20)
 int fz_owned(unsigned long mfn);
 void fz_set_owned(unsigned long mfn, int on);
-int fz_protected(unsigned long mfn);   /* a frame of the start-of-day region */
+int fz_protected(unsigned long mfn);
+int fz_is_taken(uint64_t mfn);          /* ever given by increase/populate */   /* a frame of the start-of-day region */
 /* Frames taken with increase_reservation/populate_physmap */
 #define MAX_TAKEN 32768
 extern unsigned long fz_taken[MAX_TAKEN];

@@ -436,13 +436,13 @@ static void g_memory_op(uint64_t *nr, uint64_t *a, struct fz_meta *m)
 /* ---- traps, callbacks, stacks (put back afterwards) ----------------------------------------- */
 
 /* Handler addresses: the right entry stub, or one the hypervisor must refuse
- * (non-canonical, its own area).  A canonical address that is not a handler
+ * (non-canonical; the hypervisor's own area is accepted, as in Xen).  A canonical address that is not a handler
  * would be accepted and, should an event or exception come before the
  * restore (a multicall continued later), be entered. */
 static uint64_t bad_code(void)
 {
-    static const uint64_t bad[] = { 0x0000800000000000UL, 0x8000000000000000UL, 0xffff800000000000UL,
-                                    0xffff810000100000UL, 0xffff87fffffff000UL, 0x7fffffffffffffffUL };
+    static const uint64_t bad[] = { 0x0000800000000000UL, 0x8000000000000000UL, 0x0000800000001000UL,
+                                    0xfff0000000000000UL, 0x7fff000000000000UL, 0x7fffffffffff0000UL };
     return FZ_PICK(bad) + (fz_chance(128) ? 0 : fz_below(4096));
 }
 
@@ -1050,6 +1050,9 @@ void fz_generate(struct fz_call *c)
 
 /* ---- after the call: what changed that the guest must know ------------------------------------------------------- */
 
+static uint8_t taken_map[FZ_MAX_MFN / 8];
+int fz_is_taken(uint64_t mfn) { return mfn < FZ_MAX_MFN && (taken_map[mfn / 8] >> (mfn % 8)) & 1; }
+
 static int in_sink(const void *p, uint64_t size)
 {
     uint64_t a = (uint64_t)p;
@@ -1081,6 +1084,8 @@ static void post_one(const struct fz_meta *m, long rc)
                     fz_exposed_given++;
                 } else {
                     fz_set_owned(mfn, 1);
+                    if (mfn < FZ_MAX_MFN)
+                        taken_map[mfn / 8] |= (uint8_t)(1 << (mfn % 8));
                     if (fz_nr_taken < MAX_TAKEN)
                         fz_taken[fz_nr_taken++] = mfn;
                     fz_held++;
