@@ -145,4 +145,9 @@ void fz_snapshot(void);
 void fz_check(int final);
 long fz_memop_query(unsigned op);
 
+/* VIRQ_TIMER's port (exec.c): rebound by fz_timer_port_ok() when an earlier
+ * call closed it; 1 when it is usable. */
+extern long fz_timer_port;
+int fz_timer_port_ok(void);
+
 #endif

@@ -672,7 +672,7 @@ static void g_evtchn(uint64_t *nr, uint64_t *a, struct fz_meta *m)
 /* ---- sched_op ------------------------------------------------------------------------------------ */
 
 extern long fz_timer_port;
-int fz_timer_port_ok(void);
+
 
 static void g_sched_op(uint64_t *nr, uint64_t *a, struct fz_meta *m)
 {

@@ -364,8 +364,20 @@ void test_main(start_info_t *si)
         fz_generate(&fz_cur);
         if (fz_index >= fz_trace_from)
             fz_print_call("call", &fz_cur);
-        if (fz_cur.pre_timer)
+        if (fz_cur.pre_timer) {
+            /* The call may block until the timer: make sure its event can
+             * still wake the guest, whatever earlier calls did to the port
+             * (a port left pending or masked, by a hypercall writing into
+             * shared_info through a buffer pointer, never signals again). */
+            pv_clear_bit(pv_shared->evtchn_pending, (unsigned)fz_timer_port);
+            pv_evtchn_unmask((unsigned)fz_timer_port);
+            /* Events masked until the call: a timer that fires before it
+             * must leave its event pending (SCHEDOP_block then returns at
+             * once), not be taken by an upcall that leaves nothing to wake
+             * the block. */
+            pv_events_mask();
             pv_set_timer_op(pv_now() + 1000000);
+        }
         if (fz_cur.user_frame)
             fz_stats.iret_user++;
         if (fz_cur.nr == __HYPERVISOR_multicall)
