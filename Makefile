@@ -66,6 +66,7 @@ include tests/host/host.mk
 include tests/abi/abi.mk
 include guests/guests.mk
 include tests/integration/integration.mk
+include tests/fuzz/fuzz.mk
 
 deps:
 	@tools/install-deps
