@@ -176,7 +176,7 @@ def note(ntype, desc, name=b'Xen'):
             + desc + bytes(-len(desc) % 4))
 
 def pv_elf(virt_base=0xffffffff80000000, paddr_offset=0, in_section=False, features=b'!writable_page_tables|pae_pgdir_above_4gb',
-           linux=False):
+           linux=False, notes_at_end=False):
     text_off, text_size, paddr = 0x1000, 0x3000, 0x0 if paddr_offset == 0 else 0x1000000
     vaddr = paddr + virt_base - paddr_offset
     notes = (note(6, b'linux\0' if linux else b'Xenolith-seed\0') + note(7, b'0.1\0')
@@ -205,11 +205,19 @@ def pv_elf(virt_base=0xffffffff80000000, paddr_offset=0, in_section=False, featu
     img[notes_off:notes_off + len(notes)] = notes
     img[text_off:text_off + text_size] = bytes((i * 13) & 0xff for i in range(text_size))
     img[shoff:] = b''.join(shdrs)
+    if notes_at_end:
+        # The notes again, last in the file, and the PT_NOTE pointing there
+        # (as a linker that places .notes after the sections may do).
+        end = len(img)
+        img += notes
+        ph = 64 + 56 * 1
+        img[ph + 8:ph + 16] = u64(end)
     return bytes(img)
 
 def elf_seeds():
     return {'gen-pv': pv_elf(), 'gen-pv-sections': pv_elf(in_section=True),
             'gen-pv-paddr-offset': pv_elf(paddr_offset=0xffffffff80000000 - 0x1000000 + 0x1000000),
+            'gen-pv-notes-at-end': pv_elf(notes_at_end=True),
             'gen-pv-low': pv_elf(virt_base=0x400000, features=b'writable_descriptor_tables|dom0'),
             'gen-pv-linux': pv_elf(linux=True, features=b'!writable_page_tables|!dom0|hvm_callback_vector')}
 
@@ -244,8 +252,9 @@ def acpi_s5_seeds():
 def acpi_tables_seeds():
     base = 0xE0000
     def image(rsdp_at, v2, with_reset, xdsdt, aml):
-        mem = bytearray(0x20000 + 0x1000)
-        dsdt_pa, fadt_pa, rsdt_pa, xsdt_pa = base + 0x20000, base + 0x1000, base + 0x1800, base + 0x1900
+        # Compact (the harness pads memory to 128 KiB; inputs stay small).
+        mem = bytearray(0x380)
+        dsdt_pa, fadt_pa, rsdt_pa, xsdt_pa = base + 0x300, base + 0x100, base + 0x200, base + 0x240
         dsdt = sdt(b'DSDT', aml)
         fbody = bytearray(244 - 36 if xdsdt else 116 - 36 + (13 if with_reset else 0))
         fbody[40 - 36:44 - 36] = u32(0 if xdsdt else dsdt_pa)
@@ -258,26 +267,28 @@ def acpi_tables_seeds():
         if xdsdt:
             fbody[140 - 36:148 - 36] = u64(dsdt_pa)
         fadt = sdt(b'FACP', bytes(fbody), rev=3 if xdsdt else 1)
-        rsdt = sdt(b'RSDT', u32(base + 0x1f00) + u32(fadt_pa))
-        xsdt = sdt(b'XSDT', u64(base + 0x1f00) + u64(fadt_pa))
+        rsdt = sdt(b'RSDT', u32(base + 0x2c0) + u32(fadt_pa))
+        xsdt = sdt(b'XSDT', u64(base + 0x2c0) + u64(fadt_pa))
         apic = sdt(b'APIC', bytes(16))
         r = bytearray(b'RSD PTR ' + bytes(1) + b'BOCHS ' + bytes([2 if v2 else 0]) + u32(rsdt_pa))
         r += u32(36) + u64(xsdt_pa) + bytes(4)
         r[8] = (-sum(r[:20])) & 0xff
         r[32] = (-sum(r)) & 0xff
-        for pa, b in ((fadt_pa, fadt), (rsdt_pa, rsdt), (xsdt_pa, xsdt), (base + 0x1f00, apic),
+        for pa, b in ((fadt_pa, fadt), (rsdt_pa, rsdt), (xsdt_pa, xsdt), (base + 0x2c0, apic),
                       (dsdt_pa, dsdt)):
             mem[pa - base:pa - base + len(b)] = b
         if rsdp_at is not None:
             mem[rsdp_at:rsdp_at + 36] = r
         return bytes(r), bytes(mem)
     s = {}
-    r, m = image(0x15b30, False, True, False, S5_AML)
+    r, m = image(0x40, False, True, False, S5_AML)
     s['bios-search-v1'] = bytes([0]) + bytes(36) + m
+    s['bios-search-v1-fixup'] = bytes([0x80]) + bytes(36) + m
     r, m = image(None, True, True, True, S5_AML_BYTES)
     s['mb2-copy-v2'] = bytes([36]) + r + m
+    s['mb2-copy-v2-fixup'] = bytes([0x80 | 36]) + r + m
     s['mb2-copy-v1'] = bytes([20]) + r[:20] + bytes(16) + m
-    r, m = image(0x10, True, False, False, S5_AML)
+    r, m = image(0x80, True, False, False, S5_AML)
     s['bios-search-v2-no-reset'] = bytes([7]) + r + m
     return s
 
