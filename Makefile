@@ -4,11 +4,12 @@
 #   make run        boot the default demo under QEMU; exits when its guests shut down
 #   make run GUEST=<PV ELF> [GUEST_CMDLINE=..] [BOOT=grub|direct|uefi] [ACCEL=kvm|tcg] [XEN_CMDLINE=..]
 #   make test       install what is missing, build everything, run every test:
-#                   host unit tests, the ABI check, QEMU integration tests on
+#                   host unit tests, short host fuzzer runs, the ABI check, QEMU integration tests on
 #                   Xenolith, and the same guests on the real Xen 4.17
 #   make test-xen   only the last part: the guests on Xen 4.17 (the ABI oracle)
 #   make iso        a GRUB rescue ISO (build/xenolith.iso)
 #   make bench      boot-time figures
+#   make fuzz-host [SECONDS=n]  the host fuzzers of the parsers (tests/fuzz/)
 
 BUILD      := build
 CC         := gcc
@@ -67,6 +68,7 @@ include tests/abi/abi.mk
 include guests/guests.mk
 include tests/integration/integration.mk
 include tests/integration/fuzz.mk
+include tests/fuzz/fuzz.mk
 
 deps:
 	@tools/install-deps
@@ -99,6 +101,7 @@ test:
 	@$(MAKE) --no-print-directory all 2>&1 | tee -a $(BUILD)/test.log | tail -n 5; \
 	 if [ $${PIPESTATUS[0]} -ne 0 ]; then echo "FAIL: build: make all failed" | tee -a $(BUILD)/test.log; fi
 	@$(MAKE) --no-print-directory host-tests 2>&1 | tee -a $(BUILD)/test.log | grep -E '^(PASS|FAIL|SKIP):' || true
+	@$(MAKE) --no-print-directory fuzz-host-ci 2>&1 | tee -a $(BUILD)/test.log | grep -E '^(PASS|FAIL|SKIP):' || true
 	@$(MAKE) --no-print-directory abi-test 2>&1 | tee -a $(BUILD)/test.log | grep -E '^(PASS|FAIL|SKIP):' || true
 	@$(MAKE) --no-print-directory integration-tests 2>&1 | tee -a $(BUILD)/test.log | grep -E '^(PASS|FAIL|SKIP):' || true
 	@$(MAKE) --no-print-directory minios-test 2>&1 | tee -a $(BUILD)/test.log | grep -E '^(PASS|FAIL|SKIP):' || true

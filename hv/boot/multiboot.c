@@ -162,6 +162,8 @@ static int finish_memory(struct mb_ctx *ctx)
     if (memmap_normalize(bi->mem, &bi->nr_mem, BOOT_MAX_MEM_RANGES))
         return mb_fail(ctx, "memory map needs more than %u entries once overlaps are resolved",
                        (unsigned)BOOT_MAX_MEM_RANGES);
+    if (bi->nr_mem == 0)
+        return mb_fail(ctx, "memory map from the boot loader is empty");
     return 0;
 }
 

@@ -17,7 +17,8 @@
  * overlaps resolved (the more restrictive type wins: bad > reserved > NVS >
  * ACPI > usable) and touching ranges of the same type merged. Without a map
  * the basic mem_lower/mem_upper figures give [0, lower KiB) and
- * [1 MiB, 1 MiB + upper KiB). */
+ * [1 MiB, 1 MiB + upper KiB). A map left empty (every range of length
+ * 0) is an error, as is no map at all. */
 #ifndef HV_BOOT_MULTIBOOT_H
 #define HV_BOOT_MULTIBOOT_H
 

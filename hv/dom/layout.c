@@ -9,6 +9,17 @@
 
 static uint64_t up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
 
+/* *end = start + len rounded up to pages; false if that passes 2^64. */
+static bool place(uint64_t start, uint64_t len, uint64_t *end)
+{
+    uint64_t pages = len / PG + (len % PG != 0);
+
+    if (pages > (UINT64_MAX - start) / PG)
+        return false;
+    *end = start + pages * PG;
+    return true;
+}
+
 /* Tables of one level needed to map [s, e): distinct `span`-sized blocks touched. */
 static uint64_t tables_for(uint64_t s, uint64_t e, unsigned shift)
 {
@@ -32,32 +43,30 @@ int dom_layout_compute(const struct dom_layout_in *in, struct dom_layout *l, cha
     l->v_start = in->virt_base & ~(PG - 1);
     l->kernel_start = in->kernel_start;
     l->kernel_end = in->kernel_end;
-    cursor = up(in->kernel_end, PG);
-    l->initrd_start = cursor;
-    l->initrd_end = cursor + up(in->initrd_len, PG);
-    cursor = l->initrd_end;
-    l->p2m_start = cursor;
-    l->p2m_end = cursor + up(in->nr_pages * 8, PG);
-    cursor = l->p2m_end;
-    l->start_info = cursor;
-    cursor += PG;
+    /* Each piece follows the previous one; none may run past 2^64 (a huge
+     * initrd or p2m after a kernel near the top would wrap to low addresses,
+     * outside the region that gets mapped). */
     l->xenstore = l->console = 0;
-    if (in->domu_pages) {
-        l->xenstore = cursor;
-        l->console = cursor + PG;
-        cursor += 2 * PG;
+    if (!place(0, in->kernel_end, &cursor) ||
+        !place(l->initrd_start = cursor, in->initrd_len, &l->initrd_end) ||
+        !place(l->p2m_start = l->initrd_end, in->nr_pages * 8, &l->p2m_end) ||
+        !place(l->start_info = l->p2m_end, PG, &cursor) ||
+        (in->domu_pages && !place(l->xenstore = cursor, 2 * PG, &cursor))) {
+        fmt_snprintf(err, errlen, "start-of-day region wraps the address space");
+        return -1;
     }
+    if (in->domu_pages)
+        l->console = l->xenstore + PG;
     l->pt_start = cursor;
 
     /* The page tables map the whole region, which grows with them: iterate
      * until the count is stable. */
     for (;;) {
         uint64_t v_end, need;
-        l->pt_end = l->pt_start + nr_pt * PG;
-        l->stack_start = l->pt_end;
-        l->stack_end = l->stack_start + PG;
-        v_end = up(l->stack_end + SLACK, ALIGN_END);
-        if (v_end < l->stack_end) {
+        if (!place(l->pt_start, nr_pt * PG, &l->pt_end) ||
+            !place(l->stack_start = l->pt_end, PG, &l->stack_end) ||
+            l->stack_end + SLACK < l->stack_end ||
+            (v_end = up(l->stack_end + SLACK, ALIGN_END)) < l->stack_end) {
             fmt_snprintf(err, errlen, "start-of-day region wraps the address space");
             return -1;
         }

@@ -123,6 +123,34 @@ static void test_bad_inputs(void)
     CHECK_EQ(dom_layout_compute(&in, &l, err, sizeof(err)), -1);
 }
 
+/* Found by fuzz-host/layout: pieces placed after a kernel near the top of
+ * the address space used to wrap to low addresses, and the layout was
+ * accepted with the kernel outside the mapped region. */
+static void test_wrapping_region(void)
+{
+    struct dom_layout_in in = {
+        .virt_base = 0x47000000, .kernel_start = 0xffffffff00000000ull,
+        .kernel_end = 0xffffffff80003000ull, .initrd_len = 2 * MiB, .nr_pages = 0xff000200,
+    };
+    struct dom_layout l;
+    char err[128];
+
+    CHECK_EQ(dom_layout_compute(&in, &l, err, sizeof(err)), -1);
+    CHECK_STR(err, "start-of-day region wraps the address space");
+    /* A large initrd after a kernel at the top. */
+    in = (struct dom_layout_in){ .virt_base = 0x400000, .kernel_start = 0xffffffffff000000ull,
+                                 .kernel_end = 0xffffffffff100000ull, .initrd_len = 0xfffff000,
+                                 .nr_pages = 16384 };
+    CHECK_EQ(dom_layout_compute(&in, &l, err, sizeof(err)), -1);
+    CHECK_STR(err, "start-of-day region wraps the address space");
+    /* An initrd length that wraps when rounded up to pages. */
+    in.kernel_start = 0x1000000;
+    in.kernel_end = 0x1100000;
+    in.initrd_len = UINT64_MAX - 10;
+    CHECK_EQ(dom_layout_compute(&in, &l, err, sizeof(err)), -1);
+    CHECK_STR(err, "start-of-day region wraps the address space");
+}
+
 static void test_sizes_sweep(void)
 {
     /* Many sizes: the fixed point of the page-table count always holds. */
@@ -145,6 +173,7 @@ int main(void)
     RUN_TEST(test_region_crossing_boundaries);
     RUN_TEST(test_memory_too_small);
     RUN_TEST(test_bad_inputs);
+    RUN_TEST(test_wrapping_region);
     RUN_TEST(test_sizes_sweep);
     return test_main_result();
 }

@@ -210,6 +210,20 @@ static void test_mb1_entry_size_and_meminfo(void)
     mb1_build(0x4, "x", NULL, NULL, 0, 20, NULL, 0);
     CHECK_EQ(parse(MB1_BOOTLOADER_MAGIC, MB1_INFO), -1);
     CHECK_STR(err, "no memory map from the boot loader");
+
+    /* Found by fuzz-host/multiboot1: a map (or meminfo) whose ranges are all
+     * empty used to succeed with nr_mem 0. */
+    static const struct mb1_e820 empty[] = { { 0x100000, 0, 1 }, { 0, 0, 2 } };
+    reset_phys();
+    mb1_build(0x40, NULL, NULL, empty, 2, 20, NULL, 0);
+    CHECK_EQ(parse(MB1_BOOTLOADER_MAGIC, MB1_INFO), -1);
+    CHECK_STR(err, "memory map from the boot loader is empty");
+    reset_phys();
+    mb1_build(0x1, NULL, NULL, NULL, 0, 20, NULL, 0);
+    put32(MB1_INFO + 4, 0);
+    put32(MB1_INFO + 8, 0);
+    CHECK_EQ(parse(MB1_BOOTLOADER_MAGIC, MB1_INFO), -1);
+    CHECK_STR(err, "memory map from the boot loader is empty");
 }
 
 static void test_mb1_overlapping_map(void)
