@@ -71,7 +71,8 @@ static int canonical(unsigned long va)
 
 static int in_prot(unsigned long lo, unsigned long span)
 {
-    return lo < fz_mem.prot_end && lo + span > fz_mem.vbase;
+    /* The last byte, not the end: the span of L4 slot 511 ends at 2^64. */
+    return lo < fz_mem.prot_end && lo + (span - 1) >= fz_mem.vbase;
 }
 
 int fz_va_unmapped(unsigned long va)
