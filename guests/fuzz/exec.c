@@ -69,7 +69,7 @@ static void on_trap(struct pv_regs *r)
     case PV_VEC_UPCALL:
         fz_stats.upcalls++;
         /* vcpu_info may just have moved to the page registered by this call */
-        if (fz_vi_cand && fz_vi_cand != pv_vcpu && fz_vi_cand->evtchn_upcall_pending)
+        if (fz_vi_cand && pv_vcpu == &pv_shared->vcpu_info[0] && fz_vi_cand->evtchn_upcall_pending)
             pv_vcpu = fz_vi_cand;
         pv_evtchn_scan();
         return;

@@ -601,6 +601,11 @@ static void g_vcpu_op(uint64_t *nr, uint64_t *a, struct fz_meta *m)
     uint64_t vcpu = fz_chance(200) ? 0 : d_int();
     if ((uint32_t)cmd == VCPUOP_down && (uint32_t)vcpu == 0)
         cmd = VCPUOP_is_up;
+    /* Inside a multicall the guest could not tell which of several
+     * registrations took effect (the upcall that follows must find the
+     * vcpu_info where the hypervisor put it): single calls only. */
+    if ((uint32_t)cmd == VCPUOP_register_vcpu_info && depth > 0)
+        cmd = VCPUOP_is_up;
     a[0] = cmd;
     a[1] = vcpu;
     switch ((uint32_t)cmd) {
@@ -1102,7 +1107,7 @@ static void post_one(const struct fz_meta *m, long rc)
 
 void fz_post(struct fz_call *c, long rc)
 {
-    if (fz_vi_cand && fz_vi_cand->evtchn_upcall_pending && fz_vi_cand != pv_vcpu)
+    if (fz_vi_cand && pv_vcpu == &pv_shared->vcpu_info[0] && fz_vi_cand->evtchn_upcall_pending)
         pv_vcpu = fz_vi_cand;
     fz_vi_cand = 0;
     if (c->nr == __HYPERVISOR_multicall) {
