@@ -636,9 +636,15 @@ static void g_vcpu_op(uint64_t *nr, uint64_t *a, struct fz_meta *m)
     case VCPUOP_register_vcpu_info: {
         struct vcpu_register_vcpu_info *v = d_buf(sizeof(*v));
         if (v) {
-            v->mfn = d_mfn();
-            if (ever_ours(v->mfn) || fz_protected(v->mfn) || fz_protected(v->mfn & 0xffffffffffUL))
-                v->mfn = fz_mem.vcpuinfo_mfn;
+            /* Only a frame the guest knows, or one that cannot be the
+             * domain's (the first MiB, beyond RAM): a registration that
+             * succeeded on a frame it cannot follow would leave it clearing
+             * an upcall flag the hypervisor no longer reads. */
+            switch (fz_below(8)) {
+            case 0: v->mfn = fz_below(256); break;
+            case 1: v->mfn = (1UL << 40) + fz_below(1 << 20); break;
+            default: v->mfn = fz_mem.vcpuinfo_mfn; break;
+            }
             v->offset = (uint32_t)(fz_chance(128) ? fz_below(64) * 64 : d_int());
             v->rsvd = (uint32_t)(fz_chance(200) ? 0 : fz_rand());
             m->kind = M_VCPUINFO;
