@@ -28,7 +28,7 @@ long multicall_hypercall(uint64_t calls, uint64_t nr_calls, uint64_t a3, uint64_
     struct multicall_entry e;
 
     (void)a3; (void)a4; (void)a5;
-    nr_calls = (uint32_t)nr_calls;             /* an unsigned int in the ABI */
+    /* nr_calls arrives as 32 bits: the dispatcher narrows it, as Xen declares it. */
     for (uint64_t i = 0; i < nr_calls; i++) {
         uint64_t at = calls + i * sizeof(e);
         long result;
