@@ -72,9 +72,11 @@ int pv_mm_find_l1(uint64_t l4_mfn, uint64_t va, uint64_t *l1_mfn, unsigned *slot
  * names: 0 when both are empty, -XEN_ERESTART when the work limit came first. */
 static int release(struct domain *d, struct domain *pg_owner)
 {
-    int rc = pt_release_run(d->id);
+    int rc = 0;
 
-    if (rc == 0 && pg_owner != d)
+    if (d->release_list)                    /* (checked here: this runs after every entry) */
+        rc = pt_release_run(d->id);
+    if (rc == 0 && pg_owner != d && pg_owner->release_list)
         rc = pt_release_run(pg_owner->id);
     return rc;
 }
