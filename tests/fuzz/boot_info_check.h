@@ -70,4 +70,23 @@ static inline void check_boot_info(int rc, unsigned proto, uint64_t info_pa, uin
         FUZZ_CHECK(bi->rsdp_len == 0);
 }
 
+/* One fuzz input for Multiboot `proto` (1 or 2): a little-endian u32
+ * info_pa, then physical memory from address 0, parsed as hv/core/main.c
+ * does and checked. */
+static inline void fuzz_boot_info(const uint8_t *data, size_t size, uint32_t magic, unsigned proto)
+{
+    static struct boot_info bi;
+    char err[160];
+    uint32_t info_pa;
+    int rc;
+
+    if (size < 4)
+        return;
+    info_pa = fuzz_rd32(data);
+    phys_set(data + 4, size - 4);
+    rc = multiboot_parse(magic, info_pa, phys_map, &bi, err, sizeof(err));
+    check_boot_info(rc, proto, info_pa, size - 4, &bi, err, sizeof(err));
+    phys_reset();
+}
+
 #endif

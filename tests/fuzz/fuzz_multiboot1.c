@@ -10,20 +10,8 @@
  * input and hands out exact-size copies, so over-reads are caught. */
 #include "boot_info_check.h"
 
-static struct boot_info bi;
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char err[160];
-    uint32_t info_pa;
-    int rc;
-
-    if (size < 4)
-        return 0;
-    info_pa = fuzz_rd32(data);
-    phys_set(data + 4, size - 4);
-    rc = multiboot_parse(MB1_BOOTLOADER_MAGIC, info_pa, phys_map, &bi, err, sizeof(err));
-    check_boot_info(rc, 1, info_pa, size - 4, &bi, err, sizeof(err));
-    phys_reset();
+    fuzz_boot_info(data, size, MB1_BOOTLOADER_MAGIC, 1);
     return 0;
 }
