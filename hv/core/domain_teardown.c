@@ -21,8 +21,7 @@
 
 enum { TD_TYPES = 1, TD_RELEASE, TD_ALLOC, TD_LEFTOVER };
 
-/* Work units per piece, and how many frames a scan looks at per unit. */
-#define TEARDOWN_WORK 8192u
+/* How many frames a scan looks at per unit of work (a piece is one slice). */
 #define SCAN_PER_UNIT 64u
 
 void domain_teardown_begin(struct domain *d)
@@ -92,8 +91,7 @@ static bool teardown_piece(struct domain *d)
 {
     bool more = true;
 
-    pt_work = 0;
-    pt_work_limit = TEARDOWN_WORK;
+    pt_work_begin();
     /* Its address space is no longer loaded anywhere: the frames it gives
      * back need no flush each; one flush at the end of the piece covers them. */
     mm_defer_release_flush(true);

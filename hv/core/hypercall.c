@@ -8,13 +8,9 @@
 #include "mm/page_type.h"
 #include "errno.h"
 
-/* A hypercall may keep the CPU this long before it continues later. */
+/* A hypercall may keep the CPU this long, or do a slice of page-table work
+ * (hv/mm/page_type.h), before it continues later. */
 #define PREEMPT_AFTER_NS 1000000ull
-/* ... or do this much page-table work (entries validated or released, see
- * hv/mm/page_type.h): about 1 ms under QEMU TCG, far less on hardware.
- * Counting work rather than time keeps the points where long page-table
- * operations stop the same from run to run. */
-#define PREEMPT_AFTER_WORK 8192u
 
 struct hypercall_continuation hypercall_cont;
 static uint64_t entry_tsc, preempt_ticks;
@@ -96,8 +92,7 @@ void hypercall_entry(struct cpu_regs *r)
     entry_tsc = 0;
     entry_regs = r;
     hypercall_cont.pending = false;
-    pt_work = 0;
-    pt_work_limit = PREEMPT_AFTER_WORK;
+    pt_work_begin();
     ret = hypercall_dispatch(nr, args);
     /* -ERESTART: stopped by the work limit with its progress kept (in the
      * frames it works on): the same call again, later. */

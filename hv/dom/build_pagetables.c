@@ -84,7 +84,7 @@ int build_pin_tables(struct build_ctx *c, char *err, size_t errlen)
     /* Nothing else runs yet: the validation goes on to the end, however
      * often the work limit stops it. */
     do {
-        pt_work = 0;
+        pt_work_begin();
         rc = pt_pin(c->l4_mfn, d, PGT_L4);
     } while (rc == -XEN_ERESTART);
     if (rc == 0 && (rc = page_get(c->l4_mfn, d)) == 0 &&

@@ -78,6 +78,15 @@ uint32_t *mm_release_list(domid_t d);       /* head of d's release list (mfn plu
 extern uint32_t pt_work;                    /* units of work done (the caller resets it) */
 extern uint32_t pt_work_limit;              /* stop with -XEN_ERESTART once pt_work reaches it */
 static inline bool pt_out_of_work(void) { return pt_work >= pt_work_limit; }
+/* The work of one slice: about 1 ms under QEMU TCG, far less on hardware.
+ * Counting work rather than time keeps the points where long page-table
+ * operations stop the same from run to run. */
+#define PT_WORK_SLICE 8192u
+static inline void pt_work_begin(void)
+{
+    pt_work = 0;
+    pt_work_limit = PT_WORK_SLICE;
+}
 
 /* ---- general references ---- */
 /* One more reference to mfn, which must be an allocated frame owned by d.

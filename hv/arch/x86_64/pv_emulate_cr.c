@@ -47,7 +47,7 @@ static int guest_write_cr3(struct vcpu *v, uint64_t val)
         return 0;
     if (page_get(mfn, d) != 0)
         return -XEN_EINVAL;
-    pt_work = 0;
+    pt_work_begin();
     if ((rc = page_get_type(mfn, d, PGT_L4)) != 0) {
         page_put(mfn);
         return rc;
