@@ -24,8 +24,11 @@ enum { TD_TYPES = 1, TD_RELEASE, TD_ALLOC, TD_LEFTOVER };
 /* How many frames a scan looks at per unit of work (a piece is one slice). */
 #define SCAN_PER_UNIT 64u
 
+static unsigned pending;                 /* domains being torn down (checked on every exit) */
+
 void domain_teardown_begin(struct domain *d)
 {
+    pending++;
     d->teardown_step = TD_TYPES;
     d->teardown_mfn = 0;
     d->teardown_leaked = 0;
@@ -84,6 +87,7 @@ static void finish(struct domain *d)
         vcpu_info_locate(&d->vcpus[i]);
     d->teardown_step = 0;
     d->state = DOMAIN_FREE;
+    pending--;
 }
 
 /* One piece of d's teardown; true when it is complete. */
@@ -126,6 +130,8 @@ static bool teardown_piece(struct domain *d)
 
 bool domain_teardown_some(void)
 {
+    if (!pending)
+        return false;
     for (unsigned i = 0; i < MAX_DOMAINS; i++) {
         struct domain *d = domain_slot(i);
         if (d->state == DOMAIN_SHUTDOWN && d->teardown_step) {
