@@ -1117,13 +1117,13 @@ void fz_post(struct fz_call *c, long rc)
         pv_vcpu = fz_vi_cand;
     fz_vi_cand = 0;
     if (c->nr == __HYPERVISOR_multicall) {
-        if (rc == 0)
-            for (int i = 0; i < c->mc_n; i++)
+        /* Only entries that ran have results: a multicall also ends early
+         * without failing (at an iret entry, which returns the RAX of the
+         * frame it resumes, 0 as often as not). */
+        (void)rc;
+        for (int i = 0; i < c->mc_n; i++)
+            if (c->mc[i].result != 0x5a5a5a5a5a5a5a5aUL)
                 post_one(&c->mc_meta[i], (long)c->mc[i].result);
-        else
-            for (int i = 0; i < c->mc_n; i++)   /* a failed multicall: entries that ran have results */
-                if (c->mc[i].result != 0x5a5a5a5a5a5a5a5aUL)
-                    post_one(&c->mc_meta[i], (long)c->mc[i].result);
         return;
     }
     post_one(&c->meta, rc);
