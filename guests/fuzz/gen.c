@@ -1008,9 +1008,19 @@ static void gen_multicall_top(struct fz_call *c)
         }
     }
     if (need_fixup) {
-        fixup_entries(&e[n]);
-        for (int k = 0; k < 4; k++)
-            g_memset(&c->mc_meta[n + k], 0, sizeof(c->mc_meta[0]));
+        /* The fix-ups go before the first iret entry: the multicall ends
+         * there (as on Xen), and the context it returns to needs its trap
+         * table, callbacks and kernel stack. */
+        unsigned at = first_iret >= 0 ? (unsigned)first_iret : n;
+        for (unsigned i = n; i-- > at;) {
+            e[i + 4] = e[i];
+            c->mc_meta[i + 4] = c->mc_meta[i];
+        }
+        fixup_entries(&e[at]);
+        for (unsigned k = 0; k < 4; k++) {
+            e[at + k].result = 0x5a5a5a5a5a5a5a5aUL;
+            g_memset(&c->mc_meta[at + k], 0, sizeof(c->mc_meta[0]));
+        }
         n += 4;
     }
     if (mc_has_user_base)
