@@ -112,7 +112,7 @@ int page_get_type(uint64_t mfn, domid_t d, enum page_type t)
      * they are gone (a type request never fails on account of work that is
      * merely pending). */
     if (((pg->flags & PGF_RELEASING) ||
-         (pt_release_pending(d) && (pg->type_count > 0 || (pg->flags & PGF_PARTIAL)) && pg->type != t)) &&
+         ((pg->type_count > 0 || (pg->flags & PGF_PARTIAL)) && pg->type != t && pt_release_pending(d))) &&
         (rc = pt_release_run(d)) != 0)
         return rc;
     if (pg->flags & PGF_PARTIAL)
