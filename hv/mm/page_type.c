@@ -185,43 +185,6 @@ void pt_abandon(uint64_t mfn)
     }
 }
 
-/* Drop what the head of the list holds, entry by entry from the top; a lower
- * table that joins the list meanwhile becomes the head and is finished
- * first, so the table being worked on is always the head. */
-int pt_release_run(domid_t d)
-{
-    uint32_t *head = mm_release_list(d);
-
-    while (head && *head) {
-        uint64_t mfn = *head - 1;
-        struct page_info *pg = &frame_table[mfn];
-        unsigned level = pgt_level(pg->type);
-        uint64_t *e = frame_map(mfn);
-
-        while (pg->nr_held > 0 && *head == mfn + 1) {
-            unsigned i = pg->nr_held - 1u;
-
-            if (!pt_counted(e[i], level, i)) {
-                pg->nr_held = (uint16_t)i;
-                continue;
-            }
-            if (pt_out_of_work())
-                return -XEN_ERESTART;
-            pt_work++;
-            pg->nr_held = (uint16_t)i;
-            pt_put_entry(e[i], level);
-        }
-        if (*head != mfn + 1)
-            continue;                   /* a lower table first */
-        *head = pg->next;
-        pg->next = 0;
-        pg->flags = (uint8_t)((pg->flags & ~PGF_RELEASING) | PGF_TLB_STALE);
-        pg->type = PGT_NONE;
-        page_put(mfn);                  /* its own reference: may free it */
-    }
-    return 0;
-}
-
 int pt_pin(uint64_t mfn, domid_t d, enum page_type level)
 {
     int rc;

@@ -138,6 +138,68 @@ int pt_validate_table(uint64_t mfn, unsigned level, domid_t d)
     return 0;
 }
 
+/* The entries of an L1 on the release list, from nr_held down: nothing joins
+ * the list meanwhile (dropping a leaf reference never releases a table), so
+ * this is the tight loop that most of a release is. true when all are done. */
+static bool release_l1(struct page_info *pg, const uint64_t *e)
+{
+    unsigned i = pg->nr_held;
+    uint32_t done = 0;
+
+    for (; i > 0; i--) {
+        uint64_t pte = e[i - 1];
+
+        if (!(pte & PTE_P))
+            continue;
+        if (pt_work + done >= pt_work_limit)
+            break;
+        done++;
+        pt_put_entry(pte, 1);
+    }
+    pg->nr_held = (uint16_t)i;
+    pt_work += done;
+    return i == 0;
+}
+
+/* Drop what the head of the list holds, entry by entry from the top; a lower
+ * table that joins the list meanwhile becomes the head and is finished
+ * first, so the table being worked on is always the head. */
+int pt_release_run(domid_t d)
+{
+    uint32_t *head = mm_release_list(d);
+
+    while (head && *head) {
+        uint64_t mfn = *head - 1;
+        struct page_info *pg = &frame_table[mfn];
+        unsigned level = pgt_level(pg->type);
+        uint64_t *e = frame_map(mfn);
+
+        if (level == 1 && !release_l1(pg, e))
+            return -XEN_ERESTART;
+        while (pg->nr_held > 0 && *head == mfn + 1) {
+            unsigned i = pg->nr_held - 1u;
+
+            if (!pt_counted(e[i], level, i)) {
+                pg->nr_held = (uint16_t)i;
+                continue;
+            }
+            if (pt_out_of_work())
+                return -XEN_ERESTART;
+            pt_work++;
+            pg->nr_held = (uint16_t)i;
+            pt_put_entry(e[i], level);      /* (an L2..L4 entry may push a lower table) */
+        }
+        if (*head != mfn + 1)
+            continue;                   /* a lower table first */
+        *head = pg->next;
+        pg->next = 0;
+        pg->flags = (uint8_t)((pg->flags & ~PGF_RELEASING) | PGF_TLB_STALE);
+        pg->type = PGT_NONE;
+        page_put(mfn);                  /* its own reference: may free it */
+    }
+    return 0;
+}
+
 int pt_mod_entry(uint64_t table_mfn, unsigned slot, uint64_t new_pte, domid_t d, bool preserve_ad)
 {
     struct page_info *pg = mfn_to_page(table_mfn);
