@@ -32,6 +32,8 @@ __asm__(".pushsection .text\n"
         "  mov 64(%r13), %rbx\n mov %rbx, 64(%rsp)\n"    /* ss */
         "  mov 0(%r12), %rdi\n mov 8(%r12), %rsi\n mov 16(%r12), %rdx\n"
         "  mov 24(%r12), %r10\n mov 32(%r12), %r8\n"
+        ".globl fz_call_insn\n"
+        "fz_call_insn:\n"
         "  syscall\n"
         "1: mov %rax, %rbx\n"
         "  cld\n"
@@ -52,6 +54,8 @@ trap_info_t fz_traps[40];
 int fz_user_l4_set;
 long fz_timer_port = -1;
 struct vcpu_info *fz_vi_cand;
+int fz_abandon_armed;
+extern char fz_call_insn[];
 
 static void on_trap(struct pv_regs *r)
 {
@@ -72,6 +76,15 @@ static void on_trap(struct pv_regs *r)
         if (fz_vi_cand && pv_vcpu == &pv_shared->vcpu_info[0] && fz_vi_cand->evtchn_upcall_pending)
             pv_vcpu = fz_vi_cand;
         pv_evtchn_scan();
+        /* A continuation brought the guest back to its `syscall` with the
+         * call unfinished: never issue it again (the hypervisor must cope
+         * with whatever it left half-done). */
+        if (fz_abandon_armed && r->rip == (unsigned long)fz_call_insn && (r->cs & 3) == 0) {
+            fz_abandon_armed = 0;
+            fz_stats.abandoned++;
+            r->rip += 2;
+            r->rax = (unsigned long)FZ_ABANDONED;
+        }
         return;
     case 1:     /* a breakpoint or watchpoint the fuzzer set, or TF from an iret frame */
         fz_stats.db_traps++;

@@ -46,6 +46,7 @@ extern trap_info_t fz_traps[40];
 #define PG_SLOT 1                                   /* L4 slot of the playground */
 #define PG_BASE 0x0000008000000000UL                /* mm_va(PG_SLOT, 0, 0, 0) */
 #define PG_L1S 2
+#define BT_L1S 40                                   /* the big tree: 40 L1s of 512 entries */
 struct fz_mem {
     unsigned long vbase, boot_pfns, prot_end;       /* protected VA range [vbase, prot_end) */
     unsigned long nr_pages, max_ram_page;
@@ -57,6 +58,7 @@ struct fz_mem {
     unsigned long pt_mfn[64]; unsigned long pt_va[64]; int pt_level[64];
     unsigned long pt_base_va[64]; unsigned nr_pt;   /* boot page-table frames */
     unsigned long vcpuinfo_mfn;
+    unsigned long bt_l3, bt_l2, bt_l1[BT_L1S];      /* the big tree (a long validation) */
 };
 extern struct fz_mem fz_mem;
 
@@ -118,6 +120,7 @@ struct fz_call {
     struct fz_meta meta;
     struct fz_meta mc_meta[MAX_MC];
     int pre_timer;               /* arm a short timer first (block) */
+    int abandon;                 /* an upcall at the call's first continuation drops it */
 };
 
 void fz_generate(struct fz_call *c);
@@ -132,8 +135,11 @@ extern struct vcpu_info *fz_vi_cand;   /* where vcpu_info goes if this call regi
 /* ---- statistics and failure ------------------------------------------------------------- */
 struct fz_stats {
     unsigned long calls, rc_zero, rc_pos, rc_neg[128], rc_other;
-    unsigned long db_traps, user_returns, upcalls, nm_traps, ac_traps, mc_calls, iret_user;
+    unsigned long db_traps, user_returns, upcalls, nm_traps, ac_traps, mc_calls, iret_user, abandoned;
 };
+/* exec.c: set while a call that may be abandoned runs */
+extern int fz_abandon_armed;
+#define FZ_ABANDONED (-9999L)
 extern struct fz_stats fz_stats;
 extern uint64_t fz_seed, fz_index, fz_count;
 extern struct fz_call fz_cur;

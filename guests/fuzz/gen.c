@@ -842,13 +842,46 @@ struct gen {
 static void g_random_nr(uint64_t *nr, uint64_t *a, struct fz_meta *m);
 static void g_multicall(uint64_t *nr, uint64_t *a, struct fz_meta *m);
 
+/* The big tree (main.c set-up): pin or unpin it, or one of its tables, in a
+ * call that takes a few slices of work; inside a multicall too. As a single
+ * call it is often abandoned at its first continuation (exec.c): the frames
+ * are left part-validated or part-released, for later calls, the other
+ * generators' random frame numbers and the teardown to deal with. */
+static void g_big_tree(uint64_t *nr, uint64_t *a, struct fz_meta *m)
+{
+    struct mmuext_op *op = d_buf(sizeof(*op));
+
+    (void)m;
+    *nr = __HYPERVISOR_mmuext_op;
+    if (!op || (fz_avoid & AVOID_BIG_TREE)) {
+        a[0] = d_bad_ptr();
+        a[1] = 1;
+        a[3] = DOMID_SELF;
+        return;
+    }
+    g_memset(op, 0, sizeof(*op));
+    switch (fz_below(8)) {
+    case 0: op->cmd = MMUEXT_PIN_L2_TABLE; op->arg1.mfn = fz_mem.bt_l2; break;
+    case 1: op->cmd = MMUEXT_PIN_L1_TABLE; op->arg1.mfn = fz_mem.bt_l1[fz_below(BT_L1S)]; break;
+    case 2: op->cmd = MMUEXT_UNPIN_TABLE; op->arg1.mfn = fz_mem.bt_l2; break;
+    case 3: case 4: op->cmd = MMUEXT_UNPIN_TABLE; op->arg1.mfn = fz_mem.bt_l3; break;
+    default: op->cmd = MMUEXT_PIN_L3_TABLE; op->arg1.mfn = fz_mem.bt_l3; break;
+    }
+    a[0] = (uint64_t)op;
+    a[1] = 1;
+    a[2] = 0;
+    a[3] = DOMID_SELF;
+    if (depth == 0 && fz_chance(128))
+        fz_cur.abandon = 1;
+}
+
 static const struct gen gens[] = {
     { g_mmu_update, 12 }, { g_mmuext_op, 12 }, { g_uva, 8 }, { g_uva_other, 2 }, { g_memory_op, 9 },
     { g_multicall, 7 }, { g_set_trap_table, 2 }, { g_set_callbacks, 2 }, { g_callback_op, 2 },
     { g_fpu, 2 }, { g_stack_switch, 2 }, { g_segbase, 3 }, { g_set_debugreg, 3 }, { g_get_debugreg, 1 },
     { g_set_gdt, 3 }, { g_update_descriptor, 3 }, { g_set_timer_op, 2 }, { g_vcpu_op, 5 }, { g_evtchn, 6 },
     { g_sched_op, 3 }, { g_console_io, 1 }, { g_xen_version, 2 }, { g_vm_assist, 1 }, { g_physdev, 1 },
-    { g_grant, 1 }, { g_iret, 2 }, { g_random_nr, 3 },
+    { g_grant, 1 }, { g_iret, 2 }, { g_random_nr, 3 }, { g_big_tree, 2 },
 };
 #define NR_GENS (sizeof(gens) / sizeof(gens[0]))
 

@@ -167,9 +167,9 @@ static void print_progress(const char *what)
         if (fz_stats.rc_neg[e])
             n += snformat(buf + n, sizeof(buf) - (size_t)n, " -%d=%lu", e, fz_stats.rc_neg[e]);
     n += snformat(buf + n, sizeof(buf) - (size_t)n, " other=%lu", fz_stats.rc_other);
-    printk("%s; traps: db %lu nm %lu ac %lu user->kernel %lu upcalls %lu; multicalls %lu iret-to-user %lu\n", buf,
-           fz_stats.db_traps, fz_stats.nm_traps, fz_stats.ac_traps, fz_stats.user_returns, fz_stats.upcalls,
-           fz_stats.mc_calls, fz_stats.iret_user);
+    printk("%s; traps: db %lu nm %lu ac %lu user->kernel %lu upcalls %lu; multicalls %lu iret-to-user %lu "
+           "abandoned %lu\n", buf, fz_stats.db_traps, fz_stats.nm_traps, fz_stats.ac_traps, fz_stats.user_returns,
+           fz_stats.upcalls, fz_stats.mc_calls, fz_stats.iret_user, fz_stats.abandoned);
 }
 
 void fz_fail(const char *fmt, ...)
@@ -309,6 +309,23 @@ static void setup(start_info_t *si)
     if (rc)
         fz_fail("set-up: hooking the playground: rc %ld", rc);
 
+    /* The big tree: L3 -> L2 -> BT_L1S L1s of 512 read-only entries each
+     * (20k entries: a few slices of validation or release), never hooked
+     * anywhere, only pinned and unpinned (g_big_tree). */
+    m->bt_l3 = fresh_frame();
+    m->bt_l2 = fresh_frame();
+    for (int i = 0; i < BT_L1S; i++) {
+        unsigned long *p;
+        m->bt_l1[i] = fresh_frame();
+        if (!(p = mm_scratch_map(m->bt_l1[i], MM_RW_FLAGS)))
+            fz_fail("set-up: cannot map frame %#lx", m->bt_l1[i]);
+        for (unsigned k = 0; k < 512; k++)
+            p[k] = mm_pte(m->pool[(i + k) % POOL_FRAMES], MM_RO_FLAGS);
+        mm_scratch_unmap();
+        raw_write(m->bt_l2, (unsigned)i, mm_pte(m->bt_l1[i], MM_TABLE_FLAGS));
+    }
+    raw_write(m->bt_l3, 0, mm_pte(m->bt_l2, MM_TABLE_FLAGS));
+
     m->vcpuinfo_mfn = mm_pfn_to_mfn(((unsigned long)fz_vcpuinfo_page - m->vbase) >> 12);
     fz_guard_va = (unsigned long)fz_sink + FZ_SINK_SIZE;
     rc = HYPERVISOR_update_va_mapping(fz_guard_va, 0, UVMF_INVLPG | UVMF_LOCAL);
@@ -378,11 +395,19 @@ void test_main(start_info_t *si)
             pv_events_mask();
             pv_set_timer_op(pv_now() + 1000000);
         }
+        if (fz_cur.abandon) {
+            /* An upcall waiting at the call's first exit: if that exit is a
+             * continuation, the handler drops the call (exec.c). */
+            pv_vcpu->evtchn_upcall_mask = 0;
+            pv_vcpu->evtchn_upcall_pending = 1;
+            fz_abandon_armed = 1;
+        }
         if (fz_cur.user_frame)
             fz_stats.iret_user++;
         if (fz_cur.nr == __HYPERVISOR_multicall)
             fz_stats.mc_calls++;
         long rc = fz_syscall(fz_cur.nr, fz_cur.a, &fz_cur.frame);
+        fz_abandon_armed = 0;
         fz_stats.calls++;
         count_rc(rc);
         if (fz_index >= fz_trace_from)
