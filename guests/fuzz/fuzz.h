@@ -139,6 +139,7 @@ struct fz_stats {
 };
 /* exec.c: set while a call that may be abandoned runs */
 extern int fz_abandon_armed;
+void fz_refresh_tree(void);              /* main.c: the big tree whole again where not in use */
 #define FZ_ABANDONED (-9999L)
 extern struct fz_stats fz_stats;
 extern uint64_t fz_seed, fz_index, fz_count;

@@ -862,7 +862,10 @@ static void g_big_tree(uint64_t *nr, uint64_t *a, struct fz_meta *m)
     g_memset(op, 0, sizeof(*op));
     switch (fz_below(8)) {
     case 0: op->cmd = MMUEXT_PIN_L2_TABLE; op->arg1.mfn = fz_mem.bt_l2; break;
-    case 1: op->cmd = MMUEXT_PIN_L1_TABLE; op->arg1.mfn = fz_mem.bt_l1[fz_below(BT_L1S)]; break;
+    case 1:             /* as many unpins as pins, or pinned L1s would make the tree quick to validate */
+        op->cmd = fz_below(2) ? MMUEXT_PIN_L1_TABLE : MMUEXT_UNPIN_TABLE;
+        op->arg1.mfn = fz_mem.bt_l1[fz_below(BT_L1S)];
+        break;
     case 2: op->cmd = MMUEXT_UNPIN_TABLE; op->arg1.mfn = fz_mem.bt_l2; break;
     case 3: case 4: op->cmd = MMUEXT_UNPIN_TABLE; op->arg1.mfn = fz_mem.bt_l3; break;
     default: op->cmd = MMUEXT_PIN_L3_TABLE; op->arg1.mfn = fz_mem.bt_l3; break;

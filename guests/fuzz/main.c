@@ -201,6 +201,36 @@ static void count_rc(long rc)
 
 /* ---- set-up ------------------------------------------------------------------------------------ */
 
+/* One frame of the big tree rewritten, unless it is in use as a table (or
+ * no longer ours): then it stays as the fuzzer left it. */
+static void refill(unsigned long mfn, unsigned n, const unsigned long *targets, unsigned nr_targets,
+                   unsigned first, unsigned long flags)
+{
+    unsigned long *p = mm_scratch_map(mfn, MM_RW_FLAGS);
+
+    if (!p)
+        return;
+    g_memset(p, 0, 4096);
+    for (unsigned k = 0; k < n; k++)
+        p[k] = mm_pte(targets[(first + k) % nr_targets], flags);
+    mm_scratch_unmap();
+}
+
+/* The big tree: L3 -> L2 -> BT_L1S L1s of 512 read-only entries each (20k
+ * entries: a few slices of validation or release), never hooked anywhere,
+ * only pinned and unpinned (g_big_tree). Other calls may clear or remap its
+ * frames; it is made whole again at set-up and between batches, where it is
+ * not in use. */
+void fz_refresh_tree(void)
+{
+    struct fz_mem *m = &fz_mem;
+
+    for (unsigned i = 0; i < BT_L1S; i++)
+        refill(m->bt_l1[i], 512, m->pool, POOL_FRAMES, i, MM_RO_FLAGS);
+    refill(m->bt_l2, BT_L1S, m->bt_l1, BT_L1S, 0, MM_TABLE_FLAGS);
+    refill(m->bt_l3, 1, &m->bt_l2, 1, 0, MM_TABLE_FLAGS);
+}
+
 static unsigned long fresh_frame(void)
 {
     unsigned long mfn = mm_alloc_mfn();
@@ -309,22 +339,18 @@ static void setup(start_info_t *si)
     if (rc)
         fz_fail("set-up: hooking the playground: rc %ld", rc);
 
-    /* The big tree: L3 -> L2 -> BT_L1S L1s of 512 read-only entries each
-     * (20k entries: a few slices of validation or release), never hooked
-     * anywhere, only pinned and unpinned (g_big_tree). */
+    /* The big tree (g_big_tree): protected like the start-of-day region, so
+     * that no other call gives it back or rewrites it; the fuzzer reaches it
+     * through pins and unpins of several slices, abandoned or not. */
     m->bt_l3 = fresh_frame();
     m->bt_l2 = fresh_frame();
-    for (int i = 0; i < BT_L1S; i++) {
-        unsigned long *p;
+    for (int i = 0; i < BT_L1S; i++)
         m->bt_l1[i] = fresh_frame();
-        if (!(p = mm_scratch_map(m->bt_l1[i], MM_RW_FLAGS)))
-            fz_fail("set-up: cannot map frame %#lx", m->bt_l1[i]);
-        for (unsigned k = 0; k < 512; k++)
-            p[k] = mm_pte(m->pool[(i + k) % POOL_FRAMES], MM_RO_FLAGS);
-        mm_scratch_unmap();
-        raw_write(m->bt_l2, (unsigned)i, mm_pte(m->bt_l1[i], MM_TABLE_FLAGS));
-    }
-    raw_write(m->bt_l3, 0, mm_pte(m->bt_l2, MM_TABLE_FLAGS));
+    fz_refresh_tree();
+    fz_set_protected(m->bt_l3);
+    fz_set_protected(m->bt_l2);
+    for (int i = 0; i < BT_L1S; i++)
+        fz_set_protected(m->bt_l1[i]);
 
     m->vcpuinfo_mfn = mm_pfn_to_mfn(((unsigned long)fz_vcpuinfo_page - m->vbase) >> 12);
     fz_guard_va = (unsigned long)fz_sink + FZ_SINK_SIZE;
@@ -416,6 +442,7 @@ void test_main(start_info_t *si)
         fz_restore_env();
         if ((fz_index + 1) % batch == 0) {
             fz_check(0);
+            fz_refresh_tree();
             print_progress("batch");
         }
     }
