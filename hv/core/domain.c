@@ -57,6 +57,11 @@ struct domain *domain_create(domid_t id, bool privileged)
         d->state = DOMAIN_FREE;
         return 0;
     }
+    if (grant_domain_init(d) != 0) {
+        evtchn_domain_destroy(d);
+        d->state = DOMAIN_FREE;
+        return 0;
+    }
     return d;
 }
 

@@ -9,6 +9,7 @@
 #include "sched/runqueue.h"
 #include "mm/frame_table.h"
 #include "evtchn/evtchn.h"
+#include "grant/grant.h"
 #include "core/timer.h"
 
 #define MAX_DOMAINS 8
@@ -48,6 +49,7 @@ struct domain {
     uint64_t nr_pages, max_pages;      /* frames it has (until their last reference goes), may have */
     uint32_t release_list;             /* page tables being released (hv/mm/page_type.h) */
     uint8_t teardown_step;             /* hv/core/domain_teardown.c: 0 when none is under way */
+    bool teardown_waiting;             /* its frames or grants are still in another domain's use */
     uint64_t teardown_mfn, teardown_leaked;
     uint64_t vm_assist;                /* VMASST_TYPE_* bits enabled */
     uint64_t shared_info_mfn;
@@ -58,6 +60,7 @@ struct domain {
     unsigned nr_vcpus;
     struct vcpu vcpus[MAX_VCPUS];
     struct evtchn_domain evtchn;
+    struct grant_table grant;
 };
 
 extern struct vcpu *current;
@@ -84,6 +87,8 @@ struct domain *domain_slot(unsigned i);        /* the i-th entry of the domain t
 void domain_teardown_begin(struct domain *d);
 /* One piece of work for a domain being torn down; false when there is none. */
 bool domain_teardown_some(void);
+/* A dying domain waiting for others to stop using its grants may go on. */
+void domain_teardown_kick(struct domain *d);
 
 /* The vcpu_info of v (in shared_info, or where VCPUOP_register_vcpu_info put
  * it), NULL before shared_info exists. Read on every trap and event delivery,

@@ -6,12 +6,20 @@
  * (and the domain's slot taken) until the last piece; only then is the
  * domain free, and the machine may power off once no domain is left.
  *
- * Steps, each resumable at a frame number:
+ * Steps, each resumable:
+ *   TD_GRANTS    the grant mappings it holds given up (the pins on the
+ *                granters' entries; a host mapping's frame references go
+ *                with its page tables, below);
  *   TD_TYPES     pins dropped, partly validated tables abandoned (their
  *                tables join the release list);
  *   TD_RELEASE   the release list run to the end;
  *   TD_ALLOC     allocation references dropped: frames go back as their last
  *                reference goes;
+ *   TD_HELD      while another domain still uses one of its grants (mapped
+ *                or being copied) the domain waits, off the pending count:
+ *                the granted frames stay alive and its table with them, and
+ *                the last unmap kicks it on (domain_teardown_kick); then the
+ *                grant table goes;
  *   TD_LEFTOVER  a frame still owned had unbalanced counts: a hypervisor
  *                bug, reported and repaired. */
 #include "core/domain.h"
@@ -19,7 +27,7 @@
 #include "mm/mm.h"
 #include "mm/page_type.h"
 
-enum { TD_TYPES = 1, TD_RELEASE, TD_ALLOC, TD_LEFTOVER };
+enum { TD_GRANTS = 1, TD_TYPES, TD_RELEASE, TD_ALLOC, TD_HELD, TD_LEFTOVER };
 
 /* How many frames a scan looks at per unit of work (a piece is one slice). */
 #define SCAN_PER_UNIT 64u
@@ -29,7 +37,8 @@ static unsigned pending;                 /* domains being torn down (checked on 
 void domain_teardown_begin(struct domain *d)
 {
     pending++;
-    d->teardown_step = TD_TYPES;
+    d->teardown_step = TD_GRANTS;
+    d->teardown_waiting = false;
     d->teardown_mfn = 0;
     d->teardown_leaked = 0;
 }
@@ -101,6 +110,10 @@ static bool teardown_piece(struct domain *d)
     mm_defer_release_flush(true);
     while (more && !pt_out_of_work()) {
         switch (d->teardown_step) {
+        case TD_GRANTS:
+            if (grant_release_mappings(d))
+                d->teardown_step = TD_TYPES;
+            break;
         case TD_TYPES:
             if (scan(d, drop_types))
                 d->teardown_step = TD_RELEASE;
@@ -111,7 +124,18 @@ static bool teardown_piece(struct domain *d)
             break;
         case TD_ALLOC:
             if (scan(d, drop_allocation))
-                d->teardown_step = TD_LEFTOVER;
+                d->teardown_step = TD_HELD;
+            break;
+        case TD_HELD:
+            if (grant_domain_busy(d)) {
+                log_info("d%u: waiting for other domains to unmap its grants\n", d->id);
+                d->teardown_waiting = true;
+                pending--;
+                more = false;
+                break;
+            }
+            grant_domain_destroy(d);
+            d->teardown_step = TD_LEFTOVER;
             break;
         case TD_LEFTOVER:
             if (scan(d, free_leftover)) {
@@ -128,13 +152,21 @@ static bool teardown_piece(struct domain *d)
     return d->state == DOMAIN_FREE;
 }
 
+void domain_teardown_kick(struct domain *d)
+{
+    if (d->state == DOMAIN_SHUTDOWN && d->teardown_waiting) {
+        d->teardown_waiting = false;
+        pending++;
+    }
+}
+
 bool domain_teardown_some(void)
 {
     if (!pending)
         return false;
     for (unsigned i = 0; i < MAX_DOMAINS; i++) {
         struct domain *d = domain_slot(i);
-        if (d->state == DOMAIN_SHUTDOWN && d->teardown_step) {
+        if (d->state == DOMAIN_SHUTDOWN && d->teardown_step && !d->teardown_waiting) {
             teardown_piece(d);
             return true;
         }

@@ -1,6 +1,7 @@
 /* The one hypercall dispatch table, indexed by hypercall number. */
 #include "core/hypercall.h"
 #include "xen.h"
+#include "grant/grant.h"
 
 /* An argument Xen declares narrower than a register (its hypercall-defs.c:
  * int, unsigned int, domid_t) arrives at the handler with the upper bits
@@ -32,7 +33,7 @@ const struct hypercall_def hypercall_table[NR_HYPERCALLS] = {
     HCN(xen_version, xen_version_hypercall, INT),
     HCN(console_io, console_io_hypercall, INT, INT),
     HC(physdev_op_compat, 0),
-    HC(grant_table_op, 0),
+    HCN(grant_table_op, grant_table_op_hypercall, INT, 0, INT),
     HCN(vm_assist, vm_assist_hypercall, INT, INT),
     HCN(update_va_mapping_otherdomain, update_va_mapping_otherdomain_hypercall, 0, 0, 0, DOMID),
     HC(iret, iret_hypercall),

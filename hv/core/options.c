@@ -1,6 +1,7 @@
 /* Hypervisor command-line options, in Xen's spelling:
  *   console=com1|none  com1=<baud>[,8n1[,<io-base>]]  loglvl=<level>[/<guest level>]
  *   dom0_mem=<size>|max:<size>  noreboot
+ *   gnttab_max_frames=<n>  gnttab_max_maptrack_frames=<n>  gnttab=max-ver:1
  * and Xenolith's own:
  *   dom0_start_info=dom0|domu   the start_info form dom0 gets (domu: console and
  *                               xenstore ring pages and ports, no SIF flags)
@@ -15,6 +16,7 @@
 #include "arch/x86_64/serial.h"
 #include "lib/string.h"
 #include "lib/format.h"
+#include "grant/grant.h"
 
 struct hv_options hv_opts = {
     .console = "com1", .com1_baud = SERIAL_DEFAULT_BAUD, .com1_port = SERIAL_COM1_BASE,
@@ -106,7 +108,32 @@ static int parse_start_info(const char *val, void *var)
     return 0;
 }
 
+/* Grant-table limits: frames per table 1..512 (Xen's default 64), maptrack
+ * frames 0..1024 (Xen's default 1024). */
+static int parse_gnttab_frames(const char *val, void *var)
+{
+    uint64_t n;
+    const char *end;
+    uint32_t limit = var == &grant_opt_max_frames ? GRANT_MAX_FRAMES_LIMIT : GRANT_MAPTRACK_FRAMES_LIMIT;
+
+    if (cmdline_parse_uint(val, &n, &end) != 0 || *end || n > limit || (var == &grant_opt_max_frames && n == 0))
+        return -1;
+    *(uint32_t *)var = (uint32_t)n;
+    return 0;
+}
+
+/* Xen's gnttab=max-ver:<n>[,transitive|no-transitive][,transfer|no-transfer]:
+ * Xenolith has version 1 only, which is what max-ver:1 asks for. */
+static int parse_gnttab(const char *val, void *var)
+{
+    (void)var;
+    return strcmp(val, "max-ver:1") == 0 ? 0 : -1;
+}
+
 static const struct cmdline_param params[] = {
+    { "gnttab_max_frames", CMDLINE_CUSTOM, &grant_opt_max_frames, 0, parse_gnttab_frames },
+    { "gnttab_max_maptrack_frames", CMDLINE_CUSTOM, &grant_opt_max_maptrack_frames, 0, parse_gnttab_frames },
+    { "gnttab", CMDLINE_CUSTOM, 0, 0, parse_gnttab },
     { "console", CMDLINE_CUSTOM, &hv_opts, 0, parse_console },
     { "com1", CMDLINE_CUSTOM, &hv_opts, 0, parse_com1 },
     { "loglvl", CMDLINE_CUSTOM, 0, 0, parse_loglvl },

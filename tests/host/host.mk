@@ -60,6 +60,13 @@ HOST_SRCS_descriptor_check := hv/arch/x86_64/descriptor_check.c
 HOST_TESTS += evtchn
 HOST_SRCS_evtchn := hv/evtchn/evtchn_core.c
 
+# Grant tables: the pure core (entries, pins, maptrack, every GNTTABOP).
+GRANT_CORE_SRCS := hv/grant/grant_table.c hv/grant/grant_entry.c hv/grant/grant_maptrack.c \
+                   hv/grant/grant_map.c hv/grant/grant_copy.c hv/grant/grant_transfer.c \
+                   hv/grant/grant_swap.c hv/grant/grant_cache_flush.c
+HOST_TESTS += grant
+HOST_SRCS_grant := $(GRANT_CORE_SRCS)
+
 # Time: the timer queue, the TSC/system-time arithmetic (header-only), the
 # RTC decoding and calendar.
 HOST_TESTS += timer timer_clock timer_rtc
@@ -77,6 +84,7 @@ HOST_FS_SRCS := hv/lib/string.c hv/lib/format.c hv/mm/frame_alloc.c hv/boot/cmdl
                 hv/dom/elf.c hv/dom/elf_notes.c
 HOST_FS_SRCS += hv/mm/page_type.c hv/mm/page_type_validate.c
 HOST_FS_SRCS += hv/evtchn/evtchn_core.c
+HOST_FS_SRCS += $(GRANT_CORE_SRCS)
 HOST_FS_SRCS += hv/core/timer.c hv/arch/x86_64/rtc.c
 
 HOST_HDRS := tests/host/test.h $(wildcard hv/*/*.h hv/arch/*/*.h public/*.h)

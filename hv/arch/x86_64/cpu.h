@@ -92,6 +92,14 @@ static inline uint64_t rdtsc(void)
 }
 
 static inline void flush_tlb_local(void) { write_cr3(read_cr3()); }
+/* Write back and invalidate the cache lines of [p, p + len). */
+static inline void cache_writeback(const void *p, uint64_t len)
+{
+    uint64_t line = (uint64_t)p & ~63ull, end = (uint64_t)p + len;
+
+    for (; line < end; line += 64)
+        __asm__ volatile("clflush (%0)" :: "r"(line) : "memory");
+}
 /* selftest=triple-fault: an exception with no IDT resets the machine, as a
  * broken hypervisor would; the test harness must call that a failure. */
 static inline __attribute__((noreturn)) void cpu_triple_fault(void)
