@@ -79,13 +79,21 @@ static void release(struct grant_table *self, struct side *s, bool ro)
         grant_env_page_put(s->mfn);
 }
 
-static int lock_domain(struct grant_table *self, domid_t id, bool is_gref, struct side *s)
+/* Both domains are looked up before the rule that only the caller's own
+ * frames may be named by number is applied (what Xen 4.17 as shipped
+ * answers: a missing domain on either side is GNTST_bad_domain first). */
+static int lock_domains(struct grant_table *self, const struct gnttab_copy *op, struct side *src, struct side *dst)
 {
-    /* Only the caller's own frames may be named by number. */
-    if (id != DOMID_SELF && !is_gref)
+    src->gt = op->source.domid == DOMID_SELF || op->source.domid == self->domid ? self
+            : grant_env_lookup(op->source.domid);
+    dst->gt = op->dest.domid == DOMID_SELF || op->dest.domid == self->domid ? self
+            : grant_env_lookup(op->dest.domid);
+    if (!src->gt || !dst->gt)
+        return GNTST_bad_domain;
+    if ((op->source.domid != DOMID_SELF && !(op->flags & GNTCOPY_source_gref)) ||
+        (op->dest.domid != DOMID_SELF && !(op->flags & GNTCOPY_dest_gref)))
         return GNTST_permission_denied;
-    s->gt = id == DOMID_SELF || id == self->domid ? self : grant_env_lookup(id);
-    return s->gt ? GNTST_okay : GNTST_bad_domain;
+    return GNTST_okay;
 }
 
 static int claim(struct grant_table *self, struct side *s, const struct gnttab_copy_ptr *p, bool is_gref, bool ro)
@@ -116,8 +124,7 @@ int grant_op_copy(struct grant_table *self, const struct gnttab_copy *op)
     struct side src = { .mfn = ~0ull }, dst = { .mfn = ~0ull };
     int rc;
 
-    if ((rc = lock_domain(self, op->source.domid, op->flags & GNTCOPY_source_gref, &src)) != GNTST_okay ||
-        (rc = lock_domain(self, op->dest.domid, op->flags & GNTCOPY_dest_gref, &dst)) != GNTST_okay)
+    if ((rc = lock_domains(self, op, &src, &dst)) != GNTST_okay)
         return rc;
     if ((rc = claim(self, &src, &op->source, op->flags & GNTCOPY_source_gref, true)) != GNTST_okay)
         goto out;

@@ -16,7 +16,7 @@ int mm_frame_steal(struct domain *d, uint64_t mfn)
     /* A former page table may still be in the TLB's cached walks. */
     if (pg->flags & PGF_TLB_STALE)
         mm_tlb_flush();
-    *pg = (struct page_info){ .owner = OWNER_NONE, .flags = pg->flags & PGF_SCRUB };
+    *pg = (struct page_info){ .owner = OWNER_XEN, .flags = pg->flags & PGF_SCRUB };   /* held by the hypervisor */
     if (d->nr_pages)
         d->nr_pages--;
     return 0;
