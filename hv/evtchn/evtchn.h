@@ -37,6 +37,7 @@ struct evtchn_domain {
     uint16_t nr_vcpus;
     uint32_t valid_ports;               /* ports below this exist (see evtchn_priv.h) */
     uint32_t reset_next;                /* EVTCHNOP_reset under way: the next port; 0: none */
+    bool dying;                         /* every port closed for good: none can be allocated */
     /* The port each VIRQ is bound to on each vCPU, 0 if none. A global VIRQ
      * always sits in vCPU 0's row, wherever its port notifies. */
     uint16_t virq_port[EVTCHN_MAX_VCPUS][EVTCHN_NR_VIRQS];

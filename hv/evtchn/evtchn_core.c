@@ -78,9 +78,11 @@ static bool may_control(const struct evtchn_domain *self, const struct evtchn_do
 }
 
 /* The lowest free port, making its bucket valid as Xen does while it
- * searches; -ENOSPC when all are taken. */
+ * searches; -ENOSPC when all are taken, -EINVAL when the domain is dying. */
 static int port_alloc(struct evtchn_domain *ed)
 {
+    if (ed->dying)
+        return -XEN_EINVAL;
     for (uint32_t port = 1; port < EVTCHN_MAX_PORTS; port++) {
         if (port >= ed->valid_ports)
             ed->valid_ports += EVTCHN_BUCKET;
@@ -160,6 +162,7 @@ void evtchn_core_init(struct evtchn_domain *ed, struct evtchn_port *table, domid
     ed->nr_vcpus = (uint16_t)nr_vcpus;
     ed->valid_ports = EVTCHN_BUCKET;
     ed->reset_next = 0;
+    ed->dying = false;
     for (unsigned v = 0; v < EVTCHN_MAX_VCPUS; v++)
         for (unsigned virq = 0; virq < EVTCHN_NR_VIRQS; virq++)
             ed->virq_port[v][virq] = 0;
@@ -206,6 +209,7 @@ void evtchn_core_close_all(struct evtchn_domain *ed)
     for (uint32_t port = ed->valid_ports; port-- > 1;)
         (void)port_close(ed, port);
     ed->reset_next = 0;
+    ed->dying = true;
 }
 
 /* ---- the hypervisor's own uses ---- */
@@ -451,6 +455,11 @@ int evtchn_op_reset(struct evtchn_domain *self, const struct evtchn_reset *op, b
         }
     }
     d->reset_next = 0;
+    /* Ports bound again while the reset was continued (by the guest between
+     * two rounds) stay bound, and Xen says so. */
+    for (port = 1; port < d->valid_ports; port++)
+        if (port_in_use(&d->ports[port]))
+            return -XEN_EAGAIN;
     return 0;
 }
 

@@ -61,7 +61,9 @@ struct evtchn_port {
  * must be 1..EVTCHN_MAX_VCPUS. */
 void evtchn_core_init(struct evtchn_domain *ed, struct evtchn_port *table, domid_t domid,
                       unsigned nr_vcpus);
-/* Close every port (the peers of interdomain channels become unbound). */
+/* The domain is dying: close every port (the peers of interdomain channels
+ * become unbound, offered to it again) and allocate none from now on
+ * (-EINVAL, Xen's answer for a dying domain). */
 void evtchn_core_close_all(struct evtchn_domain *ed);
 
 /* ---- the hypervisor's own uses ---- */

@@ -59,6 +59,9 @@ HOST_SRCS_descriptor_check := hv/arch/x86_64/descriptor_check.c
 # Event channels: the pure core (port table, 2-level rules, every EVTCHNOP).
 HOST_TESTS += evtchn
 HOST_SRCS_evtchn := hv/evtchn/evtchn_core.c
+# ... and between domains: four fake domains, dying and gone ones, against a model.
+HOST_TESTS += evtchn_model
+HOST_SRCS_evtchn_model = $(HOST_SRCS_evtchn)
 
 # Grant tables: the pure core (entries, pins, maptrack, every GNTTABOP).
 GRANT_CORE_SRCS := hv/grant/grant_table.c hv/grant/grant_entry.c hv/grant/grant_maptrack.c \
