@@ -59,4 +59,9 @@ void bench_paths(void);
 /* Frames paths.c takes from the allocator. */
 #define BENCH_PATHS_FRAMES 4
 
+/* The figures of grant.c: grant map + unmap, grant copy of 4 KiB. */
+void bench_grant(void);
+/* Frames grant.c takes from the allocator (its window's tables, two data frames). */
+#define BENCH_GRANT_FRAMES 8
+
 #endif

@@ -10,6 +10,8 @@
  *   pin_l4_1g           MMUEXT_PIN_L4_TABLE of an L4 whose tree maps 1 GiB
  *                       (1 L3, 1 L2, 512 L1s, 262144 read-only entries)
  *   unpin_l4_1g         MMUEXT_UNPIN_TABLE of it
+ *   grant_map_unmap     grant map + unmap of one page, grant copy of 4 KiB
+ *   grant_copy_4k       (dom0's own frames granted to itself): see grant.c
  *   trap_ud_iret ...    exception bounce, user syscall, event upcall and
  *   timer_late          timer latency, in cycles and ns: see paths.c
  *
@@ -386,7 +388,7 @@ static void bench_pin(void)
 
 void test_main(start_info_t *si)
 {
-    unsigned long need = 5 + 3 + PT_NR_L1 + BENCH_PATHS_FRAMES + 16;
+    unsigned long need = 5 + 3 + PT_NR_L1 + BENCH_PATHS_FRAMES + BENCH_GRANT_FRAMES + 16;
 
     test_note("benchmark guest on %s: nr_pages %lu, %lu free frames, %d rounds per figure "
               "after a warm-up round", guest_on_xenolith() ? "Xenolith" : "Xen", si->nr_pages,
@@ -406,6 +408,8 @@ void test_main(start_info_t *si)
 
     if (pt_build())
         bench_pin();
+
+    bench_grant();
 
     bench_paths();
 }

@@ -110,6 +110,35 @@ static void check_accounting(long start)
     expect(reservation(), start, "current_reservation as at the start again");
 }
 
+/* Grant state left behind on purpose when the guest exits: the hypervisor's
+ * teardown must release it (on Xenolith the harness checks that every frame
+ * is free again).  A writable host mapping, a writable device mapping, a
+ * grant whose PTE was overwritten (its handle can no longer be unmapped), and
+ * a mapping of a frame given back meanwhile. */
+static void leave_behind(void)
+{
+    gnttab_map_grant_ref_t a, b, c, d;
+    unsigned long pfn = mm_alloc_pfn(), f = mm_pfn_to_mfn(pfn);
+    long rc;
+
+    gnt_grant(400, 0, data_mfn[0], GTF_permit_access);
+    gnt_grant(401, 0, data_mfn[1], GTF_permit_access);
+    gnt_grant(402, 0, data_mfn[2], GTF_permit_access);
+    gnt_grant(403, 0, f, GTF_permit_access);
+    rc = gnt_map(&a, map_va(700), GNTMAP_host_map, 400, 0);
+    rc |= gnt_map(&b, 0, GNTMAP_device_map, 401, 0);
+    rc |= gnt_map(&c, map_va(701), GNTMAP_host_map, 402, 0);
+    rc |= mm_update1(gnt_pte_maddr(map_va(701)), 0);
+    rc |= gnt_map(&d, map_va(702), GNTMAP_host_map, 403, 0);
+    xen_pfn_t list[1] = { f };
+    long got = mm_reservation(XENMEM_decrease_reservation, list, 1, 0, DOMID_SELF);
+    mm_set_p2m(pfn, MM_INVALID);
+    test_check(rc == 0 && a.status == 0 && b.status == 0 && c.status == 0 && d.status == 0 && got == 1,
+               "left mapped at exit: a writable host mapping, a writable device mapping, a grant whose PTE "
+               "was cleared by mmu_update, a mapping of a frame given back (statuses %d %d %d %d)", a.status,
+               b.status, c.status, d.status);
+}
+
 void test_main(start_info_t *si)
 {
     int16_t st;
@@ -128,5 +157,6 @@ void test_main(start_info_t *si)
     test_copy();
     test_other();
     check_accounting(start);
+    leave_behind();
     test_finish();
 }

@@ -7,7 +7,8 @@
  * (grants whose state changes under a mapping: the entry rewritten, the PTE
  * overwritten, the frame pinned or given back), limits.c (per-grant pin
  * counts, the number of handles), copy.c, other.c (transfer, swap,
- * cache_flush).  main.c sets up and checks the frame accounting at the end.
+ * cache_flush).  main.c sets up, checks the frame accounting at the end,
+ * then leaves some mappings in place for the hypervisor's teardown.
  */
 #ifndef GRANT_HOSTILE_SUITE_H
 #define GRANT_HOSTILE_SUITE_H

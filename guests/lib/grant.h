@@ -53,7 +53,7 @@ unsigned long gnt_l3_mfn(void);
 unsigned long gnt_pte_maddr(unsigned long va);
 /* The L1 entry of a window VA, read through the read-only view. */
 unsigned long gnt_pte(unsigned long va);
-/* Set the L1 entry of a window VA with mmu_update (0 clears it); the call's result. */
+/* Set the L1 entry of a window VA with update_va_mapping and INVLPG (0 clears it); the call's result. */
 long gnt_set_pte(unsigned long va, unsigned long pte);
 
 /* ---- the caller's grant table ------------------------------------------------------ */
