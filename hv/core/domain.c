@@ -1,6 +1,7 @@
 /* Domain life cycle: creation, shutdown, crash, and handing the CPU to the
  * next vCPU. */
 #include "core/domain.h"
+#include "core/console_ring.h"
 #include "core/time.h"
 #include "vcpu.h"
 #include "core/log.h"
@@ -97,6 +98,7 @@ void domain_shutdown(struct domain *d, int reason)
     if (current && current->domain == d)
         vcpu_arch_leave_guest_space();
     time_domain_destroy(d);
+    console_ring_detach(d);
     evtchn_domain_destroy(d);
     /* What its vCPUs hold (page-table bases, descriptor pages); the rest of
      * its memory goes back in pieces, from the scheduler. */

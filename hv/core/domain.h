@@ -56,6 +56,9 @@ struct domain {
     struct shared_info *shared_info;
     uint64_t start_info_va;
     int console_line_start;
+    uint64_t console_ring_mfn;         /* served by the hypervisor (core/console_ring.h), 0: none */
+    uint32_t console_ring_port;
+    bool console_ring_bad;
     char cmdline[1024];
     unsigned nr_vcpus;
     struct vcpu vcpus[MAX_VCPUS];

@@ -9,6 +9,8 @@
 #include "dom/build_priv.h"
 #include "dom/elf.h"
 #include "core/domain.h"
+#include "core/console_ring.h"
+#include "grant_table.h"
 #include "core/log.h"
 #include "core/time.h"
 #include "mm/mm.h"
@@ -131,6 +133,13 @@ static void fill_start_info(struct build_ctx *c)
         si->store_evtchn = store > 0 ? (uint32_t)store : 0;
         si->console.domU.mfn = build_pfn_to_mfn(c, dom_layout_va_to_pfn(l, l->console));
         si->console.domU.evtchn = cons > 0 ? (uint32_t)cons : 0;
+        /* The builder's reserved grant entries: the ring pages, granted to
+         * the domain that serves them (here the domain itself). */
+        grant_builder_set(d, GNTTAB_RESERVED_CONSOLE, d->id, si->console.domU.mfn, false);
+        grant_builder_set(d, GNTTAB_RESERVED_XENSTORE, d->id, si->store_mfn, false);
+        /* No domain serves its console: the hypervisor does. */
+        if (cons > 0)
+            (void)console_ring_attach(d, si->console.domU.mfn, (uint32_t)cons);
     }
     si->pt_base = l->pt_start;
     si->nr_pt_frames = l->nr_pt_frames;

@@ -5,6 +5,7 @@
 #include "evtchn/evtchn_priv.h"
 #include "core/domain.h"
 #include "core/hypercall.h"
+#include "core/console_ring.h"
 #include "arch/x86_64/guest_access.h"
 #include "arch/x86_64/page.h"
 #include "mm/mm.h"
@@ -177,6 +178,9 @@ long event_channel_op_hypercall(uint64_t cmd64, uint64_t arg, uint64_t a3, uint6
             return hypercall_continue(EVTCHNOP_reset_cont, arg, a3, a4, a5);
         return rc;
     }
+    /* The hypervisor serves some rings itself (core/console_ring.h). */
+    if (rc == 0 && cmd == EVTCHNOP_send)
+        console_ring_kick(current_domain(), u.send.port);
     /* A result that cannot be written back leaves the binding made, as on Xen. */
     if (rc == 0 && op_arg[cmd].out && copy_to_guest(arg, &u, op_arg[cmd].size))
         return -XEN_EFAULT;
