@@ -8,15 +8,14 @@
  *    with -EFAULT (what was done stays done);
  *  - a long batch stops between ops and continues with the rest (the
  *    hypercall is re-issued with the array and count advanced);
- *  - unmaps go 32 at a time: page-table entries first, one TLB flush, then
- *    pins and references;
+ *  - unmaps go 32 at a time: page-table entries first (each flushed from
+ *    the TLB as it goes), then pins and references;
  *  - single-op sub-ops (setup_table, query_size, get_status_frames) take a
  *    count of exactly 1. */
 #include "grant/grant_priv.h"
 #include "core/domain.h"
 #include "core/hypercall.h"
 #include "arch/x86_64/guest_access.h"
-#include "arch/x86_64/cpu.h"
 #include "lib/string.h"
 #include "errno.h"
 
@@ -105,7 +104,8 @@ static long unmap_batch(struct grant_table *self, uint32_t cmd, uint64_t uop, ui
                 }
             }
         }
-        flush_tlb_local();
+        /* Each entry taken away was flushed from the TLB as it went
+         * (hv/mm/grant_pte.c), before its references are dropped here. */
         for (uint32_t j = 0; j < k; j++)
             grant_op_unmap_complete(self, &done[j]);
         if (rc)
