@@ -64,7 +64,7 @@ void vcpu_events_pending(struct vcpu *v);
 /* ---- beyond the contract ---- */
 
 /* SCHEDOP_poll's per-port answer, as Xen gives it: -EINVAL for a port that
- * does not exist (yet), 1 if the port is bound and pending, 0 otherwise. */
+ * does not exist (yet) or is not bound, 1 if it is pending, 0 otherwise. */
 int evtchn_port_poll(struct domain *d, uint32_t port);
 
 /* A port of d, unbound, offered to domain remote (the builder's console and

@@ -307,9 +307,10 @@ int evtchn_core_raise_virq(struct evtchn_domain *ed, unsigned vcpu, unsigned vir
 
 int evtchn_core_poll(struct evtchn_domain *ed, uint32_t port)
 {
-    if (!port_valid(ed, port))
+    /* A port that exists but is free or reserved is refused as well. */
+    if (!port_valid(ed, port) || !evtchn_port_in_use(evtchn_port_of(ed, port)))
         return -XEN_EINVAL;
-    return evtchn_port_in_use(evtchn_port_of(ed, port)) && port_is_pending(ed, port);
+    return port_is_pending(ed, port);
 }
 
 /* ---- EVTCHNOP_* ---- */

@@ -113,7 +113,7 @@ void evtchn_core_release(struct evtchn_domain *ed);
 /* Make the port bound to virq on vCPU vcpu pending (a global VIRQ: the
  * domain's, wherever it notifies). 0, or -ENOENT if none is bound. */
 int evtchn_core_raise_virq(struct evtchn_domain *ed, unsigned vcpu, unsigned virq);
-/* -EINVAL: no such port; 1: bound and pending; 0: otherwise. */
+/* -EINVAL: no such port, or a free or reserved one; 1: pending; 0: not pending. */
 int evtchn_core_poll(struct evtchn_domain *ed, uint32_t port);
 /* Xen's split: VIRQs bound per vCPU, and global ones (vCPU 0, rebindable). */
 bool evtchn_virq_is_global(unsigned virq);
