@@ -4,6 +4,8 @@
  */
 #include "fifo.h"
 
+#define QUEUES ((1u << EVTCHN_FIFO_MAX_QUEUES) - 1)     /* READY bits beyond are ignored */
+
 struct pv_fifo pv_fifo;
 
 static unsigned long frame_of(const void *va)
@@ -102,10 +104,10 @@ unsigned pv_fifo_scan(pv_fifo_fn fn, unsigned long limit)
         return 0;
     pv_vcpu->evtchn_upcall_pending = 0;
     __asm__ volatile("" ::: "memory");
-    pv_fifo.ready |= __atomic_exchange_n(&pv_fifo.cb->ready, 0, __ATOMIC_SEQ_CST);
+    pv_fifo.ready |= __atomic_exchange_n(&pv_fifo.cb->ready, 0, __ATOMIC_SEQ_CST) & QUEUES;
     while (pv_fifo.ready && (!limit || n++ < limit)) {
         consume_one((unsigned)__builtin_ctz(pv_fifo.ready), fn);
-        pv_fifo.ready |= __atomic_exchange_n(&pv_fifo.cb->ready, 0, __ATOMIC_SEQ_CST);
+        pv_fifo.ready |= __atomic_exchange_n(&pv_fifo.cb->ready, 0, __ATOMIC_SEQ_CST) & QUEUES;
     }
     return (unsigned)(pv_fifo.handled - before);
 }
