@@ -59,4 +59,8 @@ void bench_paths(void);
 /* Frames paths.c takes from the allocator. */
 #define BENCH_PATHS_FRAMES 4
 
+/* The figures of fifo.c: an event through the FIFO ABI (run by bench_paths,
+ * after which the domain is back on 2-level). */
+void bench_fifo(void);
+
 #endif

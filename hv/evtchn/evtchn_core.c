@@ -138,18 +138,16 @@ static void port_bound(struct evtchn_domain *ed, uint32_t port)
  * the guest relies on: pending bit, then (unless masked) selector bit, then
  * the upcall flag. Each step stops when its bit was already set, since
  * whoever set it has done or will do the rest. */
-static void port_set_pending(struct evtchn_domain *ed, unsigned vcpu, uint32_t port)
+static void port_2l_set_pending(struct evtchn_domain *ed, unsigned vcpu, uint32_t port)
 {
-    struct shared_info *s;
+    struct shared_info *s = evtchn_env_shared_info(ed);
     unsigned word = port / WORD_BITS, bit = port % WORD_BITS;
     struct vcpu_info *vi;
 
-    if (ed->fifo) {
-        evtchn_fifo_set_pending(ed, vcpu, port);
-        return;
-    }
-    s = evtchn_env_shared_info(ed);
-    if (!s || port >= EVTCHN_MAX_PORTS || bit_test_set(&s->evtchn_pending[word], bit))
+    /* port < EVTCHN_MAX_PORTS: only bound ports become pending, and under
+     * 2-level none is bound beyond (EVTCHNOP_reset leaves FIFO only once
+     * every port is closed). */
+    if (!s || bit_test_set(&s->evtchn_pending[word], bit))
         return;
     if (!bit_test(&s->evtchn_mask[word], bit)) {
         vi = evtchn_env_vcpu_info(ed, vcpu);
@@ -159,6 +157,16 @@ static void port_set_pending(struct evtchn_domain *ed, unsigned vcpu, uint32_t p
         }
     }
     evtchn_env_port_pending(ed, port);
+}
+
+/* The ABI's rules for a port becoming pending (inline: the FIFO path goes
+ * straight to its own). */
+static inline void port_set_pending(struct evtchn_domain *ed, unsigned vcpu, uint32_t port)
+{
+    if (ed->fifo)
+        evtchn_fifo_set_pending(ed, vcpu, port);
+    else
+        port_2l_set_pending(ed, vcpu, port);
 }
 
 static void port_clear_pending(struct evtchn_domain *ed, uint32_t port)

@@ -54,18 +54,20 @@
 struct fifo_vcpu {
     struct evtchn_fifo_control_block *cb;   /* in a guest frame; NULL until registered */
     uint32_t tail[EVTCHN_FIFO_MAX_QUEUES];  /* last port appended, 0 when none */
+    uint8_t _pad[128 - 8 - 4 * EVTCHN_FIFO_MAX_QUEUES];   /* a power of two: one shift to index */
 };
 
 struct evtchn_fifo {
+    struct fifo_vcpu vcpu[EVTCHN_MAX_VCPUS];
     uint32_t nr_words;                      /* ports with an event word */
     event_word_t *page[MAX_PAGES];          /* the event array, in guest frames */
-    struct fifo_vcpu vcpu[EVTCHN_MAX_VCPUS];
 };
 
 _Static_assert(sizeof(struct evtchn_fifo) <= PAGE_BYTES, "the FIFO state is one frame");
 _Static_assert(sizeof(struct evtchn_fifo_control_block) == 72, "control block size");
 _Static_assert(EVTCHN_FIFO_MAX_QUEUES <= 32, "READY is a 32-bit map");
 _Static_assert(EVTCHN_MAX_VCPUS <= 256, "last_vcpu is a byte");
+_Static_assert(sizeof(struct fifo_vcpu) == 128, "fifo_vcpu padding");
 
 /* ---- words the guest writes concurrently ---- */
 
@@ -74,7 +76,8 @@ static bool w_test(event_word_t *w, event_word_t bit)
     return (__atomic_load_n(w, __ATOMIC_SEQ_CST) & bit) != 0;
 }
 
-/* Set the bit; was it set before? */
+/* Set the bit; was it set before? (The caller's use of the answer right
+ * away lets the compiler make it one locked bit-test-and-set.) */
 static bool w_test_set(event_word_t *w, event_word_t bit)
 {
     return (__atomic_fetch_or(w, bit, __ATOMIC_SEQ_CST) & bit) != 0;
@@ -137,40 +140,53 @@ static void mark_events_pending(struct evtchn_domain *ed, unsigned vcpu)
 
 /* ---- the rules evtchn_core.c applies through these ---- */
 
+/* Port becomes the tail of queue prio of vCPU vcpu (its word just became
+ * LINKED): linked from the old tail, or the queue's new head. */
+static void link_port(struct evtchn_domain *ed, struct fifo_vcpu *fv, struct evtchn_fifo_port *fp,
+                      unsigned vcpu, uint32_t port)
+{
+    struct evtchn_fifo *f = ed->fifo;
+    unsigned prio = fp->priority & (EVTCHN_FIFO_MAX_QUEUES - 1);
+    uint32_t *old_tail = &f->vcpu[fp->last_vcpu].tail[fp->last_priority];
+    uint32_t tail, ready;
+    event_word_t *tw;
+
+    if (*old_tail == port)
+        *old_tail = 0;
+    fp->last_vcpu = (uint8_t)vcpu;
+    fp->last_priority = (uint8_t)prio;
+    tail = fv->tail[prio];
+    fv->tail[prio] = port;
+    if (tail && (tw = word_of(f, tail)) && link_after(tw, port))
+        return;
+    __atomic_store_n(&fv->cb->head[prio], port, __ATOMIC_SEQ_CST);
+    ready = 1u << prio;
+    if (!(__atomic_fetch_or(&fv->cb->ready, ready, __ATOMIC_SEQ_CST) & ready))
+        mark_events_pending(ed, vcpu);
+}
+
 void evtchn_fifo_set_pending(struct evtchn_domain *ed, unsigned vcpu, uint32_t port)
 {
     struct evtchn_fifo *f = ed->fifo;
     struct evtchn_fifo_port *fp = evtchn_fifo_port_of(ed, port);
-    event_word_t *w = word_of(f, port);
     struct fifo_vcpu *fv;
-    unsigned prio;
-    bool newly_pending, linked = true;
+    event_word_t *w;
 
-    if (!w) {
+    if (port >= f->nr_words) {
         fp->raised = 1;
         return;
     }
+    w = f->page[port / WORDS_PER_PAGE] + port % WORDS_PER_PAGE;
     if (vcpu >= ed->nr_vcpus || !(fv = &f->vcpu[vcpu])->cb)
         return;
-    prio = fp->priority & (EVTCHN_FIFO_MAX_QUEUES - 1);
-    newly_pending = !w_test_set(w, W_PENDING);
-    if (!w_test(w, W_MASKED) && !w_test_set(w, W_LINKED)) {
-        uint32_t *old_tail = &f->vcpu[fp->last_vcpu].tail[fp->last_priority];
-        event_word_t *tw;
-
-        if (*old_tail == port)
-            *old_tail = 0;
-        fp->last_vcpu = (uint8_t)vcpu;
-        fp->last_priority = (uint8_t)prio;
-        linked = fv->tail[prio] && (tw = word_of(f, fv->tail[prio])) && link_after(tw, port);
-        if (!linked)
-            __atomic_store_n(&fv->cb->head[prio], port, __ATOMIC_SEQ_CST);
-        fv->tail[prio] = port;
+    if (w_test_set(w, W_PENDING)) {
+        if (!w_test(w, W_MASKED) && !w_test_set(w, W_LINKED))
+            link_port(ed, fv, fp, vcpu, port);
+        return;
     }
-    if (!linked && !(__atomic_fetch_or(&fv->cb->ready, 1u << prio, __ATOMIC_SEQ_CST) & (1u << prio)))
-        mark_events_pending(ed, vcpu);
-    if (newly_pending)
-        evtchn_env_port_pending(ed, port);
+    if (!w_test(w, W_MASKED) && !w_test_set(w, W_LINKED))
+        link_port(ed, fv, fp, vcpu, port);
+    evtchn_env_port_pending(ed, port);      /* it just became pending: pollers */
 }
 
 void evtchn_fifo_clear_pending(struct evtchn_domain *ed, uint32_t port)
