@@ -9,8 +9,8 @@
  * a closed port still linked is not handed out again until the guest unlinks
  * it; more than 4096 ports; words and control block corrupted by the guest;
  * 128 pages and no more; the frames held by the hypervisor until
- * EVTCHNOP_reset, which goes back to 2-level (4095 ports again), and a second
- * FIFO session after it. */
+ * EVTCHNOP_reset, which goes back to 2-level (4095 ports again), a second
+ * FIFO session after it, and a third left running when the domain ends. */
 #include "fifo.h"
 
 #define EPERM 1
@@ -782,6 +782,33 @@ static void test_reset(void)
     test_check(rc == 0, "reset: rc=%ld", rc);
 }
 
+/* The domain ends on FIFO: its control block and array pages, one of them
+ * given back while the array holds it, are let go by the domain's
+ * destruction (Xenolith checks every frame and reference at power-off). */
+static void test_left_on_fifo(void)
+{
+    unsigned long pfn = mm_alloc_pfn(), mfn = mm_pfn_to_mfn(pfn);
+    xen_pfn_t list[1] = { mfn };
+    uint8_t lb;
+    long rc, re, rg, p;
+
+    g_memset(cb_page + CB_OFFSET, 0, sizeof(struct evtchn_fifo_control_block));
+    rc = pv_fifo_init_control(cb_page + CB_OFFSET, &lb);
+    re = pv_fifo_expand(arr[0], 0);
+    rg = mm_zero_frame(mfn) == 0 ? pv_fifo_expand(0, mfn) : -1;
+    test_check(rc == 0 && re == 0 && rg == 0, "a third FIFO session: init_control rc=%ld, two pages rc=%ld %ld", rc,
+               re, rg);
+    rc = mm_reservation(XENMEM_decrease_reservation, list, 1, 0, DOMID_SELF);
+    if (rc == 1)
+        mm_set_p2m(pfn, MM_INVALID);
+    test_check(rc == 1, "the second array page given back while the array holds it: %ld extent", rc);
+    fifo_mode = 1;
+    p = ipi();
+    pv_evtchn_send((unsigned)p);
+    test_check(wd((unsigned)p) == (P | L), "an IPI left queued (%#x)", wd((unsigned)p));
+    test_note("shutting down on the FIFO ABI with port %ld queued", p);
+}
+
 void test_main(start_info_t *si)
 {
     long rc;
@@ -811,4 +838,5 @@ void test_main(start_info_t *si)
     test_corruption();
     test_limit();
     test_reset();
+    test_left_on_fifo();
 }
