@@ -13,9 +13,10 @@
  *     (VIRQ_TIMER etc.): 0 if a port is bound and was made pending, -ENOENT
  *     otherwise;
  *   - evtchn_port_poll(d, port) for SCHEDOP_poll (below);
- *   - making a port pending follows the ABI in use (2-level or FIFO) and, when the vCPU must
- *     be told, calls vcpu_events_pending(v) (provided by hv/core/domain.c:
- *     sets nothing in shared_info, only wakes the vCPU if blocked). */
+ *   - making a port pending follows the ABI in use (2-level or FIFO) and,
+ *     when the vCPU must be told, calls vcpu_events_pending(v) (provided by
+ *     hv/core/domain.c: sets nothing in shared_info, only wakes the vCPU if
+ *     blocked). */
 #ifndef HV_EVTCHN_EVTCHN_H
 #define HV_EVTCHN_EVTCHN_H
 
@@ -48,7 +49,7 @@ struct evtchn_domain {
     uint32_t valid_ports;               /* ports below this exist (see evtchn_priv.h) */
     uint32_t table_frames;              /* frames of the table (256 ports each) */
     uint32_t reset_next;                /* EVTCHNOP_reset under way: the next port; 0: none */
-    uint32_t free_hint;                 /* every port below it is in use (not EVTCHN_FREE) */
+    uint32_t free_hint;                 /* no port below it is EVTCHN_FREE */
     /* The port each VIRQ is bound to on each vCPU, 0 if none. A global VIRQ
      * always sits in vCPU 0's row, wherever its port notifies. */
     uint32_t virq_port[EVTCHN_MAX_VCPUS][EVTCHN_NR_VIRQS];

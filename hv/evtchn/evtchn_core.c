@@ -97,7 +97,7 @@ static bool table_grow(struct evtchn_domain *ed, uint32_t ports)
 /* The lowest free port, as Xen finds it: ports past the ABI's limit give
  * -ENOSPC; a port past valid_ports makes the next bucket valid (-ENOMEM if
  * its frame cannot be had) and is taken at once; a free port still linked in
- * a FIFO queue is passed over. Every port below free_hint is in use, so the
+ * a FIFO queue is passed over. No port below free_hint is free, so the
  * search starts there (closing a port lowers it). */
 static int port_alloc(struct evtchn_domain *ed)
 {
