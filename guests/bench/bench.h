@@ -63,5 +63,8 @@ void bench_paths(void);
 void bench_grant(void);
 /* Frames grant.c takes from the allocator (its window's tables, two data frames). */
 #define BENCH_GRANT_FRAMES 8
+/* The figures of fifo.c: an event through the FIFO ABI (run by bench_paths,
+ * after which the domain is back on 2-level). */
+void bench_fifo(void);
 
 #endif

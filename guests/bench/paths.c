@@ -450,4 +450,5 @@ void bench_paths(void)
     bench_user_syscall();
     bench_event();
     bench_timer();
+    bench_fifo();
 }

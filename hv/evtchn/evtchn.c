@@ -1,34 +1,41 @@
 /* Event channels in the hypervisor: each domain's port table in hypervisor
- * frames, the environment the pure core needs (evtchn_priv.h), and the
- * event_channel_op hypercall, which copies the guest's argument in, runs the
- * core's operation and copies the result back. */
+ * frames, the environment the pure core needs (evtchn_priv.h: frames for the
+ * table and the FIFO state, the guest frames of the FIFO ABI held with their
+ * references), and the event_channel_op hypercall, which copies the guest's
+ * argument in, runs the core's operation and copies the result back. */
 #include "evtchn/evtchn_priv.h"
 #include "core/domain.h"
 #include "core/hypercall.h"
 #include "core/console_ring.h"
 #include "arch/x86_64/guest_access.h"
+#include "arch/x86_64/layout.h"
 #include "arch/x86_64/page.h"
 #include "mm/mm.h"
+#include "mm/page_type.h"
 #include "lib/string.h"
 #include "errno.h"
 
 _Static_assert(MAX_VCPUS <= EVTCHN_MAX_VCPUS, "evtchn.h's VIRQ table has too few rows for MAX_VCPUS");
+_Static_assert(EVTCHN_TABLE_BYTES <= PAGE_SIZE, "a table frame is one page");
+
+/* The frame behind a direct-map address (every frame here is reached so). */
+static uint64_t directmap_mfn(const void *va)
+{
+    return ((uint64_t)va - HV_DIRECTMAP_VIRT) >> PAGE_SHIFT;
+}
 
 /* ---- life cycle ---- */
 
 int evtchn_domain_init(struct domain *d)
 {
     struct evtchn_domain *ed = &d->evtchn;
-    uint64_t frames = (EVTCHN_TABLE_BYTES + PAGE_SIZE - 1) / PAGE_SIZE;
-    uint64_t mfn = mm_alloc_frames_contig(frames, 0);
+    void *table0 = evtchn_env_frame_alloc();
 
-    if (mfn == INVALID_MFN)
+    if (!table0)
         return -XEN_ENOMEM;
     memset(ed, 0, sizeof(*ed));
-    ed->ports_mfn = mfn;
-    ed->ports_frames = frames;
     ed->owner = d;
-    evtchn_core_init(ed, mfn_to_virt(mfn), d->id, d->nr_vcpus);
+    evtchn_core_init(ed, table0, d->id, d->nr_vcpus);
     return 0;
 }
 
@@ -36,13 +43,12 @@ void evtchn_domain_destroy(struct domain *d)
 {
     struct evtchn_domain *ed = &d->evtchn;
 
-    if (!ed->ports)
+    if (!ed->table0)
         return;
     evtchn_core_close_all(ed);
-    for (uint64_t i = 0; i < ed->ports_frames; i++)
-        mm_free_frame(ed->ports_mfn + i);
-    ed->ports = 0;
-    ed->ports_mfn = ed->ports_frames = 0;
+    evtchn_core_release(ed);
+    evtchn_env_frame_free(ed->table0);
+    ed->table0 = 0;
 }
 
 /* ---- for the rest of the hypervisor ---- */
@@ -51,14 +57,14 @@ int evtchn_send_virq(struct vcpu *v, unsigned virq)
 {
     struct evtchn_domain *ed = &v->domain->evtchn;
 
-    if (!ed->ports)
+    if (!ed->table0)
         return -XEN_ENOENT;
     return evtchn_core_raise_virq(ed, v->id, virq);
 }
 
 int evtchn_port_poll(struct domain *d, uint32_t port)
 {
-    return d->evtchn.ports ? evtchn_core_poll(&d->evtchn, port) : -XEN_EINVAL;
+    return d->evtchn.table0 ? evtchn_core_poll(&d->evtchn, port) : -XEN_EINVAL;
 }
 
 
@@ -68,7 +74,7 @@ struct evtchn_domain *evtchn_env_lookup(domid_t id)
 {
     struct domain *d = domain_lookup(id);
 
-    return d && d->evtchn.ports ? &d->evtchn : 0;
+    return d && d->evtchn.table0 ? &d->evtchn : 0;
 }
 
 bool evtchn_env_privileged(const struct evtchn_domain *ed)
@@ -106,6 +112,48 @@ void evtchn_env_port_pending(struct evtchn_domain *ed, uint32_t port)
 bool evtchn_env_preempt(void)
 {
     return hypercall_preempt_check();
+}
+
+void *evtchn_env_frame_alloc(void)
+{
+    uint64_t mfn = mm_alloc_frames_contig(1, 0);
+    void *va;
+
+    if (mfn == INVALID_MFN)
+        return 0;
+    va = mfn_to_virt(mfn);
+    memset(va, 0, PAGE_SIZE);
+    return va;
+}
+
+void evtchn_env_frame_free(void *frame)
+{
+    mm_free_frame(directmap_mfn(frame));
+}
+
+int evtchn_env_guest_frame_get(struct evtchn_domain *ed, uint64_t gfn, void **va)
+{
+    domid_t id = ed->owner->id;
+    int rc;
+
+    /* A PV domain names machine frames (Xen's gfn is the mfn for PV). */
+    if (page_get(gfn, id) != 0)
+        return -XEN_EINVAL;
+    if ((rc = page_get_type(gfn, id, PGT_WRITABLE)) != 0) {
+        page_put(gfn);
+        return rc == -XEN_ERESTART ? rc : -XEN_EINVAL;  /* restart: a release to finish first */
+    }
+    *va = mfn_to_virt(gfn);
+    return 0;
+}
+
+void evtchn_env_guest_frame_put(struct evtchn_domain *ed, void *va)
+{
+    uint64_t mfn = directmap_mfn(va);
+
+    (void)ed;
+    page_put_type(mfn);
+    page_put(mfn);
 }
 
 /* ---- event_channel_op ---- */
@@ -154,7 +202,7 @@ long event_channel_op_hypercall(uint64_t cmd64, uint64_t arg, uint64_t a3, uint6
     (void)a3; (void)a4; (void)a5;
     if (cmd >= sizeof(op_arg) / sizeof(op_arg[0]) || !op_arg[cmd].size)
         return -XEN_ENOSYS;
-    if (!self->ports)
+    if (!self->table0)
         return -XEN_EINVAL;             /* not reached: every domain has its table */
     if (copy_from_guest(&u, arg, op_arg[cmd].size))
         return -XEN_EFAULT;

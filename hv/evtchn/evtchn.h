@@ -1,18 +1,22 @@
-/* Event channels: the 2-level ABI (shared_info bitmaps), per-domain port
- * table, and the event_channel_op hypercall.
+/* Event channels: the 2-level ABI (shared_info bitmaps) and the FIFO ABI
+ * (per-vCPU queues in guest frames), per-domain port table, and the
+ * event_channel_op hypercall.
  *
  * CONTRACT (the rest of the hypervisor relies on exactly this; the evtchn
  * subsystem owns everything else in hv/evtchn/):
  *   - struct evtchn_domain is embedded in struct domain (d->evtchn);
  *   - evtchn_domain_init() is called when a domain is created,
- *     evtchn_domain_destroy() when it is torn down (closing every port);
+ *     evtchn_domain_destroy() when it is torn down (closing every port,
+ *     freeing the port table and dropping the references held on the
+ *     guest frames of the FIFO ABI);
  *   - evtchn_send_virq(v, virq) raises a virtual IRQ bound on vCPU v
  *     (VIRQ_TIMER etc.): 0 if a port is bound and was made pending, -ENOENT
  *     otherwise;
  *   - evtchn_port_poll(d, port) for SCHEDOP_poll (below);
- *   - making a port pending follows the 2-level rules and, when the vCPU must
- *     be told, calls vcpu_events_pending(v) (provided by hv/core/domain.c:
- *     sets nothing in shared_info, only wakes the vCPU if blocked). */
+ *   - making a port pending follows the ABI in use (2-level or FIFO) and,
+ *     when the vCPU must be told, calls vcpu_events_pending(v) (provided by
+ *     hv/core/domain.c: sets nothing in shared_info, only wakes the vCPU if
+ *     blocked). */
 #ifndef HV_EVTCHN_EVTCHN_H
 #define HV_EVTCHN_EVTCHN_H
 
@@ -23,24 +27,33 @@ struct domain;
 struct vcpu;
 
 #define EVTCHN_MAX_PORTS 4096          /* 2-level ABI, 64-bit guest */
+#define EVTCHN_FIFO_MAX_PORTS 131072    /* FIFO ABI: EVTCHN_FIFO_NR_CHANNELS */
 #define EVTCHN_MAX_VCPUS 8              /* vCPUs per domain the VIRQ table has room for */
 #define EVTCHN_NR_VIRQS 24              /* NR_VIRQS of public xen.h (checked in evtchn_core.c) */
 
-struct evtchn_port;                     /* defined in evtchn_priv.h */
+struct evtchn_table_frame;              /* defined in evtchn_priv.h */
+struct evtchn_fifo;                     /* defined in evtchn_fifo.c */
 
 struct evtchn_domain {
-    struct evtchn_port *ports;          /* EVTCHN_MAX_PORTS entries, allocated at init */
-    uint64_t ports_mfn, ports_frames;   /* the hypervisor frames holding them */
+    /* The port table grows a hypervisor frame (256 ports) at a time as
+     * ports are handed out: table0 holds ports 0..255 from creation (NULL
+     * before evtchn_domain_init and after evtchn_domain_destroy), table_dir
+     * (a frame of pointers, allocated with the second frame) all of them. */
+    struct evtchn_table_frame *table0;
     /* Private to hv/evtchn/ from here on. */
+    struct evtchn_table_frame **table_dir;
+    struct evtchn_fifo *fifo;           /* FIFO ABI state, NULL under the 2-level ABI */
     struct domain *owner;               /* the domain this is embedded in (NULL in host tests) */
     uint16_t domid;
     uint16_t nr_vcpus;
     uint32_t valid_ports;               /* ports below this exist (see evtchn_priv.h) */
+    uint32_t table_frames;              /* frames of the table (256 ports each) */
     uint32_t reset_next;                /* EVTCHNOP_reset under way: the next port; 0: none */
+    uint32_t free_hint;                 /* no port below it is EVTCHN_FREE */
     bool dying;                         /* every port closed for good: none can be allocated */
     /* The port each VIRQ is bound to on each vCPU, 0 if none. A global VIRQ
      * always sits in vCPU 0's row, wherever its port notifies. */
-    uint16_t virq_port[EVTCHN_MAX_VCPUS][EVTCHN_NR_VIRQS];
+    uint32_t virq_port[EVTCHN_MAX_VCPUS][EVTCHN_NR_VIRQS];
 };
 
 int evtchn_domain_init(struct domain *d);          /* 0 or -ENOMEM */
@@ -53,7 +66,7 @@ void vcpu_events_pending(struct vcpu *v);
 /* ---- beyond the contract ---- */
 
 /* SCHEDOP_poll's per-port answer, as Xen gives it: -EINVAL for a port that
- * does not exist (yet), 1 if the port is bound and pending, 0 otherwise. */
+ * does not exist (yet) or is not bound, 1 if it is pending, 0 otherwise. */
 int evtchn_port_poll(struct domain *d, uint32_t port);
 
 /* A port of d, unbound, offered to domain remote (the builder's console and

@@ -4,8 +4,11 @@
 
 _Static_assert(EVTCHN_NR_VIRQS == NR_VIRQS, "the VIRQ table of evtchn.h has the wrong width");
 _Static_assert(EVTCHN_MAX_PORTS == EVTCHN_2L_NR_CHANNELS, "a 2-level port limit that is not the ABI's");
-_Static_assert(EVTCHN_MAX_PORTS <= 0x10000, "ports must fit struct evtchn_port's 16-bit fields");
-_Static_assert(EVTCHN_MAX_PORTS % EVTCHN_BUCKET == 0, "whole buckets");
+_Static_assert(EVTCHN_FIFO_MAX_PORTS == EVTCHN_FIFO_NR_CHANNELS, "a FIFO port limit that is not the ABI's");
+_Static_assert(EVTCHN_MAX_PORTS % EVTCHN_FRAME_PORTS == 0 && EVTCHN_FRAME_PORTS % EVTCHN_BUCKET == 0 &&
+               EVTCHN_FIFO_MAX_PORTS % EVTCHN_FRAME_PORTS == 0, "whole buckets in whole frames");
+_Static_assert(sizeof(struct evtchn_table_frame) <= 4096, "a table frame is one page");
+_Static_assert(EVTCHN_DIR_ENTRIES * sizeof(struct evtchn_table_frame *) <= 4096, "the directory is one page");
 
 #define WORD_BITS (sizeof(xen_ulong_t) * 8)
 
@@ -47,12 +50,6 @@ static bool port_valid(const struct evtchn_domain *ed, uint32_t port)
     return port < ed->valid_ports;
 }
 
-/* Bound to something the guest may use (not free, not the reserved port 0). */
-static bool port_in_use(const struct evtchn_port *p)
-{
-    return p->state > EVTCHN_RESERVED;
-}
-
 static bool vcpu_valid(const struct evtchn_domain *ed, uint32_t vcpu)
 {
     return vcpu < ed->nr_vcpus;
@@ -77,33 +74,83 @@ static bool may_control(const struct evtchn_domain *self, const struct evtchn_do
     return self == target || evtchn_env_privileged(self);
 }
 
-/* The lowest free port, making its bucket valid as Xen does while it
- * searches; -ENOSPC when all are taken, -EINVAL when the domain is dying. */
+/* Frames for the table up to `ports` ports: false when one cannot be had. */
+static bool table_grow(struct evtchn_domain *ed, uint32_t ports)
+{
+    uint32_t need = (ports + EVTCHN_FRAME_PORTS - 1) / EVTCHN_FRAME_PORTS;
+
+    while (ed->table_frames < need) {
+        struct evtchn_table_frame *f;
+
+        if (!ed->table_dir) {
+            if (!(ed->table_dir = evtchn_env_frame_alloc()))
+                return false;
+            ed->table_dir[0] = ed->table0;
+        }
+        if (!(f = evtchn_env_frame_alloc()))
+            return false;
+        ed->table_dir[ed->table_frames++] = f;
+    }
+    return true;
+}
+
+/* The lowest free port, as Xen finds it: ports past the ABI's limit give
+ * -ENOSPC; a port past valid_ports makes the next bucket valid (-ENOMEM if
+ * its frame cannot be had) and is taken at once; a free port still linked in
+ * a FIFO queue is passed over. No port below free_hint is free, so the
+ * search starts there (closing a port lowers it). A dying domain gets none
+ * (-EINVAL). */
 static int port_alloc(struct evtchn_domain *ed)
 {
+    uint32_t limit = ed->fifo ? EVTCHN_FIFO_MAX_PORTS : EVTCHN_MAX_PORTS;
+    bool hint_set = false;
+
     if (ed->dying)
-        return -XEN_EINVAL;
-    for (uint32_t port = 1; port < EVTCHN_MAX_PORTS; port++) {
-        if (port >= ed->valid_ports)
+        return -XEN_EINVAL;             /* Xen's answer for a dying domain */
+
+    for (uint32_t port = ed->free_hint; port < limit; port++) {
+        if (port >= ed->valid_ports) {
+            if (!table_grow(ed, ed->valid_ports + EVTCHN_BUCKET))
+                return -XEN_ENOMEM;
             ed->valid_ports += EVTCHN_BUCKET;
-        if (ed->ports[port].state == EVTCHN_FREE)
+            if (!hint_set)
+                ed->free_hint = port;
+            return (int)port;
+        }
+        if (evtchn_port_of(ed, port)->state != EVTCHN_FREE)
+            continue;
+        if (!hint_set) {
+            ed->free_hint = port;
+            hint_set = true;
+        }
+        if (!ed->fifo || !evtchn_fifo_is_busy(ed, port))
             return (int)port;
     }
     return -XEN_ENOSPC;
 }
 
-/* ---- the 2-level rules ---- */
+/* A port has just been bound: under FIFO it starts at the default priority. */
+static void port_bound(struct evtchn_domain *ed, uint32_t port)
+{
+    if (ed->fifo)
+        evtchn_fifo_port_bound(ed, port);
+}
+
+/* ---- the 2-level rules (the FIFO ABI's in evtchn_fifo.c) ---- */
 
 /* Port becomes pending, vCPU vcpu is the one to tell. The order is the one
  * the guest relies on: pending bit, then (unless masked) selector bit, then
  * the upcall flag. Each step stops when its bit was already set, since
  * whoever set it has done or will do the rest. */
-static void port_set_pending(struct evtchn_domain *ed, unsigned vcpu, uint32_t port)
+static void port_2l_set_pending(struct evtchn_domain *ed, unsigned vcpu, uint32_t port)
 {
     struct shared_info *s = evtchn_env_shared_info(ed);
     unsigned word = port / WORD_BITS, bit = port % WORD_BITS;
     struct vcpu_info *vi;
 
+    /* port < EVTCHN_MAX_PORTS: only bound ports become pending, and under
+     * 2-level none is bound beyond (EVTCHNOP_reset leaves FIFO only once
+     * every port is closed). */
     if (!s || bit_test_set(&s->evtchn_pending[word], bit))
         return;
     if (!bit_test(&s->evtchn_mask[word], bit)) {
@@ -116,11 +163,26 @@ static void port_set_pending(struct evtchn_domain *ed, unsigned vcpu, uint32_t p
     evtchn_env_port_pending(ed, port);
 }
 
+/* The ABI's rules for a port becoming pending (inline: the FIFO path goes
+ * straight to its own). */
+static inline void port_set_pending(struct evtchn_domain *ed, unsigned vcpu, uint32_t port)
+{
+    if (ed->fifo)
+        evtchn_fifo_set_pending(ed, vcpu, port);
+    else
+        port_2l_set_pending(ed, vcpu, port);
+}
+
 static void port_clear_pending(struct evtchn_domain *ed, uint32_t port)
 {
-    struct shared_info *s = evtchn_env_shared_info(ed);
+    struct shared_info *s;
 
-    if (s)
+    if (ed->fifo) {
+        evtchn_fifo_clear_pending(ed, port);
+        return;
+    }
+    s = evtchn_env_shared_info(ed);
+    if (s && port < EVTCHN_MAX_PORTS)
         bit_test_clear(&s->evtchn_pending[port / WORD_BITS], port % WORD_BITS);
 }
 
@@ -128,12 +190,17 @@ static void port_clear_pending(struct evtchn_domain *ed, uint32_t port)
  * the selector and upcall steps it skipped. */
 static void port_unmask(struct evtchn_domain *ed, uint32_t port)
 {
-    struct shared_info *s = evtchn_env_shared_info(ed);
+    struct shared_info *s;
     unsigned word = port / WORD_BITS, bit = port % WORD_BITS;
-    unsigned vcpu = ed->ports[port].vcpu;
+    unsigned vcpu = evtchn_port_of(ed, port)->vcpu;
     struct vcpu_info *vi;
 
-    if (!s || !bit_test_clear(&s->evtchn_mask[word], bit) || !bit_test(&s->evtchn_pending[word], bit))
+    if (ed->fifo) {
+        evtchn_fifo_unmask(ed, port);
+        return;
+    }
+    s = evtchn_env_shared_info(ed);
+    if (!s || port >= EVTCHN_MAX_PORTS || !bit_test_clear(&s->evtchn_mask[word], bit) || !bit_test(&s->evtchn_pending[word], bit))
         return;
     vi = evtchn_env_vcpu_info(ed, vcpu);
     if (vi && !bit_test_set(&vi->evtchn_pending_sel, word)) {
@@ -144,24 +211,34 @@ static void port_unmask(struct evtchn_domain *ed, uint32_t port)
 
 static bool port_is_pending(struct evtchn_domain *ed, uint32_t port)
 {
-    struct shared_info *s = evtchn_env_shared_info(ed);
+    struct shared_info *s;
 
-    return s && bit_test(&s->evtchn_pending[port / WORD_BITS], port % WORD_BITS);
+    if (ed->fifo)
+        return evtchn_fifo_is_pending(ed, port);
+    s = evtchn_env_shared_info(ed);
+    return s && port < EVTCHN_MAX_PORTS && bit_test(&s->evtchn_pending[port / WORD_BITS], port % WORD_BITS);
 }
 
 /* ---- set-up, tear-down, closing ---- */
 
-void evtchn_core_init(struct evtchn_domain *ed, struct evtchn_port *table, domid_t domid,
-                      unsigned nr_vcpus)
+void evtchn_core_init(struct evtchn_domain *ed, void *table0, domid_t domid, unsigned nr_vcpus)
 {
-    for (uint32_t port = 0; port < EVTCHN_MAX_PORTS; port++)
-        table[port] = (struct evtchn_port){ .state = EVTCHN_FREE };
-    table[0].state = EVTCHN_RESERVED;
-    ed->ports = table;
+    struct evtchn_table_frame *t = table0;
+
+    for (uint32_t port = 0; port < EVTCHN_FRAME_PORTS; port++) {
+        t->port[port] = (struct evtchn_port){ .state = EVTCHN_FREE };
+        t->fifo[port] = (struct evtchn_fifo_port){ 0 };
+    }
+    t->port[0].state = EVTCHN_RESERVED;
+    ed->table0 = t;
+    ed->table_dir = 0;
+    ed->table_frames = 1;
+    ed->fifo = 0;
     ed->domid = domid;
     ed->nr_vcpus = (uint16_t)nr_vcpus;
     ed->valid_ports = EVTCHN_BUCKET;
     ed->reset_next = 0;
+    ed->free_hint = 1;
     ed->dying = false;
     for (unsigned v = 0; v < EVTCHN_MAX_VCPUS; v++)
         for (unsigned virq = 0; virq < EVTCHN_NR_VIRQS; virq++)
@@ -179,7 +256,7 @@ static int port_close(struct evtchn_domain *ed, uint32_t port)
 
     if (!port_valid(ed, port))
         return -XEN_EINVAL;
-    p = &ed->ports[port];
+    p = evtchn_port_of(ed, port);
     switch (p->state) {
     case EVTCHN_UNBOUND:
     case EVTCHN_IPI:
@@ -190,7 +267,7 @@ static int port_close(struct evtchn_domain *ed, uint32_t port)
     case EVTCHN_INTERDOMAIN:
         peer = domain_by_id(ed, p->remote_dom);
         if (peer) {
-            struct evtchn_port *q = &peer->ports[p->remote_port];
+            struct evtchn_port *q = evtchn_port_of(peer, p->remote_port);
             q->state = EVTCHN_UNBOUND;
             q->remote_dom = ed->domid;
             q->remote_port = 0;
@@ -201,6 +278,8 @@ static int port_close(struct evtchn_domain *ed, uint32_t port)
     }
     port_clear_pending(ed, port);
     *p = (struct evtchn_port){ .state = EVTCHN_FREE };
+    if (port < ed->free_hint)
+        ed->free_hint = port;
     return 0;
 }
 
@@ -212,26 +291,40 @@ void evtchn_core_close_all(struct evtchn_domain *ed)
     ed->dying = true;
 }
 
+void evtchn_core_release(struct evtchn_domain *ed)
+{
+    if (ed->fifo)
+        evtchn_fifo_destroy(ed);
+    if (ed->table_dir) {
+        for (uint32_t i = 1; i < ed->table_frames; i++)
+            evtchn_env_frame_free(ed->table_dir[i]);
+        evtchn_env_frame_free(ed->table_dir);
+    }
+    ed->table_dir = 0;
+    ed->table_frames = 1;
+}
+
 /* ---- the hypervisor's own uses ---- */
 
 int evtchn_core_raise_virq(struct evtchn_domain *ed, unsigned vcpu, unsigned virq)
 {
-    uint16_t port;
+    uint32_t port;
 
     if (virq >= NR_VIRQS || !vcpu_valid(ed, vcpu))
         return -XEN_ENOENT;
     port = ed->virq_port[evtchn_virq_is_global(virq) ? 0 : vcpu][virq];
     if (!port)
         return -XEN_ENOENT;
-    port_set_pending(ed, ed->ports[port].vcpu, port);
+    port_set_pending(ed, evtchn_port_of(ed, port)->vcpu, port);
     return 0;
 }
 
 int evtchn_core_poll(struct evtchn_domain *ed, uint32_t port)
 {
-    if (!port_valid(ed, port))
+    /* A port that exists but is free or reserved is refused as well. */
+    if (!port_valid(ed, port) || !evtchn_port_in_use(evtchn_port_of(ed, port)))
         return -XEN_EINVAL;
-    return port_in_use(&ed->ports[port]) && port_is_pending(ed, port);
+    return port_is_pending(ed, port);
 }
 
 /* ---- EVTCHNOP_* ---- */
@@ -247,10 +340,11 @@ int evtchn_op_alloc_unbound(struct evtchn_domain *self, struct evtchn_alloc_unbo
         return port;
     if (!may_control(self, d))
         return -XEN_EPERM;
-    d->ports[port] = (struct evtchn_port){
+    *evtchn_port_of(d, (uint32_t)port) = (struct evtchn_port){
         .state = EVTCHN_UNBOUND,
         .remote_dom = op->remote_dom == DOMID_SELF ? self->domid : op->remote_dom,
     };
+    port_bound(d, (uint32_t)port);
     op->port = (evtchn_port_t)port;
     return 0;
 }
@@ -267,20 +361,21 @@ int evtchn_op_bind_interdomain(struct evtchn_domain *self, struct evtchn_bind_in
         return lport;
     if (!port_valid(rd, op->remote_port))
         return -XEN_EINVAL;
-    rp = &rd->ports[op->remote_port];
+    rp = evtchn_port_of(rd, op->remote_port);
     if (rp->state != EVTCHN_UNBOUND || rp->remote_dom != self->domid)
         return -XEN_EINVAL;
-    self->ports[lport] = (struct evtchn_port){
+    *evtchn_port_of(self, (uint32_t)lport) = (struct evtchn_port){
         .state = EVTCHN_INTERDOMAIN,
         .remote_dom = rd->domid,
-        .remote_port = (uint16_t)op->remote_port,
+        .remote_port = op->remote_port,
     };
+    port_bound(self, (uint32_t)lport);
     rp->state = EVTCHN_INTERDOMAIN;
     rp->remote_dom = self->domid;
-    rp->remote_port = (uint16_t)lport;
+    rp->remote_port = (uint32_t)lport;
     /* Whatever was sent to the remote port while it was unbound went
      * nowhere: the new local end starts pending, as on Xen. */
-    port_set_pending(self, self->ports[lport].vcpu, (uint32_t)lport);
+    port_set_pending(self, evtchn_port_of(self, (uint32_t)lport)->vcpu, (uint32_t)lport);
     op->local_port = (evtchn_port_t)lport;
     return 0;
 }
@@ -299,12 +394,13 @@ int evtchn_op_bind_virq(struct evtchn_domain *self, struct evtchn_bind_virq *op)
         return -XEN_EEXIST;
     if ((port = port_alloc(self)) < 0)
         return port;
-    self->ports[port] = (struct evtchn_port){
+    *evtchn_port_of(self, (uint32_t)port) = (struct evtchn_port){
         .state = EVTCHN_VIRQ,
         .virq = (uint8_t)op->virq,
         .vcpu = (uint16_t)op->vcpu,
     };
-    self->virq_port[op->vcpu][op->virq] = (uint16_t)port;
+    port_bound(self, (uint32_t)port);
+    self->virq_port[op->vcpu][op->virq] = (uint32_t)port;
     op->port = (evtchn_port_t)port;
     return 0;
 }
@@ -325,7 +421,8 @@ int evtchn_op_bind_ipi(struct evtchn_domain *self, struct evtchn_bind_ipi *op)
         return -XEN_ENOENT;
     if ((port = port_alloc(self)) < 0)
         return port;
-    self->ports[port] = (struct evtchn_port){ .state = EVTCHN_IPI, .vcpu = (uint16_t)op->vcpu };
+    *evtchn_port_of(self, (uint32_t)port) = (struct evtchn_port){ .state = EVTCHN_IPI, .vcpu = (uint16_t)op->vcpu };
+    port_bound(self, (uint32_t)port);
     op->port = (evtchn_port_t)port;
     return 0;
 }
@@ -342,12 +439,12 @@ int evtchn_op_send(struct evtchn_domain *self, const struct evtchn_send *op)
 
     if (!port_valid(self, op->port))
         return -XEN_EINVAL;
-    p = &self->ports[op->port];
+    p = evtchn_port_of(self, op->port);
     switch (p->state) {
     case EVTCHN_INTERDOMAIN:
         rd = domain_by_id(self, p->remote_dom);
         if (rd)
-            port_set_pending(rd, rd->ports[p->remote_port].vcpu, p->remote_port);
+            port_set_pending(rd, evtchn_port_of(rd, p->remote_port)->vcpu, p->remote_port);
         return 0;
     case EVTCHN_IPI:
         port_set_pending(self, p->vcpu, op->port);
@@ -370,7 +467,7 @@ int evtchn_op_status(struct evtchn_domain *self, struct evtchn_status *op)
         return -XEN_EINVAL;
     if (!may_control(self, d))
         return -XEN_EPERM;
-    p = &d->ports[op->port];
+    p = evtchn_port_of(d, op->port);
     switch (p->state) {
     case EVTCHN_UNBOUND:
         op->status = EVTCHNSTAT_unbound;
@@ -404,7 +501,7 @@ int evtchn_op_bind_vcpu(struct evtchn_domain *self, const struct evtchn_bind_vcp
         return -XEN_ENOENT;
     if (!port_valid(self, op->port))
         return -XEN_EINVAL;
-    p = &self->ports[op->port];
+    p = evtchn_port_of(self, op->port);
     switch (p->state) {
     case EVTCHN_VIRQ:
         if (!evtchn_virq_is_global(p->virq))
@@ -426,7 +523,7 @@ int evtchn_op_unmask(struct evtchn_domain *self, const struct evtchn_unmask *op)
     if (!port_valid(self, op->port))
         return -XEN_EINVAL;
     /* Like Xen, a port that is not bound is left as it is (still 0). */
-    if (port_in_use(&self->ports[op->port]))
+    if (evtchn_port_in_use(evtchn_port_of(self, op->port)))
         port_unmask(self, op->port);
     return 0;
 }
@@ -456,34 +553,12 @@ int evtchn_op_reset(struct evtchn_domain *self, const struct evtchn_reset *op, b
     }
     d->reset_next = 0;
     /* Ports bound again while the reset was continued (by the guest between
-     * two rounds) stay bound, and Xen says so. */
+     * two rounds, or a controller) stay bound, and Xen says so (-EAGAIN).
+     * Otherwise a domain on the FIFO ABI goes back to the 2-level one. */
     for (port = 1; port < d->valid_ports; port++)
-        if (port_in_use(&d->ports[port]))
+        if (evtchn_port_in_use(evtchn_port_of(d, port)))
             return -XEN_EAGAIN;
+    if (d->fifo)
+        evtchn_fifo_destroy(d);
     return 0;
-}
-
-int evtchn_op_init_control(struct evtchn_domain *self, struct evtchn_init_control *op)
-{
-    /* The arguments are checked as Xen checks them; then the FIFO ABI is
-     * refused as Xen's own PV shim refuses it, and the guest stays on the
-     * 2-level ABI (Linux falls back on any error). */
-    if (!vcpu_valid(self, op->vcpu))
-        return -XEN_ENOENT;
-    if (op->offset > 4096 - sizeof(struct evtchn_fifo_control_block) || (op->offset & 7))
-        return -XEN_EINVAL;
-    return -XEN_EOPNOTSUPP;
-}
-
-int evtchn_op_expand_array(struct evtchn_domain *self, const struct evtchn_expand_array *op)
-{
-    (void)self; (void)op;
-    return -XEN_EOPNOTSUPP;         /* Xen's answer while the FIFO ABI is not in use */
-}
-
-int evtchn_op_set_priority(struct evtchn_domain *self, const struct evtchn_set_priority *op)
-{
-    if (!port_valid(self, op->port))
-        return -XEN_EINVAL;
-    return -XEN_ENOSYS;             /* the 2-level ABI has no priorities */
 }

@@ -56,9 +56,11 @@ HOST_SRCS_page_type := hv/mm/page_type.c hv/mm/page_type_validate.c
 HOST_TESTS += descriptor_check
 HOST_SRCS_descriptor_check := hv/arch/x86_64/descriptor_check.c
 
-# Event channels: the pure core (port table, 2-level rules, every EVTCHNOP).
-HOST_TESTS += evtchn
-HOST_SRCS_evtchn := hv/evtchn/evtchn_core.c
+# Event channels: the pure core (port table, 2-level rules, every EVTCHNOP),
+# and the FIFO ABI (queues, event words, guest frames, the growing table).
+HOST_TESTS += evtchn evtchn_fifo
+HOST_SRCS_evtchn := hv/evtchn/evtchn_core.c hv/evtchn/evtchn_fifo.c
+HOST_SRCS_evtchn_fifo := hv/evtchn/evtchn_core.c hv/evtchn/evtchn_fifo.c
 # ... and between domains: four fake domains, dying and gone ones, against a model.
 HOST_TESTS += evtchn_model
 HOST_SRCS_evtchn_model = $(HOST_SRCS_evtchn)
@@ -86,7 +88,7 @@ HOST_FS_SRCS := hv/lib/string.c hv/lib/format.c hv/mm/frame_alloc.c hv/boot/cmdl
                 hv/boot/multiboot.c hv/boot/mb1.c hv/boot/mb2.c hv/boot/memmap.c \
                 hv/dom/elf.c hv/dom/elf_notes.c
 HOST_FS_SRCS += hv/mm/page_type.c hv/mm/page_type_validate.c
-HOST_FS_SRCS += hv/evtchn/evtchn_core.c
+HOST_FS_SRCS += hv/evtchn/evtchn_core.c hv/evtchn/evtchn_fifo.c
 HOST_FS_SRCS += $(GRANT_CORE_SRCS)
 HOST_FS_SRCS += hv/core/timer.c hv/arch/x86_64/rtc.c
 

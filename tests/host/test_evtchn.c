@@ -18,7 +18,7 @@
 
 struct fake_dom {
     struct evtchn_domain ed;
-    struct evtchn_port table[EVTCHN_MAX_PORTS];
+    struct evtchn_table_frame table0;
     struct shared_info si;
     bool live, privileged, paused, has_si;
     unsigned kicks[EVTCHN_MAX_VCPUS];      /* evtchn_env_notify calls per vCPU */
@@ -28,6 +28,7 @@ struct fake_dom {
 
 static struct fake_dom doms[NDOMS];
 static struct evtchn_domain *D0 = &doms[0].ed, *D1 = &doms[1].ed, *D2 = &doms[2].ed;
+static int frames_live;                /* table frames the core holds */
 static int preempt_countdown = -1;     /* < 0: never; else preempt when it reaches 0 */
 static unsigned preempt_calls;
 static bool env_error;
@@ -95,14 +96,44 @@ bool evtchn_env_preempt(void)
     return false;
 }
 
+void *evtchn_env_frame_alloc(void)
+{
+    frames_live++;
+    return calloc(1, 4096);
+}
+
+void evtchn_env_frame_free(void *frame)
+{
+    frames_live--;
+    free(frame);
+}
+
+/* No guest frames here (tests/host/test_evtchn_fifo.c has them). */
+int evtchn_env_guest_frame_get(struct evtchn_domain *ed, uint64_t gfn, void **va)
+{
+    (void)ed; (void)gfn; (void)va;
+    return -XEN_EINVAL;
+}
+
+void evtchn_env_guest_frame_put(struct evtchn_domain *ed, void *va)
+{
+    (void)ed; (void)va;
+    env_error = true;
+}
+
 static void fresh(void)
 {
     static const unsigned nr_vcpus[NDOMS] = { 1, 4, 1 };
 
+    for (int i = 0; i < NDOMS; i++)
+        if (doms[i].ed.table0)
+            evtchn_core_release(&doms[i].ed);
+    if (frames_live != 0)
+        env_error = true;
     memset(doms, 0, sizeof(doms));
     for (int i = 0; i < NDOMS; i++) {
         doms[i].live = doms[i].has_si = true;
-        evtchn_core_init(&doms[i].ed, doms[i].table, (domid_t)i, nr_vcpus[i]);
+        evtchn_core_init(&doms[i].ed, &doms[i].table0, (domid_t)i, nr_vcpus[i]);
     }
     doms[0].privileged = true;
     preempt_countdown = -1;
@@ -263,7 +294,7 @@ static void init_state(void)
 
     fresh();
     CHECK_EQ(D1->valid_ports, 64);
-    CHECK_EQ(D1->ports[0].state, EVTCHN_RESERVED);
+    CHECK_EQ(evtchn_port_of(D1, 0)->state, EVTCHN_RESERVED);
     CHECK_EQ(status(D1, DOMID_SELF, 0, &st), 0);
     CHECK_EQ(st.status, EVTCHNSTAT_closed);
     CHECK_EQ(st.vcpu, 0);
@@ -275,7 +306,7 @@ static void init_state(void)
     CHECK_EQ(do_send(D1, 0), -XEN_EINVAL);
     CHECK_EQ(bind_vcpu(D1, 0, 0), -XEN_EINVAL);
     CHECK_EQ(do_unmask(D1, 0), 0);
-    CHECK_EQ(evtchn_core_poll(D1, 0), 0);
+    CHECK_EQ(evtchn_core_poll(D1, 0), -XEN_EINVAL);
     CHECK(!env_error);
 }
 
@@ -333,14 +364,14 @@ static void alloc_unbound_other_domain(void)
     /* The privileged domain allocates in dom1; DOMID_SELF remote = dom0. */
     CHECK_EQ(alloc_unbound(D0, 1, DOMID_SELF, &p), 0);
     CHECK_EQ(p, 1);
-    CHECK_EQ(D1->ports[1].state, EVTCHN_UNBOUND);
-    CHECK_EQ(D1->ports[1].remote_dom, 0);
-    CHECK_EQ(D0->ports[1].state, EVTCHN_FREE);
+    CHECK_EQ(evtchn_port_of(D1, 1)->state, EVTCHN_UNBOUND);
+    CHECK_EQ(evtchn_port_of(D1, 1)->remote_dom, 0);
+    CHECK_EQ(evtchn_port_of(D0, 1)->state, EVTCHN_FREE);
     CHECK_EQ(status(D0, 1, 1, &st), 0);
     CHECK_EQ(st.status, EVTCHNSTAT_unbound);
     /* An unprivileged domain may not; the port stays free. */
     CHECK_EQ(alloc_unbound(D2, 1, 2, NULL), -XEN_EPERM);
-    CHECK_EQ(D1->ports[2].state, EVTCHN_FREE);
+    CHECK_EQ(evtchn_port_of(D1, 2)->state, EVTCHN_FREE);
     CHECK_EQ(alloc_unbound(D1, DOMID_SELF, 0, &p), 0);
     CHECK_EQ(p, 2);
     /* No such domain. */
@@ -405,7 +436,7 @@ static void exhaustion(void)
     CHECK_EQ(bind_virq(D1, VIRQ_TIMER, 9, NULL), -XEN_ENOENT);  /* argument checks come first */
     CHECK_EQ(bind_interdomain(D1, 2, rp, NULL), -XEN_ENOSPC);
     CHECK_EQ(bind_interdomain(D1, NO_DOM, rp, NULL), -XEN_ESRCH);
-    CHECK_EQ(D2->ports[rp].state, EVTCHN_UNBOUND);
+    CHECK_EQ(evtchn_port_of(D2, rp)->state, EVTCHN_UNBOUND);
     CHECK_EQ(status(D1, DOMID_SELF, 4095, &st), 0);
     CHECK_EQ(st.status, EVTCHNSTAT_unbound);
     CHECK_EQ(stat_of(D1, 4096), -XEN_EINVAL);
@@ -480,13 +511,13 @@ static void bind_interdomain_errors(void)
     CHECK_EQ(bind_interdomain(D2, 1, other, NULL), -XEN_EINVAL);     /* offered to dom0 */
     CHECK_EQ(bind_interdomain(D0, 1, rp, NULL), -XEN_EINVAL);        /* offered to dom2, not dom0 */
     /* None of that used a port. */
-    CHECK_EQ(D2->ports[1].state, EVTCHN_FREE);
-    CHECK_EQ(D0->ports[1].state, EVTCHN_FREE);
+    CHECK_EQ(evtchn_port_of(D2, 1)->state, EVTCHN_FREE);
+    CHECK_EQ(evtchn_port_of(D0, 1)->state, EVTCHN_FREE);
     CHECK_EQ(bind_interdomain(D2, 1, rp, &lp), 0);
     CHECK_EQ(lp, 1);
     /* A connected port cannot be bound again. */
     CHECK_EQ(bind_interdomain(D2, 1, rp, NULL), -XEN_EINVAL);
-    CHECK_EQ(D2->ports[2].state, EVTCHN_FREE);
+    CHECK_EQ(evtchn_port_of(D2, 2)->state, EVTCHN_FREE);
     /* VIRQ and IPI ports are not offers. */
     CHECK_EQ(bind_virq(D1, VIRQ_TIMER, 0, &rp), 0);
     CHECK_EQ(bind_interdomain(D2, 1, rp, NULL), -XEN_EINVAL);
@@ -561,7 +592,7 @@ static void close_interdomain(void)
     CHECK_EQ(st.status, EVTCHNSTAT_unbound);
     CHECK_EQ(st.u.unbound.dom, 2);
     CHECK_EQ(do_close(D1, again), 0);
-    CHECK_EQ(D1->ports[again].state, EVTCHN_FREE);
+    CHECK_EQ(evtchn_port_of(D1, again)->state, EVTCHN_FREE);
     CHECK(!env_error);
 }
 
@@ -786,8 +817,8 @@ static void bind_virq_errors(void)
     CHECK_EQ(bind_virq(D1, VIRQ_TIMER, 0xffffffffu, NULL), -XEN_ENOENT);
     CHECK_EQ(bind_virq(D2, VIRQ_TIMER, 1, NULL), -XEN_ENOENT);       /* dom2 has one vCPU */
     CHECK_EQ(bind_virq(D1, VIRQ_XENPMU, 3, NULL), 0);
-    CHECK_EQ(D1->ports[3].state, EVTCHN_VIRQ);
-    CHECK_EQ(D1->ports[4].state, EVTCHN_FREE);
+    CHECK_EQ(evtchn_port_of(D1, 3)->state, EVTCHN_VIRQ);
+    CHECK_EQ(evtchn_port_of(D1, 4)->state, EVTCHN_FREE);
     CHECK(!env_error);
 }
 
@@ -823,7 +854,7 @@ static void bind_pirq_refused(void)
     CHECK_EQ(bind_pirq(D1, EVTCHN_NR_PIRQS - 1), -XEN_EPERM);
     CHECK_EQ(bind_pirq(D1, EVTCHN_NR_PIRQS), -XEN_EINVAL);
     CHECK_EQ(bind_pirq(D1, 0xffffffffu), -XEN_EINVAL);
-    CHECK_EQ(D0->ports[1].state, EVTCHN_FREE);
+    CHECK_EQ(evtchn_port_of(D0, 1)->state, EVTCHN_FREE);
     CHECK(!env_error);
 }
 
@@ -922,18 +953,18 @@ static void reset_self(void)
     CHECK_EQ(evtchn_core_raise_virq(D1, 2, VIRQ_TIMER), 0);
     CHECK_EQ(do_reset(D1, DOMID_SELF, false), 0);
     for (uint32_t p = 1; p < D1->valid_ports; p++)
-        CHECK_EQ(D1->ports[p].state, EVTCHN_FREE);
-    CHECK_EQ(D1->ports[0].state, EVTCHN_RESERVED);
+        CHECK_EQ(evtchn_port_of(D1, p)->state, EVTCHN_FREE);
+    CHECK_EQ(evtchn_port_of(D1, 0)->state, EVTCHN_RESERVED);
     CHECK_EQ(D1->valid_ports, 128);                    /* the buckets stay */
     CHECK(!pending(D1, lp) && !pending(D1, t) && !pending(D1, i));
-    CHECK_EQ(D2->ports[rp].state, EVTCHN_UNBOUND);
-    CHECK_EQ(D2->ports[rp].remote_dom, 1);
+    CHECK_EQ(evtchn_port_of(D2, rp)->state, EVTCHN_UNBOUND);
+    CHECK_EQ(evtchn_port_of(D2, rp)->remote_dom, 1);
     CHECK_EQ(evtchn_core_raise_virq(D1, 2, VIRQ_TIMER), -XEN_ENOENT);
     CHECK_EQ(bind_virq(D1, VIRQ_TIMER, 2, &t), 0);
     CHECK_EQ(t, 1);
     /* By its own id too; then nothing is under way for a continuation. */
     CHECK_EQ(do_reset(D1, 1, false), 0);
-    CHECK_EQ(D1->ports[1].state, EVTCHN_FREE);
+    CHECK_EQ(evtchn_port_of(D1, 1)->state, EVTCHN_FREE);
     CHECK_EQ(do_reset(D1, DOMID_SELF, true), -XEN_EBUSY);
     CHECK(!env_error);
 }
@@ -947,11 +978,11 @@ static void reset_other(void)
     CHECK_EQ(do_reset(D1, NO_DOM, false), -XEN_ESRCH);
     CHECK_EQ(do_reset(D2, 1, false), -XEN_EPERM);
     CHECK_EQ(do_reset(D0, 1, false), -XEN_EINVAL);     /* privileged, but the domain runs */
-    CHECK_EQ(D1->ports[p].state, EVTCHN_UNBOUND);
+    CHECK_EQ(evtchn_port_of(D1, p)->state, EVTCHN_UNBOUND);
     doms[1].paused = true;
     CHECK_EQ(do_reset(D2, 1, false), -XEN_EPERM);
     CHECK_EQ(do_reset(D0, 1, false), 0);
-    CHECK_EQ(D1->ports[p].state, EVTCHN_FREE);
+    CHECK_EQ(evtchn_port_of(D1, p)->state, EVTCHN_FREE);
     CHECK(!env_error);
 }
 
@@ -969,8 +1000,8 @@ static void reset_preempted(void)
     preempt_countdown = 1;                 /* stop at the second check: after port 128 */
     CHECK_EQ(do_reset(D1, DOMID_SELF, false), -XEN_ERESTART);
     CHECK_EQ(D1->reset_next, 129);
-    CHECK_EQ(D1->ports[127].state, EVTCHN_FREE);
-    CHECK_EQ(D1->ports[129].state, EVTCHN_IPI);
+    CHECK_EQ(evtchn_port_of(D1, 127)->state, EVTCHN_FREE);
+    CHECK_EQ(evtchn_port_of(D1, 129)->state, EVTCHN_IPI);
     /* A new reset while one is under way is refused. */
     CHECK_EQ(do_reset(D1, DOMID_SELF, false), -XEN_EBUSY);
     preempt_countdown = 0;                 /* stop at every check */
@@ -980,13 +1011,13 @@ static void reset_preempted(void)
     CHECK_EQ(rounds, 2);                   /* stopped after 192 and 256; 320 is the end */
     CHECK_EQ(D1->reset_next, 0);
     for (uint32_t p = 1; p < D1->valid_ports; p++)
-        CHECK_EQ(D1->ports[p].state, EVTCHN_FREE);
-    CHECK_EQ(D2->ports[rp].state, EVTCHN_UNBOUND);
+        CHECK_EQ(evtchn_port_of(D1, p)->state, EVTCHN_FREE);
+    CHECK_EQ(evtchn_port_of(D2, rp)->state, EVTCHN_UNBOUND);
     CHECK_EQ(do_reset(D1, DOMID_SELF, true), -XEN_EBUSY);
     CHECK(!env_error);
 }
 
-/* ---- the FIFO ABI is not offered ---- */
+/* ---- the FIFO ABI: its refusals while the domain is on 2-level ---- */
 
 static void fifo_refused(void)
 {
@@ -996,10 +1027,12 @@ static void fifo_refused(void)
     uint32_t p;
 
     fresh();
-    CHECK_EQ(evtchn_op_init_control(D1, &ic), -XEN_EOPNOTSUPP);
-    CHECK_EQ(ic.link_bits, 0);
+    /* A frame the domain cannot write: -EINVAL, and the domain stays on 2-level. */
+    CHECK_EQ(evtchn_op_init_control(D1, &ic), -XEN_EINVAL);
+    CHECK(D1->fifo == NULL);
+    CHECK_EQ(frames_live, 0);
     ic.offset = 4096 - sizeof(struct evtchn_fifo_control_block);
-    CHECK_EQ(evtchn_op_init_control(D1, &ic), -XEN_EOPNOTSUPP);
+    CHECK_EQ(evtchn_op_init_control(D1, &ic), -XEN_EINVAL);
     ic.offset += 8;
     CHECK_EQ(evtchn_op_init_control(D1, &ic), -XEN_EINVAL);
     ic.offset = 4;
@@ -1037,12 +1070,12 @@ static void close_all(void)
     for (int k = 0; k < 70; k++)
         CHECK_EQ(bind_ipi(D1, 1, NULL), 0);
     evtchn_core_close_all(D1);
-    for (uint32_t q = 1; q < EVTCHN_MAX_PORTS; q++)
-        CHECK_EQ(D1->ports[q].state, EVTCHN_FREE);
+    for (uint32_t q = 1; q < D1->valid_ports; q++)
+        CHECK_EQ(evtchn_port_of(D1, q)->state, EVTCHN_FREE);
     CHECK_EQ(doms[1].si.evtchn_pending[0] | doms[1].si.evtchn_pending[1], 0);
-    CHECK_EQ(D2->ports[a].state, EVTCHN_UNBOUND);
-    CHECK_EQ(D2->ports[a].remote_dom, 1);
-    CHECK_EQ(D2->ports[b].state, EVTCHN_UNBOUND);
+    CHECK_EQ(evtchn_port_of(D2, a)->state, EVTCHN_UNBOUND);
+    CHECK_EQ(evtchn_port_of(D2, a)->remote_dom, 1);
+    CHECK_EQ(evtchn_port_of(D2, b)->state, EVTCHN_UNBOUND);
     /* The domain is gone: its peers' ports are ordinary unbound ones. */
     doms[1].live = false;
     CHECK_EQ(do_send(D2, a), 0);
@@ -1080,8 +1113,11 @@ static void poll_cases(void)
     CHECK_EQ(evtchn_core_poll(D1, p), 1);
     CHECK_EQ(evtchn_core_poll(D1, 64), -XEN_EINVAL);
     CHECK_EQ(evtchn_core_poll(D1, 0xffffffffu), -XEN_EINVAL);
+    /* A port that exists but is not bound: -EINVAL, as on Xen, pending bit or not. */
+    CHECK_EQ(evtchn_core_poll(D1, 0), -XEN_EINVAL);
+    CHECK_EQ(evtchn_core_poll(D1, 9), -XEN_EINVAL);
     fake_of(D1)->si.evtchn_pending[0] |= 1ul << 9;     /* set by the guest on a free port */
-    CHECK_EQ(evtchn_core_poll(D1, 9), 0);
+    CHECK_EQ(evtchn_core_poll(D1, 9), -XEN_EINVAL);
     CHECK(!env_error);
 }
 
@@ -1383,7 +1419,7 @@ static bool random_step(char *why, size_t len)
         return true;
     default: {                                          /* poll */
         rc = evtchn_core_poll(ed, port);
-        want = port >= m->valid ? -XEN_EINVAL : (m->p[port].state > EVTCHN_RESERVED && m->pend[port]);
+        want = port >= m->valid || m->p[port].state <= EVTCHN_RESERVED ? -XEN_EINVAL : m->pend[port];
         break;
     }
     }
@@ -1407,7 +1443,8 @@ static bool random_compare(char *why, size_t len)
             return false;
         }
         for (unsigned p = 0; p < EVTCHN_MAX_PORTS; p++) {
-            const struct evtchn_port *c = &ed->ports[p];
+            static const struct evtchn_port none = { .state = EVTCHN_FREE };
+            const struct evtchn_port *c = p < ed->valid_ports ? evtchn_port_of(ed, p) : &none;
             const struct mport *q = &m->p[p];
             bool same = c->state == q->state && c->vcpu == q->vcpu &&
                         (q->state != EVTCHN_UNBOUND || c->remote_dom == q->rdom) &&
@@ -1420,7 +1457,7 @@ static bool random_compare(char *why, size_t len)
             }
             /* Invariants: interdomain channels are symmetric, VIRQ ports are in the table. */
             if (c->state == EVTCHN_INTERDOMAIN) {
-                const struct evtchn_port *r = &doms[c->remote_dom].ed.ports[c->remote_port];
+                const struct evtchn_port *r = evtchn_port_of(&doms[c->remote_dom].ed, c->remote_port);
                 if (r->state != EVTCHN_INTERDOMAIN || r->remote_dom != d || r->remote_port != p) {
                     snprintf(why, len, "d%d port %u: peer does not point back", d, p);
                     return false;

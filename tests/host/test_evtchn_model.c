@@ -12,6 +12,7 @@
  * domains have ids that are not their slot numbers, so that an id used as an
  * index shows. */
 #include <stdbool.h>
+#include <stdlib.h>
 #include <stdint.h>
 
 #include "evtchn/evtchn_priv.h"
@@ -27,7 +28,7 @@ enum life { LIVE, DYING, GONE };        /* DYING: closed for good but still foun
 
 struct fake {
     struct evtchn_domain ed;
-    struct evtchn_port table[EVTCHN_MAX_PORTS];
+    struct evtchn_table_frame table0;   /* the first frame of its port table */
     struct shared_info si;
     domid_t id;
     unsigned nr_vcpus;
@@ -69,6 +70,29 @@ static struct fake *fake_of(const struct evtchn_domain *ed)
             return &fk[i];
     env_fail("not a domain");
     return &fk[0];
+}
+
+/* Table frames; the guest frames of the FIFO ABI are never offered here. */
+void *evtchn_env_frame_alloc(void)
+{
+    return calloc(1, 4096);
+}
+
+void evtchn_env_frame_free(void *frame)
+{
+    free(frame);
+}
+
+int evtchn_env_guest_frame_get(struct evtchn_domain *ed, uint64_t gfn, void **va)
+{
+    (void)ed; (void)gfn; (void)va;
+    return -XEN_EINVAL;
+}
+
+void evtchn_env_guest_frame_put(struct evtchn_domain *ed, void *va)
+{
+    (void)ed; (void)va;
+    env_fail("a guest frame put that was never taken");
 }
 
 struct evtchn_domain *evtchn_env_lookup(domid_t id)
@@ -139,11 +163,16 @@ static void born(int i)
     f->id = slot_id[i];
     f->nr_vcpus = slot_vcpus[i];
     f->life = LIVE;
-    evtchn_core_init(&f->ed, f->table, f->id, f->nr_vcpus);
+    if (f->ed.table0)
+        evtchn_core_release(&f->ed);    /* the frames a former life grew */
+    evtchn_core_init(&f->ed, &f->table0, f->id, f->nr_vcpus);
 }
 
 static void fresh(void)
 {
+    for (int i = 0; i < NDOMS; i++)
+        if (fk[i].ed.table0)
+            evtchn_core_release(&fk[i].ed);
     memset(fk, 0, sizeof(fk));
     for (int i = 0; i < NDOMS; i++)
         born(i);
@@ -300,7 +329,7 @@ static void alloc_for_another(void)
     CHECK_EQ(alloc_unbound(A, 3, DOMID_SELF, &p), 0);
     CHECK_EQ(p, 1);
     CHECK(is_unbound(B, p, 0));
-    CHECK_EQ(A->ports[1].state, EVTCHN_FREE);
+    CHECK_EQ(evtchn_port_of(A, 1)->state, EVTCHN_FREE);
     CHECK_EQ(status(B, DOMID_SELF, p, &st), 0);         /* B sees its own port */
     CHECK_EQ(st.u.unbound.dom, 0);
     /* Unprivileged domains may neither allocate in B nor look at its ports,
@@ -309,7 +338,7 @@ static void alloc_for_another(void)
     CHECK_EQ(status(D, 3, p, &st), -XEN_EPERM);
     CHECK_EQ(status(D, 3, 64, &st), -XEN_EINVAL);       /* the port is checked before the right */
     CHECK_EQ(status(D, NO_ID, 64, &st), -XEN_ESRCH);    /* the domain before the port */
-    CHECK_EQ(B->ports[2].state, EVTCHN_FREE);
+    CHECK_EQ(evtchn_port_of(B, 2)->state, EVTCHN_FREE);
     /* Another privileged domain may. */
     CHECK_EQ(alloc_unbound(C, 3, 0x7fef, &q), 0);
     CHECK_EQ(q, 2);
@@ -454,15 +483,15 @@ static void dying_domain(void)
     CHECK(is_unbound(C, cEnd, 3));
     CHECK(is_unbound(C, fromC, 3));
     CHECK(!pending(C, cEnd));
-    for (uint32_t q = 1; q < EVTCHN_MAX_PORTS; q++)
-        CHECK_EQ(B->ports[q].state, EVTCHN_FREE);
+    for (uint32_t q = 1; q < B->valid_ports; q++)
+        CHECK_EQ(evtchn_port_of(B, q)->state, EVTCHN_FREE);
     CHECK_EQ(B->valid_ports, valid);
     /* Still found: nothing can be allocated in it (-EINVAL comes before the
      * right is checked), its ports read as closed to those who may look. */
     CHECK_EQ(alloc_unbound(A, 3, DOMID_SELF, NULL), -XEN_EINVAL);
     CHECK_EQ(alloc_unbound(D, 3, DOMID_SELF, NULL), -XEN_EINVAL);
     CHECK_EQ(bind_interdomain(A, 3, toA, NULL), -XEN_EINVAL);
-    CHECK_EQ(A->ports[1].state, EVTCHN_FREE);
+    CHECK_EQ(evtchn_port_of(A, 1)->state, EVTCHN_FREE);
     CHECK_EQ(status(A, 3, toA, &st), 0);
     CHECK_EQ(st.status, EVTCHNSTAT_closed);
     CHECK_EQ(status(A, 3, valid - 1, &st), 0);
@@ -549,7 +578,7 @@ static void reset_with_peers(void)
     CHECK_EQ(bind_interdomain(B, 3, lo, &hi), 0);
     CHECK_EQ(do_reset(B, DOMID_SELF, false), 0);
     for (uint32_t q = 1; q < B->valid_ports; q++)
-        CHECK_EQ(B->ports[q].state, EVTCHN_FREE);
+        CHECK_EQ(evtchn_port_of(B, q)->state, EVTCHN_FREE);
     CHECK(is_unbound(A, aEnd, 3));
     CHECK(is_unbound(C, cEnd, 3));
     CHECK(!pending(B, toC) && !pending(B, hi));
@@ -584,20 +613,20 @@ static void reset_between_rounds(void)
     plan_len = 1;
     plan_used = 0;
     CHECK_EQ(do_reset(B, DOMID_SELF, false), -XEN_ERESTART);
-    CHECK_EQ(B->ports[64].state, EVTCHN_FREE);
-    CHECK_EQ(B->ports[65].state, EVTCHN_IPI);
+    CHECK_EQ(evtchn_port_of(B, 64)->state, EVTCHN_FREE);
+    CHECK_EQ(evtchn_port_of(B, 65)->state, EVTCHN_IPI);
     CHECK_EQ(bind_ipi(B, 2, &p), 0);
     CHECK_EQ(p, 1);
     CHECK_EQ(do_reset(B, DOMID_SELF, false), -XEN_EBUSY);
     CHECK_EQ(do_reset(B, DOMID_SELF, true), -XEN_EAGAIN);
     CHECK_EQ(plan_used, 3);                             /* asked at 64; then at 128 and 192 */
     CHECK_EQ(B->reset_next, 0);
-    CHECK_EQ(B->ports[1].state, EVTCHN_IPI);
+    CHECK_EQ(evtchn_port_of(B, 1)->state, EVTCHN_IPI);
     for (uint32_t q = 2; q < B->valid_ports; q++)
-        CHECK_EQ(B->ports[q].state, EVTCHN_FREE);
+        CHECK_EQ(evtchn_port_of(B, q)->state, EVTCHN_FREE);
     CHECK_EQ(do_reset(B, DOMID_SELF, true), -XEN_EBUSY);
     CHECK_EQ(do_reset(B, DOMID_SELF, false), 0);
-    CHECK_EQ(B->ports[1].state, EVTCHN_FREE);
+    CHECK_EQ(evtchn_port_of(B, 1)->state, EVTCHN_FREE);
 
     /* The same for a reset of a paused domain by a privileged one, which
      * allocates in it between the rounds; a reset of another domain
@@ -842,7 +871,9 @@ static uint64_t hash_of(const struct fake *f)
     uint64_t h = 1469598103934665603ull;
 
     h = hash_bytes(h, &f->ed, sizeof(f->ed));
-    h = hash_bytes(h, f->table, sizeof(f->table));
+    h = hash_bytes(h, &f->table0, sizeof(f->table0));
+    for (uint32_t i = 1; f->ed.table_dir && i < f->ed.table_frames; i++)
+        h = hash_bytes(h, f->ed.table_dir[i], sizeof(struct evtchn_table_frame));
     h = hash_bytes(h, &f->si, sizeof(f->si));
     h = hash_bytes(h, f->kicks, sizeof(f->kicks));
     return hash_bytes(h, &f->notes, sizeof(f->notes));
@@ -1149,7 +1180,7 @@ static bool compare(unsigned upto_all, char *why, size_t len)
         struct fake *f = &fk[i];
         struct evtchn_domain *ed = &f->ed;
         struct mdom *m = &md[i];
-        unsigned upto = upto_all ? EVTCHN_MAX_PORTS : m->valid;
+        unsigned upto = m->valid;       /* no port past the valid ones exists in the table */
 
         if (f->life == GONE) {
             if (upto_all && hash_of(f) != f->gone_hash) {
@@ -1164,7 +1195,7 @@ static bool compare(unsigned upto_all, char *why, size_t len)
             return false;
         }
         for (unsigned port = 0; port < upto; port++) {
-            const struct evtchn_port *c = &ed->ports[port];
+            const struct evtchn_port *c = evtchn_port_of(ed, port);
             const struct mport *q = &m->p[port];
             bool same = c->state == core_state[q->st] && c->vcpu == q->vcpu &&
                         (q->st != M_UNBOUND || c->remote_dom == q->rdom) &&
@@ -1183,7 +1214,7 @@ static bool compare(unsigned upto_all, char *why, size_t len)
                     snprintf(why, len, "slot %d port %u: the peer d%u is not live", i, port, c->remote_dom);
                     return false;
                 }
-                r = &peer->ports[c->remote_port];
+                r = evtchn_port_of(peer, c->remote_port);
                 if (r->state != EVTCHN_INTERDOMAIN || r->remote_dom != f->id || r->remote_port != port) {
                     snprintf(why, len, "slot %d port %u: its peer d%u:%u does not point back", i, port,
                              c->remote_dom, c->remote_port);
