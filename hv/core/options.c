@@ -108,7 +108,7 @@ static int parse_start_info(const char *val, void *var)
     return 0;
 }
 
-/* Grant-table limits: frames per table 1..512 (Xen's default 64), maptrack
+/* Grant-table limits: frames per table 1..256 (Xen's default 64), maptrack
  * frames 0..1024 (Xen's default 1024). */
 static int parse_gnttab_frames(const char *val, void *var)
 {

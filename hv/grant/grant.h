@@ -23,7 +23,7 @@
 struct domain;
 
 #define GRANT_DEFAULT_MAX_FRAMES        64u     /* Xen's gnttab_max_frames default */
-#define GRANT_MAX_FRAMES_LIMIT          512u    /* the most gnttab_max_frames= may ask for */
+#define GRANT_MAX_FRAMES_LIMIT          256u    /* the most gnttab_max_frames= may ask for */
 #define GRANT_DEFAULT_MAPTRACK_FRAMES   1024u   /* Xen's gnttab_max_maptrack_frames default */
 #define GRANT_MAPTRACK_FRAMES_LIMIT     1024u
 
@@ -33,8 +33,11 @@ extern uint32_t grant_opt_max_frames, grant_opt_max_maptrack_frames;
 struct grant_index;                     /* grant_priv.h */
 
 struct grant_table {
-    struct grant_index *index;          /* frame numbers of the table's pages (hypervisor frames) */
+    struct grant_index *index;          /* frame numbers of the table's pages (a hypervisor frame) */
     uint64_t index_mfn;
+    uint32_t *maptrack_index;           /* frame numbers of the maptrack pages (a hypervisor
+                                           frame, from the domain's first mapping on), or NULL */
+    uint64_t maptrack_index_mfn;
     uint32_t nr_frames, max_frames;     /* shared frames in use / allowed */
     uint32_t maptrack_limit;            /* handles below this exist */
     uint32_t max_maptrack_frames;

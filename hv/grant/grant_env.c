@@ -20,17 +20,13 @@ uint32_t grant_opt_max_maptrack_frames = GRANT_DEFAULT_MAPTRACK_FRAMES;
 
 int grant_domain_init(struct domain *d)
 {
-    uint64_t mfn = mm_alloc_frames_contig(GRANT_INDEX_FRAMES, 0);
-    struct grant_index *ix;
+    uint64_t mfn = grant_env_alloc_frame();
 
-    if (mfn == INVALID_MFN)
+    if (mfn == ~0ull)
         return -XEN_ENOMEM;
-    ix = mfn_to_virt(mfn);
-    for (unsigned i = 0; i < GRANT_INDEX_FRAMES; i++)
-        memset((char *)ix + i * PAGE_SIZE, 0, PAGE_SIZE);
-    if (grant_table_init(&d->grant, d->id, mfn, ix, grant_opt_max_frames, grant_opt_max_maptrack_frames)) {
-        for (unsigned i = 0; i < GRANT_INDEX_FRAMES; i++)
-            mm_free_frame(mfn + i);
+    if (grant_table_init(&d->grant, d->id, mfn, mfn_to_virt(mfn), grant_opt_max_frames,
+                         grant_opt_max_maptrack_frames)) {
+        mm_free_frame(mfn);
         d->grant.index = 0;
         return -XEN_ENOMEM;
     }
@@ -46,8 +42,7 @@ void grant_domain_destroy(struct domain *d)
     if (!gt->index)
         return;
     grant_table_free(gt);
-    for (unsigned i = 0; i < GRANT_INDEX_FRAMES; i++)
-        mm_free_frame(mfn + i);
+    mm_free_frame(mfn);
     gt->index_mfn = 0;
 }
 

@@ -11,7 +11,7 @@
 
 struct grant_mapping *grant_maptrack_entry(struct grant_table *lgt, uint32_t handle)
 {
-    struct grant_mapping *page = grant_env_frame(lgt->index->maptrack[handle / GRANT_MT_PER_FRAME]);
+    struct grant_mapping *page = grant_env_frame(lgt->maptrack_index[handle / GRANT_MT_PER_FRAME]);
 
     return &page[handle % GRANT_MT_PER_FRAME];
 }
@@ -24,12 +24,21 @@ static uint32_t new_page(struct grant_table *lgt)
     uint64_t mfn;
     struct grant_mapping *mt;
 
-    if (nr >= lgt->max_maptrack_frames || (mfn = grant_env_alloc_frame()) == ~0ull)
+    if (nr >= lgt->max_maptrack_frames)
+        return GRANT_MT_NONE;
+    if (!lgt->maptrack_index) {
+        uint64_t ix = grant_env_alloc_frame();
+        if (ix == ~0ull)
+            return GRANT_MT_NONE;
+        lgt->maptrack_index = grant_env_frame(ix);
+        lgt->maptrack_index_mfn = ix;
+    }
+    if ((mfn = grant_env_alloc_frame()) == ~0ull)
         return GRANT_MT_NONE;
     mt = grant_env_frame(mfn);
     for (uint32_t i = 0; i < GRANT_MT_PER_FRAME; i++)
         mt[i] = (struct grant_mapping){ .ref = first + i + 1 };
-    lgt->index->maptrack[nr] = (uint32_t)mfn;
+    lgt->maptrack_index[nr] = (uint32_t)mfn;
     lgt->maptrack_limit = first + GRANT_MT_PER_FRAME;
     if (lgt->maptrack_tail == GRANT_MT_NONE)
         lgt->maptrack_tail = first + GRANT_MT_PER_FRAME - 1;

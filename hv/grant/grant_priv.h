@@ -71,20 +71,22 @@ struct grant_mapping {
 #define GRANT_MT_PER_FRAME  (GRANT_PAGE_SIZE / sizeof(struct grant_mapping))      /* 256 */
 #define GRANT_MT_NONE       0xFFFFFFFFu
 
-/* The frame numbers of a table's pages, in three hypervisor frames. */
+/* The frame numbers of a table's pages, in one hypervisor frame; those of
+ * its maptrack pages are in another, allocated with the first of them (most
+ * domains never map a grant). */
 struct grant_index {
     uint32_t shared[GRANT_MAX_FRAMES_LIMIT];
     uint32_t active[GRANT_MAX_FRAMES_LIMIT * GRANT_V1_PER_FRAME / GRANT_ACTIVE_PER_FRAME];
-    uint32_t maptrack[GRANT_MAPTRACK_FRAMES_LIMIT];
 };
-#define GRANT_INDEX_FRAMES ((sizeof(struct grant_index) + GRANT_PAGE_SIZE - 1) / GRANT_PAGE_SIZE)
+_Static_assert(sizeof(struct grant_index) <= GRANT_PAGE_SIZE, "the index fits a frame");
+_Static_assert(GRANT_MAPTRACK_FRAMES_LIMIT * sizeof(uint32_t) <= GRANT_PAGE_SIZE, "the maptrack index fits a frame");
 
 /* ---- the table (grant_table.c) ---- */
-/* Start a table for domain domid on index (GRANT_INDEX_FRAMES zeroed frames
- * at index_mfn), with its first shared frame: 0 or -XEN_ENOMEM. */
+/* Start a table for domain domid on index (a zeroed frame at index_mfn),
+ * with its first shared frame: 0 or -XEN_ENOMEM. */
 int grant_table_init(struct grant_table *gt, domid_t domid, uint64_t index_mfn, struct grant_index *index,
                      uint32_t max_frames, uint32_t max_maptrack_frames);
-/* Free every page of the table (the index frames are the caller's). */
+/* Free every page of the table (the index frame is the caller's). */
 void grant_table_free(struct grant_table *gt);
 /* Grow to nr shared frames (and their active pages): 0 or -XEN_ENOMEM. */
 int grant_table_grow(struct grant_table *gt, uint32_t nr);

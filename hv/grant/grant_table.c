@@ -35,7 +35,10 @@ void grant_table_free(struct grant_table *gt)
             grant_env_free_frame(ix->active[i * ACTIVE_PER_SHARED + j]);
     }
     for (uint32_t i = 0; i < gt->maptrack_limit / GRANT_MT_PER_FRAME; i++)
-        grant_env_free_frame(ix->maptrack[i]);
+        grant_env_free_frame(gt->maptrack_index[i]);
+    if (gt->maptrack_index)
+        grant_env_free_frame(gt->maptrack_index_mfn);
+    gt->maptrack_index = 0;
     gt->nr_frames = gt->maptrack_limit = 0;
     gt->maptrack_head = gt->maptrack_tail = GRANT_MT_NONE;
     gt->index = 0;
