@@ -117,17 +117,27 @@ static long unmap_batch(struct grant_table *self, uint32_t cmd, uint64_t uop, ui
     return 0;
 }
 
+/* The prologue of the single-op sub-ops: a count of exactly 1, then the op
+ * copied in. */
+static long single_op(uint32_t count, uint64_t uop, void *op, size_t size)
+{
+    if (count != 1)
+        return -XEN_EINVAL;
+    return copy_from_guest(op, uop, size) ? -XEN_EFAULT : 0;
+}
+
+/* ... and then the start of its frame list checked. */
+#define SINGLE_OP_WITH_LIST(count, uop, op) \
+    (single_op(count, uop, &(op), sizeof(op)) ?: (handle_ok((uint64_t)(uintptr_t)(op).frame_list) ? 0 : -XEN_EFAULT))
+
 static long setup_table(struct grant_table *self, uint64_t uop, uint32_t count)
 {
     struct gnttab_setup_table op;
     uint64_t frames[GRANT_MAX_FRAMES_LIMIT];
+    long rc = SINGLE_OP_WITH_LIST(count, uop, op);
 
-    if (count != 1)
-        return -XEN_EINVAL;
-    if (copy_from_guest(&op, uop, sizeof(op)))
-        return -XEN_EFAULT;
-    if (!handle_ok((uint64_t)(uintptr_t)op.frame_list))
-        return -XEN_EFAULT;
+    if (rc)
+        return rc;
     grant_op_setup_table(self, &op, frames);
     if (op.status == GNTST_okay)
         for (uint32_t i = 0; i < op.nr_frames; i++)
@@ -139,11 +149,10 @@ static long setup_table(struct grant_table *self, uint64_t uop, uint32_t count)
 static long query_size(struct grant_table *self, uint64_t uop, uint32_t count)
 {
     struct gnttab_query_size op;
+    long rc = single_op(count, uop, &op, sizeof(op));
 
-    if (count != 1)
-        return -XEN_EINVAL;
-    if (copy_from_guest(&op, uop, sizeof(op)))
-        return -XEN_EFAULT;
+    if (rc)
+        return rc;
     grant_op_query_size(self, &op);
     return copy_to_guest(uop, &op, sizeof(op)) ? -XEN_EFAULT : 0;
 }
@@ -151,13 +160,10 @@ static long query_size(struct grant_table *self, uint64_t uop, uint32_t count)
 static long get_status_frames(struct grant_table *self, uint64_t uop, uint32_t count)
 {
     struct gnttab_get_status_frames op;
+    long rc = SINGLE_OP_WITH_LIST(count, uop, op);
 
-    if (count != 1)
-        return -XEN_EINVAL;
-    if (copy_from_guest(&op, uop, sizeof(op)))
-        return -XEN_EFAULT;
-    if (!handle_ok((uint64_t)(uintptr_t)op.frame_list))
-        return -XEN_EFAULT;
+    if (rc)
+        return rc;
     grant_op_get_status_frames(self, &op);
     return PUT_FIELD(uop, struct gnttab_get_status_frames, op, status) ? -XEN_EFAULT : 0;
 }
