@@ -53,7 +53,7 @@ static void drain(struct domain *d)
     __atomic_store_n(&ring->out_cons, prod, __ATOMIC_RELEASE);
 }
 
-void console_ring_kick(struct domain *d, uint32_t port)
+void console_ring_drain_port(struct domain *d, uint32_t port)
 {
     if (d->console_ring_mfn && port == d->console_ring_port)
         drain(d);

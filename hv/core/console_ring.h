@@ -14,8 +14,11 @@ struct domain;
 /* Serve the ring in d's frame mfn, signalled on port: 0, or -errno (the
  * frame is held until console_ring_detach). */
 int console_ring_attach(struct domain *d, uint64_t mfn, uint32_t port);
-/* d sent an event on port: print what its ring holds if it is the console's. */
-void console_ring_kick(struct domain *d, uint32_t port);
+/* d sent an event on port: print what its ring holds if it is the console's
+ * (on every EVTCHNOP_send: the test for a served ring is inline). */
+void console_ring_drain_port(struct domain *d, uint32_t port);
+#define console_ring_kick(d, port) \
+    do { if ((d)->console_ring_mfn) console_ring_drain_port((d), (port)); } while (0)
 /* Print what is left and let go of the frame (the domain is shutting down). */
 void console_ring_detach(struct domain *d);
 

@@ -3,6 +3,7 @@
 #include "lib/string.h"
 
 #include <stdint.h>
+#include "arch/x86_64/string_arch.h"
 
 /* Keep the compiler from recognising these loops as memset/memcpy and
  * turning them back into calls to themselves. */
@@ -15,23 +16,29 @@
 /* Word-sized accesses through a type that may alias anything. */
 typedef uint64_t __attribute__((may_alias)) str_word_t;
 
-STR_NO_PATTERNS void *memcpy(void *restrict dest, const void *restrict src, size_t n)
+/* Copy upwards: whole words when both sides align together (page copies and
+ * clears dominate the domain builder's time, and grant copies are whole
+ * pages); right whenever the destination is not inside the source above its
+ * start (memcpy's disjoint areas, memmove's upward case). */
+static STR_NO_PATTERNS void copy_up(unsigned char *d, const unsigned char *s, size_t n)
 {
-    unsigned char *d = dest;
-    const unsigned char *s = src;
-
-    /* Eight bytes at a time when both sides can be aligned together: page
-     * copies and clears dominate the domain builder's time. */
     if ((((uintptr_t)d ^ (uintptr_t)s) & 7) == 0) {
         while (n && ((uintptr_t)d & 7)) {
             *d++ = *s++;
             n--;
         }
-        for (; n >= 8; n -= 8, d += 8, s += 8)
-            *(str_word_t *)d = *(const str_word_t *)s;
+        arch_copy_words_up(d, s, n / 8);
+        d += n & ~(size_t)7;
+        s += n & ~(size_t)7;
+        n &= 7;
     }
     while (n--)
         *d++ = *s++;
+}
+
+STR_NO_PATTERNS void *memcpy(void *restrict dest, const void *restrict src, size_t n)
+{
+    copy_up(dest, src, n);
     return dest;
 }
 
@@ -41,22 +48,7 @@ STR_NO_PATTERNS void *memmove(void *dest, const void *src, size_t n)
     const unsigned char *s = src;
 
     if ((uintptr_t)d - (uintptr_t)s >= n) {
-        /* No harmful overlap when copying upwards; whole words when both
-         * sides align together (each word is read before it is written, and
-         * a write never reaches bytes still to be read, since d <= s or the
-         * areas are apart). Grant copies of whole pages come this way. */
-        if ((((uintptr_t)d ^ (uintptr_t)s) & 7) == 0) {
-            while (n && ((uintptr_t)d & 7)) {
-                *d++ = *s++;
-                n--;
-            }
-            for (; n >= 8; n -= 8, d += 8, s += 8) {
-                str_word_t w = *(const str_word_t *)s;
-                *(str_word_t *)d = w;
-            }
-        }
-        while (n--)
-            *d++ = *s++;
+        copy_up(d, s, n);               /* no harmful overlap when copying upwards */
     } else {
         while (n--)
             d[n] = s[n];

@@ -63,6 +63,27 @@ static void test_mem(void)
         CHECK(hvs_memmove(b + dst, b + src, 24) == b + dst);
         CHECK(memcmp(b, c, 64) == 0);
     }
+
+    /* Every alignment, length and overlap of a 160-byte area, the word copies
+     * (same alignment on both sides) and the byte copies, against the C
+     * library; memcpy only on disjoint areas. */
+    static unsigned char x[160], y[160];
+    for (int src = 0; src < 24; src++)
+        for (int dst = 0; dst < 48; dst++)
+            for (int len = 0; len <= 100; len += (len < 20 ? 1 : 7)) {
+                for (int i = 0; i < 160; i++)
+                    x[i] = y[i] = (unsigned char)(i * 13 + 5);
+                memmove(y + dst, y + src, (size_t)len);
+                hvs_memmove(x + dst, x + src, (size_t)len);
+                CHECK(memcmp(x, y, 160) == 0);
+                if (dst >= src + len || src >= dst + len) {
+                    for (int i = 0; i < 160; i++)
+                        x[i] = y[i] = (unsigned char)(i * 7 + 3);
+                    memcpy(y + dst, y + src, (size_t)len);
+                    hvs_memcpy(x + dst, x + src, (size_t)len);
+                    CHECK(memcmp(x, y, 160) == 0);
+                }
+            }
 }
 
 static void test_str(void)

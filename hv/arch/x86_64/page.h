@@ -26,7 +26,17 @@ static inline uint64_t pte_mfn(uint64_t pte) { return (pte & PTE_ADDR_MASK) >> P
 
 /* The hypervisor reaches machine memory through the direct map (or, before the
  * final page tables are live, through the boot mapping of the first 4 GiB). */
-void *phys_to_virt(uint64_t pa);
+/* The hypervisor's address of physical address pa: in the direct map once it
+ * is live (every hypercall touches frames this way: kept inline), in the
+ * boot tables' 4 GiB window before. */
+extern int paging_directmap_live;
+void *phys_to_virt_boot(uint64_t pa);
+static inline void *phys_to_virt(uint64_t pa)
+{
+    if (__builtin_expect(paging_directmap_live, 1))
+        return (void *)(HV_DIRECTMAP_VIRT + pa);
+    return phys_to_virt_boot(pa);
+}
 static inline void *mfn_to_virt(uint64_t mfn) { return phys_to_virt(mfn << PAGE_SHIFT); }
 uint64_t image_virt_to_phys(const void *va);
 

@@ -12,15 +12,14 @@
 extern char __image_start[], __text_end[], __rodata_end[], __image_end[];
 
 static uint64_t *idle_l4;
-static int directmap_live;
 static uint64_t nx_bit;
 
 int paging_nx_supported(void) { return nx_bit != 0; }
 
-void *phys_to_virt(uint64_t pa)
+int paging_directmap_live;
+
+void *phys_to_virt_boot(uint64_t pa)
 {
-    if (directmap_live)
-        return (void *)(HV_DIRECTMAP_VIRT + pa);
     if (pa >= (4ull << 30))
         panic("phys_to_virt(%#llx) before the direct map exists", (unsigned long long)pa);
     return (void *)(HV_IMAGE_VIRT + pa);        /* the boot tables map 4 GiB here */
@@ -46,7 +45,7 @@ static uint64_t *alloc_table(void)
 
 static uint64_t table_pa(const uint64_t *t)
 {
-    if (directmap_live)
+    if (paging_directmap_live)
         return (uint64_t)t - HV_DIRECTMAP_VIRT;
     return (uint64_t)t - HV_IMAGE_VIRT;
 }
@@ -79,7 +78,7 @@ void paging_map(uint64_t va, uint64_t pa, uint64_t size, uint64_t flags)
 {
     for (uint64_t off = 0; off < size; off += PAGE_SIZE)
         map_one(va + off, pa + off, flags, 1);
-    for (uint64_t off = 0; off < size && directmap_live; off += PAGE_SIZE)
+    for (uint64_t off = 0; off < size && paging_directmap_live; off += PAGE_SIZE)
         invlpg(va + off);
 }
 
@@ -163,7 +162,7 @@ void paging_init(const struct boot_info *bi)
     write_cr3(table_pa(idle_l4));
     write_cr4(read_cr4() | CR4_PGE);
     idle_l4 = (uint64_t *)(HV_DIRECTMAP_VIRT + table_pa(idle_l4));
-    directmap_live = 1;
+    paging_directmap_live = 1;
 }
 
 const void *paging_map_phys(uint64_t pa, uint64_t len)
