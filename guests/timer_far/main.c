@@ -4,7 +4,8 @@
  * its hardware timer in the past on every interrupt: an interrupt storm that
  * left the guest a third of its speed.  Checks:
  *   - a fixed amount of work takes about as long with a far single-shot
- *     timer armed as without (the best of five runs each, within 1.5x);
+ *     timer armed as without (the best of seven runs each, the two kinds
+ *     taken in turn so that load on the host hits both alike; within 1.5x);
  *   - SCHEDOP_poll with a far timeout returns when its port fires (a
  *     set_timer_op event 30 ms ahead), not before and not much after. */
 #include "pv.h"
@@ -23,6 +24,15 @@ static void work(unsigned long n)
 {
     for (unsigned long i = 0; i < n; i++)
         sink += i ^ (sink >> 3);
+}
+
+/* One timing of work(n), in ns. */
+static unsigned long timed1(unsigned long n)
+{
+    unsigned long t0 = pv_now();
+
+    work(n);
+    return pv_now() - t0;
 }
 
 /* The best of five timings of work(n), in ns: other load on the host only ever slows a run down. */
@@ -60,15 +70,23 @@ void test_main(start_info_t *si)
     /* About 30 ms of work. */
     while (timed(n) < 30000000 && n < (1ul << 40))
         n *= 2;
-    base = timed(n);
-    rc = pv_vcpu_op(VCPUOP_set_singleshot_timer, 0, &sst);
-    test_check(rc == 0, "VCPUOP_set_singleshot_timer %#lx ns: rc=%ld", FAR_NS, rc);
-    loaded = timed(n);
+    base = loaded = ~0ul;
+    for (int round = 0; round < 7; round++) {
+        unsigned long b = timed1(n), l;
+        rc = pv_vcpu_op(VCPUOP_set_singleshot_timer, 0, &sst);
+        if (rc != 0)
+            break;
+        l = timed1(n);
+        rc = pv_vcpu_op(VCPUOP_stop_singleshot_timer, 0, 0);
+        if (rc != 0)
+            break;
+        base = b < base ? b : base;
+        loaded = l < loaded ? l : loaded;
+    }
+    test_check(rc == 0, "VCPUOP_set_singleshot_timer %#lx ns and its stop, seven times: rc=%ld", FAR_NS, rc);
     test_check(loaded < base + base / 2,
                "the same work with the far timer armed: %lu us, without %lu us (within 1.5x)",
                loaded / 1000, base / 1000);
-    rc = pv_vcpu_op(VCPUOP_stop_singleshot_timer, 0, 0);
-    test_check(rc == 0, "single-shot timer stopped: rc=%ld", rc);
 
     /* SCHEDOP_poll with a far timeout, woken by its port. */
     pv_events_mask();

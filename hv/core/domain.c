@@ -254,7 +254,10 @@ void vcpu_wake(struct vcpu *v)
     if (!v->blocked || v->domain->state != DOMAIN_RUNNING)
         return;
     v->blocked = false;
-    v->polling = false;
+    if (v->polling) {
+        v->polling = false;
+        v->domain->nr_polling--;
+    }
     if (v == current && !idling) {
         /* Blocked and woken within one hypercall (a multicall with
          * SCHEDOP_block and then an event): it never left the CPU, so it

@@ -61,6 +61,7 @@ struct domain {
     bool console_ring_bad;
     char cmdline[1024];
     unsigned nr_vcpus;
+    unsigned nr_polling;               /* its vCPUs in SCHEDOP_poll (most events have no poller) */
     struct vcpu vcpus[MAX_VCPUS];
     struct evtchn_domain evtchn;
     struct grant_table grant;

@@ -106,7 +106,8 @@ void evtchn_env_notify(struct evtchn_domain *ed, unsigned vcpu)
 
 void evtchn_env_port_pending(struct evtchn_domain *ed, uint32_t port)
 {
-    evtchn_poll_notify(ed->owner, port);
+    if (ed->owner->nr_polling)
+        evtchn_poll_notify(ed->owner, port);
 }
 
 bool evtchn_env_preempt(void)
@@ -200,6 +201,16 @@ long event_channel_op_hypercall(uint64_t cmd64, uint64_t arg, uint64_t a3, uint6
     int rc;
 
     (void)a3; (void)a4; (void)a5;
+    /* Every notification a guest makes comes this way: straight to it. */
+    if (cmd == EVTCHNOP_send) {
+        if (copy_from_guest(&u.send, arg, sizeof(u.send)))
+            return -XEN_EFAULT;
+        rc = evtchn_op_send(self, &u.send);
+        /* The hypervisor serves some rings itself (core/console_ring.h). */
+        if (rc == 0)
+            console_ring_kick(current_domain(), u.send.port);
+        return rc;
+    }
     if (cmd >= sizeof(op_arg) / sizeof(op_arg[0]) || !op_arg[cmd].size)
         return -XEN_ENOSYS;
     if (!self->table0)
@@ -211,7 +222,6 @@ long event_channel_op_hypercall(uint64_t cmd64, uint64_t arg, uint64_t a3, uint6
     case EVTCHNOP_bind_virq:        rc = evtchn_op_bind_virq(self, &u.bind_virq); break;
     case EVTCHNOP_bind_pirq:        rc = evtchn_op_bind_pirq(self, &u.bind_pirq); break;
     case EVTCHNOP_close:            rc = evtchn_op_close(self, &u.close); break;
-    case EVTCHNOP_send:             rc = evtchn_op_send(self, &u.send); break;
     case EVTCHNOP_status:           rc = evtchn_op_status(self, &u.status); break;
     case EVTCHNOP_alloc_unbound:    rc = evtchn_op_alloc_unbound(self, &u.alloc_unbound); break;
     case EVTCHNOP_bind_ipi:         rc = evtchn_op_bind_ipi(self, &u.bind_ipi); break;
@@ -226,9 +236,6 @@ long event_channel_op_hypercall(uint64_t cmd64, uint64_t arg, uint64_t a3, uint6
             return hypercall_continue(EVTCHNOP_reset_cont, arg, a3, a4, a5);
         return rc;
     }
-    /* The hypervisor serves some rings itself (core/console_ring.h). */
-    if (rc == 0 && cmd == EVTCHNOP_send)
-        console_ring_kick(current_domain(), u.send.port);
     /* A result that cannot be written back leaves the binding made, as on Xen. */
     if (rc == 0 && op_arg[cmd].out && copy_to_guest(arg, &u, op_arg[cmd].size))
         return -XEN_EFAULT;

@@ -38,6 +38,7 @@ long sched_poll(struct vcpu *v, uint64_t arg)
         return 0;
     v->nr_poll_ports = p.nr_ports;
     v->polling = true;
+    v->domain->nr_polling++;
     v->blocked = true;
     runstate_change(v, RUNSTATE_blocked);
     if (p.timeout) {

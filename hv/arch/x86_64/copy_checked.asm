@@ -2,9 +2,10 @@
 ; A copy whose faults are recoverable: a #PF or #GP on one of the marked
 ; loads or stores resumes at a fixup (through the .ex_table entries) and the
 ; bytes not copied are returned (0 on success). Plain moves, eight bytes at a
-; time, then the tail byte by byte: no `rep` prefix, which an emulator may
-; run one iteration at a time. The loops are short because every bounce
-; frame and hypercall argument goes through here.
+; time, then four (most hypercall arguments are a 32-bit port or command),
+; then the last bytes one by one: no `rep` prefix, which an emulator may run
+; one iteration at a time. The loops are short because every bounce frame
+; and hypercall argument goes through here.
 ;   rcx: words left, rdx: len & 7 (tail bytes left once the words are done)
 
 section .text
@@ -23,6 +24,16 @@ arch_copy_checked:
         dec     rcx
         jnz     .load8
 .bytes:
+        test    edx, 4
+        jz      .tail
+.load4:
+        mov     eax, [rsi]
+.store4:
+        mov     [rdi], eax
+        add     rsi, 4
+        add     rdi, 4
+        sub     edx, 4
+.tail:
         test    rdx, rdx
         jz      .done
 .load1:
@@ -39,13 +50,15 @@ arch_copy_checked:
 .fault8:                                        ; words left * 8 + the tail
         lea     rax, [rdx + rcx * 8]
         ret
-.fault1:
+.fault1:                                        ; (also at the four-byte step: rdx counts them)
         mov     rax, rdx
         ret
 
 section .ex_table progbits alloc noexec nowrite align=8
         dq      arch_copy_checked.load8, arch_copy_checked.fault8
         dq      arch_copy_checked.store8, arch_copy_checked.fault8
+        dq      arch_copy_checked.load4, arch_copy_checked.fault1
+        dq      arch_copy_checked.store4, arch_copy_checked.fault1
         dq      arch_copy_checked.load1, arch_copy_checked.fault1
         dq      arch_copy_checked.store1, arch_copy_checked.fault1
 
