@@ -1,9 +1,6 @@
 /* map_grant_ref, unmap_grant_ref and unmap_and_replace, as a PV kernel uses them. */
 #include "suite.h"
 
-#define GNT_RW (GTF_permit_access | GTF_reading | GTF_writing)
-#define GNT_RO (GTF_permit_access | GTF_reading)
-
 /* The PTE bits a grant mapping is judged by (Xen adds software bits of its own). */
 #define PTE_SEEN (MM_P | MM_RW | MM_US | MM_NX | MM_ADDR_MASK)
 

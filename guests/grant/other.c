@@ -1,11 +1,6 @@
 /* GNTTABOP_transfer to ourselves, swap_grant_ref, cache_flush, dump_table. */
 #include "suite.h"
 
-static long reservation(void)
-{
-    return mm_domain_query(XENMEM_current_reservation, DOMID_SELF);
-}
-
 /*
  * A PV dom0 gives one of its frames to itself: the frame leaves the domain
  * and comes back to it through the accepting entry, whose frame field names
@@ -99,29 +94,20 @@ static void swap_refs(void)
         gnt_grant(r, 0, 0, GTF_invalid);
 }
 
-static long flush(uint64_t addr, uint16_t off, uint16_t len, uint32_t what)
-{
-    gnttab_cache_flush_t c;
-    g_memset(&c, 0, sizeof(c));
-    c.a.dev_bus_addr = addr;
-    c.offset = off;
-    c.length = len;
-    c.op = what;
-    return gnt_op(GNTTABOP_cache_flush, &c, 1);
-}
-
 /* On x86 there is nothing to invalidate without writing back: Xen 4.17 does
  * clean, and clean+invalidate (a cache flush), and refuses invalidate alone. */
 static void cache_flush(void)
 {
     unsigned long a = data_mfn[0] << 12;
 
-    expect(flush(a, 0, 4096, GNTTAB_CACHE_CLEAN), 0, "cache_flush CLEAN of a whole frame of ours");
-    expect(flush(a, 100, 200, GNTTAB_CACHE_CLEAN | GNTTAB_CACHE_INVAL), 0, "cache_flush CLEAN|INVAL of part of it");
-    expect(flush(a + 100, 0, 1, GNTTAB_CACHE_CLEAN), 0, "an address inside the frame (the frame is taken from it)");
-    expect(flush(a, 0, 4096, GNTTAB_CACHE_INVAL), E(EOPNOTSUPP), "cache_flush INVAL alone");
-    expect(flush(a, 0, 0, GNTTAB_CACHE_INVAL), 0, "length 0: nothing to do, whatever the op");
-    expect(flush(a, 0, 4096, 0), 0, "op 0: nothing to do");
+    expect(gnt_cache_flush1(a, 0, 4096, GNTTAB_CACHE_CLEAN), 0, "cache_flush CLEAN of a whole frame of ours");
+    expect(gnt_cache_flush1(a, 100, 200, GNTTAB_CACHE_CLEAN | GNTTAB_CACHE_INVAL), 0,
+           "cache_flush CLEAN|INVAL of part of it");
+    expect(gnt_cache_flush1(a + 100, 0, 1, GNTTAB_CACHE_CLEAN), 0,
+           "an address inside the frame (the frame is taken from it)");
+    expect(gnt_cache_flush1(a, 0, 4096, GNTTAB_CACHE_INVAL), E(EOPNOTSUPP), "cache_flush INVAL alone");
+    expect(gnt_cache_flush1(a, 0, 0, GNTTAB_CACHE_INVAL), 0, "length 0: nothing to do, whatever the op");
+    expect(gnt_cache_flush1(a, 0, 4096, 0), 0, "op 0: nothing to do");
     static gnttab_cache_flush_t c[2];
     g_memset(c, 0, sizeof(c));
     c[0].a.dev_bus_addr = a;

@@ -1,16 +1,6 @@
 /* setup_table, query_size, set_version/get_version, get_status_frames. */
 #include "suite.h"
 
-static long query(domid_t dom, gnttab_query_size_t *q)
-{
-    g_memset(q, 0, sizeof(*q));
-    q->dom = dom;
-    q->nr_frames = 0x5555;
-    q->max_nr_frames = 0x6666;
-    q->status = 0x7777;
-    return gnt_op(GNTTABOP_query_size, q, 1);
-}
-
 static long get_version(domid_t dom, uint32_t *version)
 {
     gnttab_get_version_t v = { .dom = dom, .pad = 0, .version = 0x5555 };
@@ -27,26 +17,6 @@ static long set_version(uint32_t want, uint32_t *out)
     return rc;
 }
 
-/* setup_table without mapping anything: rc, status and the frames listed. */
-static long setup_raw(domid_t dom, uint32_t nr, xen_pfn_t *list, int16_t *status)
-{
-    gnttab_setup_table_t op;
-
-    g_memset(&op, 0, sizeof(op));
-    op.dom = dom;
-    op.nr_frames = nr;
-    set_xen_guest_handle(op.frame_list, list);
-    op.status = 0x7777;
-    long rc = gnt_op(GNTTABOP_setup_table, &op, 1);
-    *status = op.status;
-    return rc;
-}
-
-static long reservation(void)
-{
-    return mm_domain_query(XENMEM_current_reservation, DOMID_SELF);
-}
-
 void test_table(void)
 {
     gnttab_query_size_t q;
@@ -61,13 +31,13 @@ void test_table(void)
     rc = get_version(0, &ver);
     test_check(rc == 0 && ver == 1, "get_version(0, our own id): rc=%ld version %u (want 0, 1)", rc, ver);
 
-    rc = query(DOMID_SELF, &q);
+    rc = gnt_query_size(DOMID_SELF, &q);
     /* Xen 4.17: dom0 starts with one frame (INITIAL_NR_GRANT_FRAMES on x86)
      * and may grow to 64 (gnttab_max_frames' default). */
     test_check(rc == 0 && q.status == GNTST_okay && q.nr_frames == 1 && q.max_nr_frames == 64,
                "query_size(DOMID_SELF): rc=%ld status %d, nr_frames %u, max_nr_frames %u "
                "(want 0, 0, 1, 64)", rc, q.status, q.nr_frames, q.max_nr_frames);
-    rc = query(0, &q);
+    rc = gnt_query_size(0, &q);
     test_check(rc == 0 && q.status == GNTST_okay && q.nr_frames == 1 && q.max_nr_frames == 64,
                "query_size(0): rc=%ld status %d, nr_frames %u, max_nr_frames %u", rc, q.status,
                q.nr_frames, q.max_nr_frames);
@@ -92,10 +62,10 @@ void test_table(void)
     expect(zero, 512, "entries of the fresh table that are all zero");
 
     /* Again, for the same number: the same frame. */
-    rc = setup_raw(DOMID_SELF, 1, list, &st);
+    rc = gnt_setup_list(DOMID_SELF, 1, list, &st);
     test_check(rc == 0 && st == 0 && list[0] == gnt_table_mfn[0],
                "setup_table(DOMID_SELF, 1) again: rc=%ld status %d frame %#lx", rc, st, list[0]);
-    rc = setup_raw(0, 1, list, &st);
+    rc = gnt_setup_list(0, 1, list, &st);
     test_check(rc == 0 && st == 0 && list[0] == gnt_table_mfn[0],
                "setup_table(0, 1): rc=%ld status %d frame %#lx", rc, st, list[0]);
 
@@ -104,27 +74,27 @@ void test_table(void)
     test_check(rc == 0 && st == 0 && gnt_table_frames == 4,
                "setup_table(DOMID_SELF, 4) grows the table: rc=%ld status %d, frames %#lx %#lx %#lx %#lx",
                rc, st, gnt_table_mfn[0], gnt_table_mfn[1], gnt_table_mfn[2], gnt_table_mfn[3]);
-    rc = query(DOMID_SELF, &q);
+    rc = gnt_query_size(DOMID_SELF, &q);
     test_check(rc == 0 && q.status == 0 && q.nr_frames == 4 && q.max_nr_frames == 64,
                "query_size: nr_frames %u max %u (want 4, 64)", q.nr_frames, q.max_nr_frames);
     /* A smaller number never shrinks it: the first frames are listed. */
     for (unsigned i = 0; i < 4; i++)
         list[i] = 0xdead;
-    rc = setup_raw(DOMID_SELF, 2, list, &st);
+    rc = gnt_setup_list(DOMID_SELF, 2, list, &st);
     test_check(rc == 0 && st == 0 && list[0] == gnt_table_mfn[0] && list[1] == gnt_table_mfn[1] &&
                    list[2] == 0xdead,
                "setup_table(2) after 4: rc=%ld status %d, lists the first two only (%#lx %#lx, then %#lx)",
                rc, st, list[0], list[1], list[2]);
-    rc = setup_raw(DOMID_SELF, 0, list, &st);
+    rc = gnt_setup_list(DOMID_SELF, 0, list, &st);
     test_check(rc == 0 && st == 0, "setup_table(0): rc=%ld status %d", rc, st);
-    rc = query(DOMID_SELF, &q);
+    rc = gnt_query_size(DOMID_SELF, &q);
     test_check(rc == 0 && q.nr_frames == 4, "query_size still 4 frames (%u)", q.nr_frames);
 
     /* ---- to the maximum ---- */
     rc = gnt_table_setup(64, &st);
     test_check(rc == 0 && st == 0 && gnt_table_frames == 64,
                "setup_table(DOMID_SELF, 64): rc=%ld status %d, %u frames mapped", rc, st, gnt_table_frames);
-    rc = query(DOMID_SELF, &q);
+    rc = gnt_query_size(DOMID_SELF, &q);
     test_check(rc == 0 && q.nr_frames == 64 && q.max_nr_frames == 64,
                "query_size: nr_frames %u max %u (want 64, 64)", q.nr_frames, q.max_nr_frames);
     unsigned distinct = 1;
@@ -158,7 +128,7 @@ void test_table(void)
     test_check(rc == E(EINVAL) && ver == 1, "set_version(3): rc=%ld, version %u (want -EINVAL, 1)", rc, ver);
     rc = get_version(DOMID_SELF, &ver);
     test_check(rc == 0 && ver == 1, "get_version: still %u (rc=%ld)", ver, rc);
-    rc = query(DOMID_SELF, &q);
+    rc = gnt_query_size(DOMID_SELF, &q);
     test_check(rc == 0 && q.nr_frames == 64, "the table kept its 64 frames (%u)", q.nr_frames);
 
     /* ---- status frames exist only for version 2 ---- */

@@ -4,34 +4,10 @@
 #define HV_VA      0xFFFF800000000000UL /* the hypervisor's range (the read-only M2P) */
 #define NONCANON   0x0000800000000000UL
 
-static long query(domid_t dom, gnttab_query_size_t *q)
-{
-    g_memset(q, 0, sizeof(*q));
-    q->dom = dom;
-    q->nr_frames = 0x5555;
-    q->max_nr_frames = 0x6666;
-    q->status = 0x7777;
-    return gnt_op(GNTTABOP_query_size, q, 1);
-}
-
 static unsigned nr_frames(void)
 {
     gnttab_query_size_t q;
-    return query(DOMID_SELF, &q) == 0 ? q.nr_frames : 0;
-}
-
-static long setup_raw(domid_t dom, uint32_t nr, xen_pfn_t *list, int16_t *status)
-{
-    gnttab_setup_table_t op;
-
-    g_memset(&op, 0, sizeof(op));
-    op.dom = dom;
-    op.nr_frames = nr;
-    set_xen_guest_handle(op.frame_list, list);
-    op.status = 0x7777;
-    long rc = gnt_op(GNTTABOP_setup_table, &op, 1);
-    *status = op.status;
-    return rc;
+    return gnt_query_size(DOMID_SELF, &q) == 0 ? q.nr_frames : 0;
 }
 
 static void sub_ops_and_counts(void)
@@ -61,7 +37,7 @@ static void sub_ops_and_counts(void)
     expect(gnt_op_raw(GNTTABOP_query_size, (unsigned long)&q, 0x80000000UL), E(EINVAL), "query_size, count 2^31");
 
     /* Sub-ops that take exactly one structure. */
-    expect(query(DOMID_SELF, &q) == 0 ? gnt_op(GNTTABOP_query_size, &q, 0) : -1000, E(EINVAL),
+    expect(gnt_query_size(DOMID_SELF, &q) == 0 ? gnt_op(GNTTABOP_query_size, &q, 0) : -1000, E(EINVAL),
            "query_size with count 0");
     expect(gnt_op(GNTTABOP_query_size, &q, 2), E(EINVAL), "query_size with count 2");
     xen_pfn_t list[2];
@@ -125,20 +101,20 @@ static void table_refusals(void)
     long rc;
 
     /* Beyond the maximum: no growth, no frames, a status and no error. */
-    rc = setup_raw(DOMID_SELF, 65, list, &st);
+    rc = gnt_setup_list(DOMID_SELF, 65, list, &st);
     test_check(rc == 0 && st == GNTST_general_error, "setup_table(65 frames, the maximum is 64): rc=%ld status %d "
                "(want 0, GNTST_general_error)", rc, st);
-    rc = setup_raw(DOMID_SELF, 0xffffffffu, list, &st);
+    rc = gnt_setup_list(DOMID_SELF, 0xffffffffu, list, &st);
     test_check(rc == 0 && st == GNTST_general_error, "setup_table(2^32-1 frames): rc=%ld status %d", rc, st);
     expect(nr_frames(), 1, "the table still has one frame");
 
     /* Domains that are not there (DOMID_SELF and our own id are fine: grant guest). */
     static const domid_t doms[] = { 1, 0x7fef, DOMID_IO, DOMID_XEN, DOMID_COW, DOMID_INVALID, 0xffff };
     for (unsigned i = 0; i < sizeof(doms) / sizeof(doms[0]); i++) {
-        rc = setup_raw(doms[i], 1, list, &st);
+        rc = gnt_setup_list(doms[i], 1, list, &st);
         test_check(rc == 0 && st == GNTST_bad_domain, "setup_table(dom %#x): rc=%ld status %d (want 0, "
                    "GNTST_bad_domain)", doms[i], rc, st);
-        rc = query(doms[i], &q);
+        rc = gnt_query_size(doms[i], &q);
         test_check(rc == 0 && q.status == GNTST_bad_domain && q.nr_frames == 0x5555,
                    "query_size(dom %#x): rc=%ld status %d, nr_frames left as given", doms[i], rc, q.status);
         gnttab_get_version_t gv = { .dom = doms[i], .version = 0x55 };
@@ -153,18 +129,18 @@ static void table_refusals(void)
 
     /* The frame list: checked for the hypervisor's range first (-EFAULT), then
      * written frame by frame; a frame that cannot be written is a status. */
-    rc = setup_raw(DOMID_SELF, 1, (xen_pfn_t *)HV_VA, &st);
+    rc = gnt_setup_list(DOMID_SELF, 1, (xen_pfn_t *)HV_VA, &st);
     expect(rc, E(EFAULT), "setup_table with its frame list in the hypervisor's range");
-    rc = setup_raw(DOMID_SELF, 0, (xen_pfn_t *)HV_VA, &st);
+    rc = gnt_setup_list(DOMID_SELF, 0, (xen_pfn_t *)HV_VA, &st);
     expect(rc, E(EFAULT), "the same with 0 frames");
-    rc = setup_raw(DOMID_SELF, 0, NULL, &st);
+    rc = gnt_setup_list(DOMID_SELF, 0, NULL, &st);
     test_check(rc == 0 && st == 0, "setup_table(0 frames) with a NULL list: rc=%ld status %d", rc, st);
     /* The table grows before the list is written: the growth stays. */
-    rc = setup_raw(DOMID_SELF, 2, NULL, &st);
+    rc = gnt_setup_list(DOMID_SELF, 2, NULL, &st);
     test_check(rc == 0 && st == GNTST_bad_virt_addr, "setup_table(2 frames) with a NULL list: rc=%ld status %d "
                "(want 0, GNTST_bad_virt_addr)", rc, st);
     expect(nr_frames(), 2, "the table grew to 2 frames all the same");
-    rc = setup_raw(DOMID_SELF, 1, (xen_pfn_t *)guest_start_info->pt_base, &st);
+    rc = gnt_setup_list(DOMID_SELF, 1, (xen_pfn_t *)guest_start_info->pt_base, &st);
     test_check(rc == 0 && st == GNTST_bad_virt_addr, "setup_table with the list in a read-only page: rc=%ld "
                "status %d", rc, st);
     /* A list that runs off the end of a mapped page: the first frames are written. */
@@ -172,7 +148,7 @@ static void table_refusals(void)
     rc = gnt_set_pte(va, mm_pte(data_mfn[0], MM_RW_FLAGS));
     xen_pfn_t *edge = (xen_pfn_t *)(va + 4096 - 8);
     *edge = 0xdead;
-    rc |= setup_raw(DOMID_SELF, 2, edge, &st);
+    rc |= gnt_setup_list(DOMID_SELF, 2, edge, &st);
     test_check(rc == 0 && st == GNTST_bad_virt_addr && *edge != 0xdead,
                "setup_table(2) with a list whose second word is unmapped: rc=%ld status %d, first word %#lx",
                rc, st, *edge);

@@ -1,41 +1,11 @@
 /* The grant_hostile guest (see suite.h). */
 #include "suite.h"
 
-unsigned long data_mfn[NR_DATA];
+/* The salt of this guest's data patterns ("host"). */
+#define DATA_SALT 0x686f7374UL
+
 unsigned long m2p_mfn, freed_mfn, beyond_ram_mfn;
 unsigned long frames_lost;
-
-int expect(long got, long want, const char *fmt, ...)
-{
-    char buf[300];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnformat(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    if (got == want)
-        return test_check(1, "%s: %ld", buf, got);
-    return test_check(0, "%s: got %ld (%#lx), want %ld", buf, got, (unsigned long)got, want);
-}
-
-void data_fill(unsigned d, unsigned long seed)
-{
-    for (unsigned i = 0; i < 512; i++)
-        data_va(d)[i] = data_word(seed, i);
-}
-
-int data_is(unsigned d, unsigned long seed)
-{
-    for (unsigned i = 0; i < 512; i++)
-        if (data_va(d)[i] != data_word(seed, i))
-            return 0;
-    return 1;
-}
-
-long reservation(void)
-{
-    return mm_domain_query(XENMEM_current_reservation, DOMID_SELF);
-}
 
 static void setup(void)
 {
@@ -53,61 +23,7 @@ static void setup(void)
     mm_set_p2m(pfn, MM_INVALID);
     expect(rc, 1, "a frame given back (mfn %#lx)", freed_mfn);
 
-    if (!test_check(gnt_area_init() == 0, "grant window at L4 slot %d", GNT_AREA_SLOT))
-        test_finish();
-    expect(gnt_probe_init(), 0, "trap table with the probe's #PF handler");
-    long bad = 0;
-    for (unsigned d = 0; d < NR_DATA; d++) {
-        data_mfn[d] = mm_alloc_mfn();
-        bad |= data_mfn[d] == MM_INVALID;
-        if (!bad)
-            bad |= gnt_set_pte((unsigned long)data_va(d), mm_pte(data_mfn[d], MM_RW_FLAGS));
-    }
-    if (!expect(bad, 0, "%u data frames mapped in the window", NR_DATA))
-        test_finish();
-}
-
-/* As in the grant guest: nothing left in use, every data frame pinnable and
- * given back and taken again with the reservation following exactly, and the
- * reservation where it started once the frames given away are taken back. */
-static void check_accounting(long start)
-{
-    unsigned busy = 0;
-    for (unsigned r = 0; r < gnt_table_frames * 512; r++)
-        busy += (gnt_flags(r) & (GTF_reading | GTF_writing)) != 0;
-    expect(busy, 0, "grant entries still marked reading/writing at the end");
-
-    long bad = 0;
-    for (unsigned d = 0; d < NR_DATA; d++) {
-        for (unsigned i = 0; i < 512; i++)
-            data_va(d)[i] = 0;
-        bad |= gnt_set_pte((unsigned long)data_va(d), 0);
-    }
-    expect(bad, 0, "data frames zeroed and their own mappings removed");
-    unsigned pinned = 0;
-    for (unsigned d = 0; d < NR_DATA; d++) {
-        long rc = mm_ext1(MMUEXT_PIN_L1_TABLE, data_mfn[d], 0);
-        if (rc == 0 && mm_ext1(MMUEXT_UNPIN_TABLE, data_mfn[d], 0) == 0)
-            pinned++;
-        else
-            test_note("data frame %u (mfn %#lx): pin as L1 rc=%ld", d, data_mfn[d], rc);
-    }
-    expect(pinned, NR_DATA, "data frames pinned as L1 and unpinned (no writable reference left)");
-
-    xen_pfn_t list[64];
-    if (frames_lost && frames_lost <= 64) {
-        long got = mm_reservation(XENMEM_increase_reservation, list, frames_lost, 0, DOMID_SELF);
-        expect(got, (long)frames_lost, "increase_reservation of the %lu frames given away", frames_lost);
-    }
-    expect(reservation(), start, "current_reservation as at the start");
-    for (unsigned d = 0; d < NR_DATA; d++)
-        list[d] = data_mfn[d];
-    long got = mm_reservation(XENMEM_decrease_reservation, list, NR_DATA, 0, DOMID_SELF);
-    expect(got, NR_DATA, "decrease_reservation of the data frames");
-    expect(reservation(), start - NR_DATA, "current_reservation dropped by as many");
-    got = mm_reservation(XENMEM_increase_reservation, list, NR_DATA, 0, DOMID_SELF);
-    expect(got, NR_DATA, "increase_reservation takes as many back");
-    expect(reservation(), start, "current_reservation as at the start again");
+    grant_test_setup(DATA_SALT);
 }
 
 /* Grant state left behind on purpose when the guest exits: the hypervisor's
@@ -156,7 +72,8 @@ void test_main(start_info_t *si)
     test_limits();
     test_copy();
     test_other();
-    check_accounting(start);
+    /* As in the grant guest, once the frames given away are taken back. */
+    grant_test_accounting(start, frames_lost);
     leave_behind();
     test_finish();
 }

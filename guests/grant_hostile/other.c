@@ -109,34 +109,24 @@ static void swaps(void)
     expect(s.status, GNTST_bad_gntref, "swap of an entry beyond the table with itself: status");
 }
 
-static long flush(uint64_t addr, uint16_t off, uint16_t len, uint32_t what)
-{
-    gnttab_cache_flush_t c;
-    g_memset(&c, 0, sizeof(c));
-    c.a.dev_bus_addr = addr;
-    c.offset = off;
-    c.length = len;
-    c.op = what;
-    return gnt_op(GNTTABOP_cache_flush, &c, 1);
-}
-
 static void cache_flushes(void)
 {
     unsigned long a = data_mfn[0] << 12;
     const uint32_t C = GNTTAB_CACHE_CLEAN;
 
-    expect(flush(a, 4096, 0, C), E(EINVAL), "cache_flush offset 4096");
-    expect(flush(a, 0, 4097, C), E(EINVAL), "cache_flush length 4097");
-    expect(flush(a, 2048, 2049, C), E(EINVAL), "cache_flush offset 2048 + length 2049");
-    expect(flush(a, 0, 64, 1u << 2), E(EINVAL), "cache_flush op bit 2");
-    expect(flush(a, 0, 64, GNTTAB_CACHE_SOURCE_GREF | C), E(EINVAL), "cache_flush GNTTAB_CACHE_SOURCE_GREF|CLEAN");
-    expect(flush(a, 0, 0, 1u << 2), E(EINVAL), "cache_flush length 0 with a bad op (checked first)");
-    expect(flush(beyond_ram_mfn << 12, 0, 0, C), 0, "length 0 at an address beyond RAM (nothing looked at)");
-    expect(flush(beyond_ram_mfn << 12, 0, 64, C), E(EINVAL), "cache_flush of a frame beyond RAM");
-    expect(flush(m2p_mfn << 12, 0, 64, C), E(EPERM), "cache_flush of an M2P frame");
-    expect(flush(freed_mfn << 12, 0, 64, C), E(EPERM), "cache_flush of a frame given back");
-    expect(flush(gnt_table_mfn[0] << 12, 0, 64, C), 0, "cache_flush of our grant-table frame");
-    expect(flush(gnt_l1_mfn(1) << 12, 0, 4096, C), 0, "cache_flush of our L1");
+    expect(gnt_cache_flush1(a, 4096, 0, C), E(EINVAL), "cache_flush offset 4096");
+    expect(gnt_cache_flush1(a, 0, 4097, C), E(EINVAL), "cache_flush length 4097");
+    expect(gnt_cache_flush1(a, 2048, 2049, C), E(EINVAL), "cache_flush offset 2048 + length 2049");
+    expect(gnt_cache_flush1(a, 0, 64, 1u << 2), E(EINVAL), "cache_flush op bit 2");
+    expect(gnt_cache_flush1(a, 0, 64, GNTTAB_CACHE_SOURCE_GREF | C), E(EINVAL),
+           "cache_flush GNTTAB_CACHE_SOURCE_GREF|CLEAN");
+    expect(gnt_cache_flush1(a, 0, 0, 1u << 2), E(EINVAL), "cache_flush length 0 with a bad op (checked first)");
+    expect(gnt_cache_flush1(beyond_ram_mfn << 12, 0, 0, C), 0, "length 0 at an address beyond RAM (nothing looked at)");
+    expect(gnt_cache_flush1(beyond_ram_mfn << 12, 0, 64, C), E(EINVAL), "cache_flush of a frame beyond RAM");
+    expect(gnt_cache_flush1(m2p_mfn << 12, 0, 64, C), E(EPERM), "cache_flush of an M2P frame");
+    expect(gnt_cache_flush1(freed_mfn << 12, 0, 64, C), E(EPERM), "cache_flush of a frame given back");
+    expect(gnt_cache_flush1(gnt_table_mfn[0] << 12, 0, 64, C), 0, "cache_flush of our grant-table frame");
+    expect(gnt_cache_flush1(gnt_l1_mfn(1) << 12, 0, 4096, C), 0, "cache_flush of our L1");
 
     static gnttab_cache_flush_t c[2];
     g_memset(c, 0, sizeof(c));

@@ -95,22 +95,29 @@ grant_entry_v1_t *gnt_table = (grant_entry_v1_t *)GNT_TABLE_VA;
 unsigned gnt_table_frames;
 xen_pfn_t gnt_table_mfn[GNT_TABLE_MAX];
 
+long gnt_setup_list(domid_t dom, uint32_t nr, xen_pfn_t *list, int16_t *status)
+{
+    gnttab_setup_table_t op;
+
+    g_memset(&op, 0, sizeof(op));
+    op.dom = dom;
+    op.nr_frames = nr;
+    set_xen_guest_handle(op.frame_list, list);
+    op.status = 0x7777;
+    long rc = gnt_op(GNTTABOP_setup_table, &op, 1);
+    *status = op.status;
+    return rc;
+}
+
 long gnt_table_setup(unsigned nr, int16_t *status)
 {
     static xen_pfn_t list[GNT_TABLE_MAX];
-    gnttab_setup_table_t op;
     long rc;
 
     if (nr > GNT_TABLE_MAX)
         return -1;
-    g_memset(&op, 0, sizeof(op));
-    op.dom = DOMID_SELF;
-    op.nr_frames = nr;
-    set_xen_guest_handle(op.frame_list, list);
-    op.status = 0x7777;
-    rc = gnt_op(GNTTABOP_setup_table, &op, 1);
-    *status = op.status;
-    if (rc || op.status)
+    rc = gnt_setup_list(DOMID_SELF, nr, list, status);
+    if (rc || *status)
         return rc;
     for (unsigned i = gnt_table_frames; i < nr; i++) {
         gnt_table_mfn[i] = list[i];
@@ -155,6 +162,28 @@ long gnt_copy1(gnttab_copy_t *op)
 {
     op->status = 0x7777;
     return gnt_op(GNTTABOP_copy, op, 1);
+}
+
+long gnt_query_size(domid_t dom, gnttab_query_size_t *q)
+{
+    g_memset(q, 0, sizeof(*q));
+    q->dom = dom;
+    q->nr_frames = 0x5555;
+    q->max_nr_frames = 0x6666;
+    q->status = 0x7777;
+    return gnt_op(GNTTABOP_query_size, q, 1);
+}
+
+long gnt_cache_flush1(uint64_t addr, uint16_t off, uint16_t len, uint32_t op)
+{
+    gnttab_cache_flush_t c;
+
+    g_memset(&c, 0, sizeof(c));
+    c.a.dev_bus_addr = addr;
+    c.offset = off;
+    c.length = len;
+    c.op = op;
+    return gnt_op(GNTTABOP_cache_flush, &c, 1);
 }
 
 /* ---- fault probes ------------------------------------------------------------------------ */

@@ -12,6 +12,8 @@
  * - Grant entries: gnt_table_setup() sizes the table with setup_table and
  *   maps its frames writable in the window, the way a PV kernel does;
  *   gnt_grant() fills an entry (frame and domid before the flags).
+ * - Single operations: one map, unmap, copy, query_size, cache_flush each,
+ *   with the fields the hypervisor writes preset to values that show.
  * - Fault probes: a read or write of one byte that reports a page fault
  *   instead of dying (the #PF handler is installed by gnt_probe_init()).
  */
@@ -62,6 +64,9 @@ extern grant_entry_v1_t *gnt_table;       /* GNT_TABLE_VA once mapped */
 extern unsigned gnt_table_frames;         /* frames mapped so far */
 extern xen_pfn_t gnt_table_mfn[GNT_TABLE_MAX];
 
+/* setup_table(dom, nr) alone, nothing mapped: the hypercall's result; *status
+ * gets the op's status, list the frames it lists. */
+long gnt_setup_list(domid_t dom, uint32_t nr, xen_pfn_t *list, int16_t *status);
 /* setup_table(DOMID_SELF, nr) and, when it worked, map the frames it lists
  * that are not mapped yet (writable).  Returns the hypercall's result or the
  * first mmu_update error; *status gets the op's status. */
@@ -91,6 +96,12 @@ long gnt_map(gnttab_map_grant_ref_t *op, uint64_t host_addr, uint32_t flags, gra
 long gnt_unmap(uint64_t host_addr, uint64_t dev_bus_addr, grant_handle_t handle, int16_t *status);
 /* One copy (op->status is written); returns the hypercall's result. */
 long gnt_copy1(gnttab_copy_t *op);
+/* query_size of dom into *q (its fields preset to 0x5555, 0x6666, status 0x7777
+ * so that untouched ones show); returns the hypercall's result. */
+long gnt_query_size(domid_t dom, gnttab_query_size_t *q);
+/* One cache_flush of [off, off+len) of the frame at machine address addr with
+ * GNTTAB_CACHE_* flags `op`; returns the hypercall's result. */
+long gnt_cache_flush1(uint64_t addr, uint16_t off, uint16_t len, uint32_t op);
 
 /* ---- fault probes ------------------------------------------------------------------------ */
 

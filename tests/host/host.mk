@@ -28,7 +28,8 @@ HOST_FS_CFLAGS ?= -std=c11 -O2 -ffreestanding -fno-builtin -nostdlib -mno-red-zo
                   -mcmodel=kernel -fno-pic -fno-stack-protector -mgeneral-regs-only \
                   -Wall -Wextra -Werror -Ihv -Ipublic
 
-# Each test: tests/host/test_<name>.c plus the hv/ sources it exercises.
+# Each test: tests/host/test_<name>.c plus the hv/ sources it exercises (and
+# the tests/host/ sources of a fake it shares with other tests).
 # hv/lib/string.c is never linked here: the C library provides those
 # functions (test_string.c includes it under other names to test it).
 # To add a test: append its name to HOST_TESTS and set HOST_SRCS_<name>,
@@ -58,9 +59,13 @@ HOST_SRCS_descriptor_check := hv/arch/x86_64/descriptor_check.c
 
 # Event channels: the pure core (port table, 2-level rules, every EVTCHNOP),
 # and the FIFO ABI (queues, event words, guest frames, the growing table).
+# Each fakes its own domains; tests/host/evtchn_fake.[ch] hold the hooks and
+# EVTCHNOP wrappers they share, evtchn_fake_noguest.c the refusal of guest
+# frames for the tests that have none.
+EVTCHN_TEST_SRCS := hv/evtchn/evtchn_core.c hv/evtchn/evtchn_fifo.c tests/host/evtchn_fake.c
 HOST_TESTS += evtchn evtchn_fifo
-HOST_SRCS_evtchn := hv/evtchn/evtchn_core.c hv/evtchn/evtchn_fifo.c
-HOST_SRCS_evtchn_fifo := hv/evtchn/evtchn_core.c hv/evtchn/evtchn_fifo.c
+HOST_SRCS_evtchn := $(EVTCHN_TEST_SRCS) tests/host/evtchn_fake_noguest.c
+HOST_SRCS_evtchn_fifo := $(EVTCHN_TEST_SRCS)
 # ... and between domains: four fake domains, dying and gone ones, against a model.
 HOST_TESTS += evtchn_model
 HOST_SRCS_evtchn_model = $(HOST_SRCS_evtchn)
@@ -92,7 +97,7 @@ HOST_FS_SRCS += hv/evtchn/evtchn_core.c hv/evtchn/evtchn_fifo.c
 HOST_FS_SRCS += $(GRANT_CORE_SRCS)
 HOST_FS_SRCS += hv/core/timer.c hv/arch/x86_64/rtc.c
 
-HOST_HDRS := tests/host/test.h $(wildcard hv/*/*.h hv/arch/*/*.h public/*.h)
+HOST_HDRS := $(wildcard tests/host/*.h hv/*/*.h hv/arch/*/*.h public/*.h)
 
 .PHONY: host-tests host-freestanding-check
 

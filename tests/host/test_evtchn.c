@@ -2,13 +2,15 @@
  * paths, the 2-level pending/mask/selector/upcall rules, and a randomized
  * sequence checked against a simple model. The environment is faked: three
  * domains (0 privileged with 1 vCPU, 1 with 4 vCPUs, 2 with 1 vCPU), each
- * with its own shared_info. */
+ * with its own shared_info, and no guest frames; the hooks and EVTCHNOP
+ * wrappers every event-channel test uses are in evtchn_fake.[ch]. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "evtchn/evtchn_priv.h"
 #include "errno.h"
+#include "evtchn_fake.h"
 #include "test.h"
 
 /* ---- the fake environment ---- */
@@ -28,10 +30,8 @@ struct fake_dom {
 
 static struct fake_dom doms[NDOMS];
 static struct evtchn_domain *D0 = &doms[0].ed, *D1 = &doms[1].ed, *D2 = &doms[2].ed;
-static int frames_live;                /* table frames the core holds */
 static int preempt_countdown = -1;     /* < 0: never; else preempt when it reaches 0 */
 static unsigned preempt_calls;
-static bool env_error;
 
 static struct fake_dom *fake_of(const struct evtchn_domain *ed)
 {
@@ -40,6 +40,11 @@ static struct fake_dom *fake_of(const struct evtchn_domain *ed)
             return &doms[i];
     env_error = true;
     return &doms[0];
+}
+
+struct shared_info *fake_si(const struct evtchn_domain *ed)
+{
+    return &fake_of(ed)->si;
 }
 
 struct evtchn_domain *evtchn_env_lookup(domid_t id)
@@ -96,31 +101,6 @@ bool evtchn_env_preempt(void)
     return false;
 }
 
-void *evtchn_env_frame_alloc(void)
-{
-    frames_live++;
-    return calloc(1, 4096);
-}
-
-void evtchn_env_frame_free(void *frame)
-{
-    frames_live--;
-    free(frame);
-}
-
-/* No guest frames here (tests/host/test_evtchn_fifo.c has them). */
-int evtchn_env_guest_frame_get(struct evtchn_domain *ed, uint64_t gfn, void **va)
-{
-    (void)ed; (void)gfn; (void)va;
-    return -XEN_EINVAL;
-}
-
-void evtchn_env_guest_frame_put(struct evtchn_domain *ed, void *va)
-{
-    (void)ed; (void)va;
-    env_error = true;
-}
-
 static void fresh(void)
 {
     static const unsigned nr_vcpus[NDOMS] = { 1, 4, 1 };
@@ -143,37 +123,6 @@ static void fresh(void)
 
 /* ---- helpers ---- */
 
-static bool pending(struct evtchn_domain *ed, uint32_t port)
-{
-    return (fake_of(ed)->si.evtchn_pending[port / 64] >> (port % 64)) & 1;
-}
-
-static bool masked(struct evtchn_domain *ed, uint32_t port)
-{
-    return (fake_of(ed)->si.evtchn_mask[port / 64] >> (port % 64)) & 1;
-}
-
-static void set_mask(struct evtchn_domain *ed, uint32_t port, bool on)
-{
-    xen_ulong_t *w = &fake_of(ed)->si.evtchn_mask[port / 64];
-    *w = on ? *w | (1ul << (port % 64)) : *w & ~(1ul << (port % 64));
-}
-
-static void clear_pending(struct evtchn_domain *ed, uint32_t port)
-{
-    fake_of(ed)->si.evtchn_pending[port / 64] &= ~(1ul << (port % 64));
-}
-
-static xen_ulong_t sel(struct evtchn_domain *ed, unsigned vcpu)
-{
-    return fake_of(ed)->si.vcpu_info[vcpu].evtchn_pending_sel;
-}
-
-static uint8_t upcall(struct evtchn_domain *ed, unsigned vcpu)
-{
-    return fake_of(ed)->si.vcpu_info[vcpu].evtchn_upcall_pending;
-}
-
 static unsigned kicks(struct evtchn_domain *ed, unsigned vcpu)
 {
     return fake_of(ed)->kicks[vcpu];
@@ -184,106 +133,6 @@ static void ack_vcpu(struct evtchn_domain *ed, unsigned vcpu)
 {
     fake_of(ed)->si.vcpu_info[vcpu].evtchn_pending_sel = 0;
     fake_of(ed)->si.vcpu_info[vcpu].evtchn_upcall_pending = 0;
-}
-
-static int alloc_unbound(struct evtchn_domain *self, domid_t dom, domid_t remote, uint32_t *port)
-{
-    struct evtchn_alloc_unbound op = { .dom = dom, .remote_dom = remote, .port = 0xdead };
-    int rc = evtchn_op_alloc_unbound(self, &op);
-
-    if (port)
-        *port = rc ? 0 : op.port;          /* keeps later indexing in bounds */
-    if (rc && op.port != 0xdead)
-        env_error = true;           /* nothing is written on failure */
-    return rc;
-}
-
-static int bind_interdomain(struct evtchn_domain *self, domid_t rdom, uint32_t rport, uint32_t *lport)
-{
-    struct evtchn_bind_interdomain op = { .remote_dom = rdom, .remote_port = rport, .local_port = 0xdead };
-    int rc = evtchn_op_bind_interdomain(self, &op);
-
-    if (lport)
-        *lport = rc ? 0 : op.local_port;
-    if (rc && op.local_port != 0xdead)
-        env_error = true;
-    return rc;
-}
-
-static int bind_virq(struct evtchn_domain *self, uint32_t virq, uint32_t vcpu, uint32_t *port)
-{
-    struct evtchn_bind_virq op = { .virq = virq, .vcpu = vcpu, .port = 0xdead };
-    int rc = evtchn_op_bind_virq(self, &op);
-
-    if (port)
-        *port = rc ? 0 : op.port;          /* keeps later indexing in bounds */
-    if (rc && op.port != 0xdead)
-        env_error = true;
-    return rc;
-}
-
-static int bind_ipi(struct evtchn_domain *self, uint32_t vcpu, uint32_t *port)
-{
-    struct evtchn_bind_ipi op = { .vcpu = vcpu, .port = 0xdead };
-    int rc = evtchn_op_bind_ipi(self, &op);
-
-    if (port)
-        *port = rc ? 0 : op.port;          /* keeps later indexing in bounds */
-    if (rc && op.port != 0xdead)
-        env_error = true;
-    return rc;
-}
-
-static int bind_pirq(struct evtchn_domain *self, uint32_t pirq)
-{
-    struct evtchn_bind_pirq op = { .pirq = pirq };
-    return evtchn_op_bind_pirq(self, &op);
-}
-
-static int do_close(struct evtchn_domain *self, uint32_t port)
-{
-    struct evtchn_close op = { .port = port };
-    return evtchn_op_close(self, &op);
-}
-
-static int do_send(struct evtchn_domain *self, uint32_t port)
-{
-    struct evtchn_send op = { .port = port };
-    return evtchn_op_send(self, &op);
-}
-
-static int do_unmask(struct evtchn_domain *self, uint32_t port)
-{
-    struct evtchn_unmask op = { .port = port };
-    return evtchn_op_unmask(self, &op);
-}
-
-static int bind_vcpu(struct evtchn_domain *self, uint32_t port, uint32_t vcpu)
-{
-    struct evtchn_bind_vcpu op = { .port = port, .vcpu = vcpu };
-    return evtchn_op_bind_vcpu(self, &op);
-}
-
-static int do_reset(struct evtchn_domain *self, domid_t dom, bool resuming)
-{
-    struct evtchn_reset op = { .dom = dom };
-    return evtchn_op_reset(self, &op, resuming);
-}
-
-static int status(struct evtchn_domain *self, domid_t dom, uint32_t port, struct evtchn_status *st)
-{
-    memset(st, 0x5a, sizeof(*st));
-    st->dom = dom;
-    st->port = port;
-    return evtchn_op_status(self, st);
-}
-
-/* The status of a port as the domain itself sees it: EVTCHNSTAT_*, or the error. */
-static int stat_of(struct evtchn_domain *ed, uint32_t port)
-{
-    struct evtchn_status st;
-    int rc = status(ed, DOMID_SELF, port, &st);
-    return rc ? rc : (int)st.status;
 }
 
 /* ---- start of day ---- */

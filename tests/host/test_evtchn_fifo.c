@@ -12,13 +12,15 @@
  * shared_info; "guest memory" of NGFN separately allocated 4 KiB frames
  * (gfn i), some of which refuse to be taken (as a page table or a frame of
  * another domain would) or ask for a restart; hypervisor frames from calloc,
- * counted, with a knob to make them run out. */
+ * counted, with a knob to make them run out (evtchn_fake.c, with the
+ * EVTCHNOP wrappers every event-channel test uses). */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "evtchn/evtchn_priv.h"
 #include "errno.h"
+#include "evtchn_fake.h"
 #include "test.h"
 
 /* ---- the fake environment ---- */
@@ -42,9 +44,6 @@ static struct evtchn_domain *D0 = &doms[0].ed, *D1 = &doms[1].ed;
 static uint8_t *gmem[NGFN];             /* guest frames */
 static int grefs[NGFN];                 /* references the core holds on each */
 static bool restart_once;
-static int frames_live;                 /* hypervisor frames the core holds */
-static int frames_fail_in = -1;         /* the allocation that fails (0: the next); < 0: none */
-static bool env_error;
 
 static struct fake_dom *fake_of(const struct evtchn_domain *ed)
 {
@@ -53,6 +52,11 @@ static struct fake_dom *fake_of(const struct evtchn_domain *ed)
             return &doms[i];
     env_error = true;
     return &doms[0];
+}
+
+struct shared_info *fake_si(const struct evtchn_domain *ed)
+{
+    return &fake_of(ed)->si;
 }
 
 struct evtchn_domain *evtchn_env_lookup(domid_t id)
@@ -87,24 +91,6 @@ void evtchn_env_port_pending(struct evtchn_domain *ed, uint32_t port)
 }
 
 bool evtchn_env_preempt(void) { return false; }
-
-void *evtchn_env_frame_alloc(void)
-{
-    if (frames_fail_in == 0) {
-        frames_fail_in = -1;
-        return NULL;
-    }
-    if (frames_fail_in > 0)
-        frames_fail_in--;
-    frames_live++;
-    return calloc(1, PAGE);
-}
-
-void evtchn_env_frame_free(void *frame)
-{
-    frames_live--;
-    free(frame);
-}
 
 int evtchn_env_guest_frame_get(struct evtchn_domain *ed, uint64_t gfn, void **va)
 {
@@ -196,11 +182,6 @@ static event_word_t *word(uint32_t port)
     return (event_word_t *)gmem[ARRAY_GFN(port / 1024)] + port % 1024;
 }
 
-static uint8_t upcall(struct evtchn_domain *ed, unsigned v)
-{
-    return fake_of(ed)->si.vcpu_info[v].evtchn_upcall_pending;
-}
-
 static int init_control(struct evtchn_domain *ed, unsigned v, uint64_t gfn, uint32_t offset)
 {
     struct evtchn_init_control op = { .control_gfn = gfn, .offset = offset, .vcpu = v };
@@ -221,40 +202,6 @@ static int set_prio(struct evtchn_domain *ed, uint32_t port, uint32_t prio)
 {
     struct evtchn_set_priority op = { .port = port, .priority = prio };
     return evtchn_op_set_priority(ed, &op);
-}
-
-static int ipi(struct evtchn_domain *ed, unsigned v, uint32_t *port)
-{
-    struct evtchn_bind_ipi op = { .vcpu = v };
-    int rc = evtchn_op_bind_ipi(ed, &op);
-
-    if (port)
-        *port = rc ? 0 : op.port;
-    return rc;
-}
-
-static int do_send(struct evtchn_domain *ed, uint32_t port)
-{
-    struct evtchn_send op = { .port = port };
-    return evtchn_op_send(ed, &op);
-}
-
-static int do_close(struct evtchn_domain *ed, uint32_t port)
-{
-    struct evtchn_close op = { .port = port };
-    return evtchn_op_close(ed, &op);
-}
-
-static int do_unmask(struct evtchn_domain *ed, uint32_t port)
-{
-    struct evtchn_unmask op = { .port = port };
-    return evtchn_op_unmask(ed, &op);
-}
-
-static int do_reset(struct evtchn_domain *ed)
-{
-    struct evtchn_reset op = { .dom = DOMID_SELF };
-    return evtchn_op_reset(ed, &op, false);
 }
 
 /* D0 on FIFO: control blocks for vCPUs 0..ncb-1, `pages` array pages. */
@@ -364,9 +311,9 @@ static void switch_from_2level(void)
     uint32_t a, b, c;
 
     fresh();
-    CHECK_EQ(ipi(D0, 0, &a), 0);
-    CHECK_EQ(ipi(D0, 1, &b), 0);
-    CHECK_EQ(ipi(D0, 0, &c), 0);
+    CHECK_EQ(bind_ipi(D0, 0, &a), 0);
+    CHECK_EQ(bind_ipi(D0, 1, &b), 0);
+    CHECK_EQ(bind_ipi(D0, 0, &c), 0);
     CHECK_EQ(do_send(D0, a), 0);                        /* pending under 2-level */
     CHECK_EQ(set_prio(D0, a, 3), -XEN_ENOSYS);
     fake_of(D0)->si.vcpu_info[0].evtchn_upcall_pending = 0;
@@ -431,7 +378,7 @@ static void set_priority_errors(void)
     uint32_t p;
 
     fresh();
-    CHECK_EQ(ipi(D0, 0, &p), 0);
+    CHECK_EQ(bind_ipi(D0, 0, &p), 0);
     CHECK_EQ(set_prio(D0, p, 3), -XEN_ENOSYS);
     CHECK_EQ(set_prio(D0, 64, 3), -XEN_EINVAL);
     fifo_on(1, 1);
@@ -448,7 +395,7 @@ static void set_priority_errors(void)
     /* Bound again, a port starts at the default. */
     CHECK_EQ(do_close(D0, p), 0);
     CHECK_EQ(evtchn_fifo_port_of(D0, p)->priority, 15);        /* kept while free, as Xen does */
-    CHECK_EQ(ipi(D0, 0, &p), 0);
+    CHECK_EQ(bind_ipi(D0, 0, &p), 0);
     CHECK_EQ(evtchn_fifo_port_of(D0, p)->priority, EVTCHN_FIFO_PRIORITY_DEFAULT);
     CHECK(!env_error);
 }
@@ -462,10 +409,10 @@ static void queue_rules(void)
 
     fresh();
     fifo_on(2, 1);
-    CHECK_EQ(ipi(D0, 0, &a), 0);
-    CHECK_EQ(ipi(D0, 0, &b), 0);
-    CHECK_EQ(ipi(D0, 0, &c), 0);
-    CHECK_EQ(ipi(D0, 1, &d), 0);
+    CHECK_EQ(bind_ipi(D0, 0, &a), 0);
+    CHECK_EQ(bind_ipi(D0, 0, &b), 0);
+    CHECK_EQ(bind_ipi(D0, 0, &c), 0);
+    CHECK_EQ(bind_ipi(D0, 1, &d), 0);
     CHECK_EQ(set_prio(D0, c, 2), 0);
     CHECK_EQ(do_send(D0, a), 0);
     CHECK_EQ(do_send(D0, b), 0);
@@ -536,7 +483,7 @@ static void masking_rules(void)
 
     fresh();
     fifo_on(1, 1);
-    CHECK_EQ(ipi(D0, 0, &a), 0);
+    CHECK_EQ(bind_ipi(D0, 0, &a), 0);
     *word(a) = M;
     CHECK_EQ(do_send(D0, a), 0);
     CHECK_EQ(*word(a), P | M);
@@ -565,7 +512,7 @@ static void masking_rules(void)
     /* No control block for the vCPU: dropped, nothing set. */
     {
         uint32_t q;
-        CHECK_EQ(ipi(D0, 3, &q), 0);
+        CHECK_EQ(bind_ipi(D0, 3, &q), 0);
         CHECK_EQ(do_send(D0, q), 0);
         CHECK_EQ(*word(q), 0);
         CHECK_EQ(upcall(D0, 3), 0);
@@ -582,26 +529,26 @@ static void busy_ports(void)
 
     fresh();
     fifo_on(1, 1);
-    CHECK_EQ(ipi(D0, 0, &a), 0);
+    CHECK_EQ(bind_ipi(D0, 0, &a), 0);
     CHECK_EQ(do_send(D0, a), 0);
     CHECK_EQ(do_close(D0, a), 0);
     CHECK_EQ(*word(a), L);
-    CHECK_EQ(ipi(D0, 0, &b), 0);
+    CHECK_EQ(bind_ipi(D0, 0, &b), 0);
     CHECK_EQ(b, a + 1);
     CHECK_EQ(consume(0, &h), a);
     CHECK(!h);
-    CHECK_EQ(ipi(D0, 0, &c), 0);
+    CHECK_EQ(bind_ipi(D0, 0, &c), 0);
     CHECK_EQ(c, a);
     /* A port past the last bucket is taken whatever its word says. */
     for (uint32_t p = c + 1; p < 64; p++) {
         uint32_t q;
-        CHECK_EQ(ipi(D0, 0, &q), 0);
+        CHECK_EQ(bind_ipi(D0, 0, &q), 0);
         CHECK_EQ(q, p + (p >= b ? 1 : 0));
         if (q == 63)
             break;
     }
     *word(64) = L;
-    CHECK_EQ(ipi(D0, 0, &c), 0);
+    CHECK_EQ(bind_ipi(D0, 0, &c), 0);
     CHECK_EQ(c, 64);
     CHECK_EQ(D0->valid_ports, 128);
     CHECK(!env_error);
@@ -614,9 +561,9 @@ static void corrupt_words(void)
 
     fresh();
     fifo_on(1, 1);
-    CHECK_EQ(ipi(D0, 0, &a), 0);
-    CHECK_EQ(ipi(D0, 0, &b), 0);
-    CHECK_EQ(ipi(D0, 0, &c), 0);
+    CHECK_EQ(bind_ipi(D0, 0, &a), 0);
+    CHECK_EQ(bind_ipi(D0, 0, &b), 0);
+    CHECK_EQ(bind_ipi(D0, 0, &c), 0);
     CHECK_EQ(do_send(D0, a), 0);
     *word(a) = P | L | EVTCHN_FIFO_LINK_MASK;
     CHECK_EQ(do_send(D0, b), 0);
@@ -654,41 +601,41 @@ static void table_growth(void)
     fresh();
     /* 2-level: 4095 ports, 16 frames. */
     for (uint32_t i = 1; i < EVTCHN_MAX_PORTS && rc == 0; i++) {
-        rc = ipi(D0, 0, &p);
+        rc = bind_ipi(D0, 0, &p);
         CHECK_EQ(p, i);
     }
-    CHECK_EQ(ipi(D0, 0, NULL), -XEN_ENOSPC);
+    CHECK_EQ(bind_ipi(D0, 0, NULL), -XEN_ENOSPC);
     CHECK_EQ(D0->valid_ports, 4096);
     CHECK_EQ(D0->table_frames, 16);
     CHECK_EQ(frames_live, 2 + 15 + 1);                 /* table0s, 15 frames, the directory */
     /* FIFO: up to 2^17 - 1. */
     fifo_on(1, 0);
     for (uint32_t i = 4096; i < EVTCHN_FIFO_MAX_PORTS && rc == 0; i++) {
-        rc = ipi(D0, 0, &p);
+        rc = bind_ipi(D0, 0, &p);
         if (p != i)
             break;
     }
     CHECK_EQ(rc, 0);
     CHECK_EQ(p, EVTCHN_FIFO_MAX_PORTS - 1);
-    CHECK_EQ(ipi(D0, 0, NULL), -XEN_ENOSPC);
+    CHECK_EQ(bind_ipi(D0, 0, NULL), -XEN_ENOSPC);
     CHECK_EQ(D0->valid_ports, EVTCHN_FIFO_MAX_PORTS);
     CHECK_EQ(D0->table_frames, 512);
     /* A port closed far down is found again at once. */
     CHECK_EQ(do_close(D0, 77), 0);
     CHECK_EQ(do_close(D0, 100000), 0);
-    CHECK_EQ(ipi(D0, 0, &p), 0);
+    CHECK_EQ(bind_ipi(D0, 0, &p), 0);
     CHECK_EQ(p, 77);
-    CHECK_EQ(ipi(D0, 0, &p), 0);
+    CHECK_EQ(bind_ipi(D0, 0, &p), 0);
     CHECK_EQ(p, 100000);
     /* Reset: every port closed, back to 2-level and its limit; the frames stay. */
-    CHECK_EQ(do_reset(D0), 0);
+    CHECK_EQ(do_reset(D0, DOMID_SELF, false), 0);
     CHECK(D0->fifo == NULL);
     CHECK_EQ(grefs_total(), 0);
     CHECK_EQ(D0->valid_ports, EVTCHN_FIFO_MAX_PORTS);
     for (uint32_t i = 1; i < EVTCHN_MAX_PORTS && rc == 0; i++)
-        rc = ipi(D0, 0, &p);
+        rc = bind_ipi(D0, 0, &p);
     CHECK_EQ(p, 4095);
-    CHECK_EQ(ipi(D0, 0, NULL), -XEN_ENOSPC);
+    CHECK_EQ(bind_ipi(D0, 0, NULL), -XEN_ENOSPC);
     {
         struct evtchn_status st = { .dom = DOMID_SELF, .port = 100000 };
         CHECK_EQ(evtchn_op_status(D0, &st), 0);
@@ -708,19 +655,19 @@ static void table_out_of_frames(void)
 
     fresh();
     for (uint32_t i = 1; i < EVTCHN_FRAME_PORTS; i++)
-        CHECK_EQ(ipi(D0, 0, NULL), 0);
+        CHECK_EQ(bind_ipi(D0, 0, NULL), 0);
     CHECK_EQ(D0->valid_ports, 256);
     frames_fail_in = 0;                                 /* the directory */
-    CHECK_EQ(ipi(D0, 0, NULL), -XEN_ENOMEM);
+    CHECK_EQ(bind_ipi(D0, 0, NULL), -XEN_ENOMEM);
     CHECK_EQ(D0->valid_ports, 256);
     frames_fail_in = 1;                                 /* the directory works, the frame not */
-    CHECK_EQ(ipi(D0, 0, NULL), -XEN_ENOMEM);
+    CHECK_EQ(bind_ipi(D0, 0, NULL), -XEN_ENOMEM);
     CHECK_EQ(D0->valid_ports, 256);
     {
         struct evtchn_status st = { .dom = DOMID_SELF, .port = 256 };
         CHECK_EQ(evtchn_op_status(D0, &st), -XEN_EINVAL);
     }
-    CHECK_EQ(ipi(D0, 0, &p), 0);
+    CHECK_EQ(bind_ipi(D0, 0, &p), 0);
     CHECK_EQ(p, 256);
     CHECK_EQ(D0->valid_ports, 320);
     CHECK_EQ(D0->table_frames, 2);
@@ -737,17 +684,17 @@ static void reset_keeps_fifo_when_ports_remain(void)
     fresh();
     fifo_on(1, 1);
     for (int i = 0; i < 200; i++)
-        CHECK_EQ(ipi(D0, 0, NULL), 0);
+        CHECK_EQ(bind_ipi(D0, 0, NULL), 0);
     D0->reset_next = 150;                               /* as if preempted at port 150 */
-    CHECK_EQ(ipi(D0, 0, &p), 0);                        /* 201: past where the reset stands */
+    CHECK_EQ(bind_ipi(D0, 0, &p), 0);                        /* 201: past where the reset stands */
     CHECK_EQ(do_close(D0, 3), 0);
-    CHECK_EQ(ipi(D0, 0, &p), 0);                        /* 3: behind it, stays bound */
+    CHECK_EQ(bind_ipi(D0, 0, &p), 0);                        /* 3: behind it, stays bound */
     CHECK_EQ(p, 3);
     CHECK_EQ(evtchn_op_reset(D0, &op, true), -XEN_EAGAIN);
     CHECK(D0->fifo != NULL);
     CHECK_EQ(evtchn_port_of(D0, 3)->state, EVTCHN_IPI);
     CHECK_EQ(evtchn_port_of(D0, 201)->state, EVTCHN_FREE);
-    CHECK_EQ(do_reset(D0), 0);
+    CHECK_EQ(do_reset(D0, DOMID_SELF, false), 0);
     CHECK(D0->fifo == NULL);
     CHECK(!env_error);
 }
@@ -916,7 +863,7 @@ static bool model_step(char *why, size_t len, bool corrupt)
         if (m.valid >= MP - 128)
             return true;
         want = m_alloc();
-        rc = ipi(D0, v, &got);
+        rc = bind_ipi(D0, v, &got);
         if (rc == 0 && (int)got != want) {
             snprintf(why, len, "bind_ipi: port %u, model %d", got, want);
             return false;
@@ -1164,7 +1111,7 @@ static void model_start(uint64_t seed)
     m.valid = 64;
     for (unsigned i = 0; i < 6; i++) {
         uint32_t p;
-        CHECK_EQ(ipi(D0, i % NV, &p), 0);
+        CHECK_EQ(bind_ipi(D0, i % NV, &p), 0);
         m_bind(p, K_IPI, i % NV);
         if (i & 1) {
             CHECK_EQ(do_send(D0, p), 0);

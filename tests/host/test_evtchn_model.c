@@ -8,15 +8,17 @@
  * notifications, with the invariant that every interdomain port's peer
  * points back at it.
  *
- * The fake environment is this file's own (test_evtchn.c has another): the
- * domains have ids that are not their slot numbers, so that an id used as an
- * index shows. */
+ * The fake domains are this file's own (test_evtchn.c has others): they
+ * have ids that are not their slot numbers, so that an id used as an index
+ * shows.  The hooks alike in every event-channel test (table frames, no
+ * guest frames, env_fail) and the EVTCHNOP wrappers are in evtchn_fake.[ch]. */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <stdint.h>
 
 #include "evtchn/evtchn_priv.h"
 #include "errno.h"
+#include "evtchn_fake.h"
 #include "test.h"
 
 /* ---- the fake environment ---- */
@@ -46,8 +48,6 @@ static struct evtchn_domain *const A = &fk[0].ed;   /* id 0, privileged, 1 vCPU 
 static struct evtchn_domain *const B = &fk[1].ed;   /* id 3, 3 vCPUs */
 static struct evtchn_domain *const C = &fk[2].ed;   /* id 9, privileged, 2 vCPUs */
 static struct evtchn_domain *const D = &fk[3].ed;   /* id 0x7fef, 1 vCPU */
-static bool env_error;
-static char env_why[120];
 static bool closing;                    /* a dying domain's ports are being closed */
 static uint64_t hash_of(const struct fake *f);
 
@@ -55,13 +55,6 @@ static uint64_t hash_of(const struct fake *f);
  * order, then "no". */
 static bool plan[64];
 static unsigned plan_len, plan_used;
-
-static void env_fail(const char *why)
-{
-    if (!env_error)
-        snprintf(env_why, sizeof(env_why), "%s", why);
-    env_error = true;
-}
 
 static struct fake *fake_of(const struct evtchn_domain *ed)
 {
@@ -72,27 +65,9 @@ static struct fake *fake_of(const struct evtchn_domain *ed)
     return &fk[0];
 }
 
-/* Table frames; the guest frames of the FIFO ABI are never offered here. */
-void *evtchn_env_frame_alloc(void)
+struct shared_info *fake_si(const struct evtchn_domain *ed)
 {
-    return calloc(1, 4096);
-}
-
-void evtchn_env_frame_free(void *frame)
-{
-    free(frame);
-}
-
-int evtchn_env_guest_frame_get(struct evtchn_domain *ed, uint64_t gfn, void **va)
-{
-    (void)ed; (void)gfn; (void)va;
-    return -XEN_EINVAL;
-}
-
-void evtchn_env_guest_frame_put(struct evtchn_domain *ed, void *va)
-{
-    (void)ed; (void)va;
-    env_fail("a guest frame put that was never taken");
+    return &fake_of(ed)->si;
 }
 
 struct evtchn_domain *evtchn_env_lookup(domid_t id)
@@ -196,27 +171,6 @@ static void die(struct evtchn_domain *ed, enum life to)
 
 /* ---- helpers ---- */
 
-static bool pending(struct evtchn_domain *ed, uint32_t port)
-{
-    return (fake_of(ed)->si.evtchn_pending[port / 64] >> (port % 64)) & 1;
-}
-
-static bool masked(struct evtchn_domain *ed, uint32_t port)
-{
-    return (fake_of(ed)->si.evtchn_mask[port / 64] >> (port % 64)) & 1;
-}
-
-static void set_bit_of(xen_ulong_t *map, uint32_t port, bool on)
-{
-    xen_ulong_t m = (xen_ulong_t)1 << (port % 64);
-    map[port / 64] = on ? map[port / 64] | m : map[port / 64] & ~m;
-}
-
-static xen_ulong_t sel(struct evtchn_domain *ed, unsigned vcpu)
-{
-    return fake_of(ed)->si.vcpu_info[vcpu].evtchn_pending_sel;
-}
-
 static unsigned kicks(struct evtchn_domain *ed, unsigned vcpu)
 {
     return fake_of(ed)->kicks[vcpu];
@@ -232,72 +186,6 @@ static void ack_all(struct evtchn_domain *ed)
         f->si.vcpu_info[v].evtchn_pending_sel = 0;
         f->si.vcpu_info[v].evtchn_upcall_pending = 0;
     }
-}
-
-static int alloc_unbound(struct evtchn_domain *self, domid_t dom, domid_t remote, uint32_t *port)
-{
-    struct evtchn_alloc_unbound op = { .dom = dom, .remote_dom = remote, .port = 0xdead };
-    int rc = evtchn_op_alloc_unbound(self, &op);
-
-    if (port)
-        *port = rc ? 0 : op.port;
-    if (rc && op.port != 0xdead)
-        env_fail("alloc_unbound wrote its result on failure");
-    return rc;
-}
-
-static int bind_interdomain(struct evtchn_domain *self, domid_t rdom, uint32_t rport, uint32_t *lport)
-{
-    struct evtchn_bind_interdomain op = { .remote_dom = rdom, .remote_port = rport, .local_port = 0xdead };
-    int rc = evtchn_op_bind_interdomain(self, &op);
-
-    if (lport)
-        *lport = rc ? 0 : op.local_port;
-    if (rc && op.local_port != 0xdead)
-        env_fail("bind_interdomain wrote its result on failure");
-    return rc;
-}
-
-static int bind_ipi(struct evtchn_domain *self, uint32_t vcpu, uint32_t *port)
-{
-    struct evtchn_bind_ipi op = { .vcpu = vcpu, .port = 0xdead };
-    int rc = evtchn_op_bind_ipi(self, &op);
-
-    if (port)
-        *port = rc ? 0 : op.port;
-    return rc;
-}
-
-static int do_close(struct evtchn_domain *self, uint32_t port)
-{
-    struct evtchn_close op = { .port = port };
-    return evtchn_op_close(self, &op);
-}
-
-static int do_send(struct evtchn_domain *self, uint32_t port)
-{
-    struct evtchn_send op = { .port = port };
-    return evtchn_op_send(self, &op);
-}
-
-static int bind_vcpu(struct evtchn_domain *self, uint32_t port, uint32_t vcpu)
-{
-    struct evtchn_bind_vcpu op = { .port = port, .vcpu = vcpu };
-    return evtchn_op_bind_vcpu(self, &op);
-}
-
-static int do_reset(struct evtchn_domain *self, domid_t dom, bool resuming)
-{
-    struct evtchn_reset op = { .dom = dom };
-    return evtchn_op_reset(self, &op, resuming);
-}
-
-static int status(struct evtchn_domain *self, domid_t dom, uint32_t port, struct evtchn_status *st)
-{
-    memset(st, 0x5a, sizeof(*st));
-    st->dom = dom;
-    st->port = port;
-    return evtchn_op_status(self, st);
 }
 
 /* Is port of ed unbound and offered to `to`? */
@@ -404,7 +292,7 @@ static void send_reaches_remote_vcpu(void)
     CHECK_EQ(kicks(C, 0), 1);
     /* Masked at the receiver: the bit is set, nobody is told. */
     ack_all(B);
-    set_bit_of(fake_of(B)->si.evtchn_mask, bp, true);
+    set_mask(B, bp, true);
     CHECK_EQ(do_send(C, cp), 0);
     CHECK(pending(B, bp));
     CHECK_EQ(sel(B, 1), 0);
@@ -423,7 +311,7 @@ static void close_either_end(void)
     CHECK_EQ(bind_interdomain(C, 3, bp, &cp), 0);
     CHECK_EQ(bind_vcpu(C, cp, 1), 0);
     CHECK_EQ(do_send(C, cp), 0);
-    set_bit_of(fake_of(B)->si.evtchn_mask, bp, true);
+    set_mask(B, bp, true);
     /* B closes its (pending, masked) end: the port is free, its pending bit
      * cleared and its mask bit kept; C's end is offered to B again, with
      * its vCPU and its own pending bit. */
