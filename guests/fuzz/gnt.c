@@ -77,6 +77,7 @@ static gnttab_unmap_grant_ref_t fix[MAX_GH];
 
 static struct {
     unsigned long maps, unmaps, stale, repaired, stuck, lost, to_self, untracked, full;
+    unsigned long ok_pte, ok_dev, copies, copy_err, swaps;
 } gs;
 
 static int grants_off(void) { return (fz_avoid & AVOID_GRANT) != 0; }
@@ -839,8 +840,19 @@ void fz_gnt_post(const struct fz_meta *m)
     case GNTTABOP_map_grant_ref: {
         const gnttab_map_grant_ref_t *o = m->p;
         for (unsigned i = 0; i < m->n; i++)
-            if (o[i].status == GNTST_okay)
+            if (o[i].status == GNTST_okay) {
                 gh_add(o[i].handle, o[i].ref, o[i].flags & 0x1f, o[i].host_addr, o[i].dev_bus_addr >> 12);
+                gs.ok_pte += (o[i].flags & (GNTMAP_host_map | GNTMAP_contains_pte)) == (GNTMAP_host_map | GNTMAP_contains_pte);
+                gs.ok_dev += (o[i].flags & GNTMAP_device_map) != 0;
+            }
+        break;
+    }
+    case GNTTABOP_copy: {
+        const gnttab_copy_t *o = m->p;
+        for (unsigned i = 0; i < m->n; i++) {
+            gs.copies += o[i].status == GNTST_okay;
+            gs.copy_err += o[i].status != GNTST_okay && o[i].status != ST_NONE;
+        }
         break;
     }
     case GNTTABOP_unmap_grant_ref: {
@@ -887,6 +899,7 @@ void fz_gnt_post(const struct fz_meta *m)
         for (unsigned i = 0; i < m->n; i++) {
             if (o[i].status != GNTST_okay || o[i].ref_a >= MAX_REFS || o[i].ref_b >= MAX_REFS)
                 continue;
+            gs.swaps++;
             int ba = bit(busy_by_guest, o[i].ref_a), bb = bit(busy_by_guest, o[i].ref_b);
             set_bit(busy_by_guest, o[i].ref_a, bb);
             set_bit(busy_by_guest, o[i].ref_b, ba);
@@ -1067,9 +1080,10 @@ void fz_gnt_check(int final)
             fz_fail("invariant: grant ref %u still marked %s%s (flags %#x, frame %#x) with every mapping of it gone",
                     r, f & GTF_reading ? "reading " : "", f & GTF_writing ? "writing" : "", f, gnt_table[r].frame);
     }
-    printk("fuzz: grants: table %u frames; handles mapped %lu, unmapped %lu, taken back %lu, still held %lu, "
-           "stale %lu, untracked %lu; transfers: %lu frames lost, %lu to itself\n", gnt_table_frames, gs.maps,
-           gs.unmaps, gs.repaired, gs.stuck, gs.stale, gs.untracked, gs.lost, gs.to_self);
+    printk("fuzz: grants: table %u frames; handles mapped %lu (%lu contains_pte, %lu device), unmapped %lu, taken "
+           "back %lu, still held %lu, stale %lu, untracked %lu; copies %lu done, %lu refused; swaps %lu; "
+           "transfers: %lu frames lost, %lu to itself\n", gnt_table_frames, gs.maps, gs.ok_pte, gs.ok_dev, gs.unmaps,
+           gs.repaired, gs.stuck, gs.stale, gs.untracked, gs.copies, gs.copy_err, gs.swaps, gs.lost, gs.to_self);
 }
 
 /* ---- tracing --------------------------------------------------------------------------------------- */

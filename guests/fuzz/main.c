@@ -394,6 +394,7 @@ static void finish(void)
                         rc >= 0 && rc < (long)n ? give[rc] : 0UL);
             given += rc;
             fz_held -= rc;
+            fz_exposed_given += rc;     /* a mapping left in the playground may still hold one */
             n = 0;
         }
     }
