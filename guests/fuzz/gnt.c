@@ -13,17 +13,26 @@
  * names them for CLEAR/COPY_PAGE, decrease_reservation or a transfer.
  *
  * The safety rules (with those of gen.c):
- *  - an entry naming a protected frame is always GTF_readonly (a writable
- *    mapping or a copy into it is refused), whatever else it says;
- *    accept-transfer entries name a pfn, never a frame to access;
+ *  - an entry lets the hypervisor write only into a frame the guest holds
+ *    now, outside the protected set; any other entry is GTF_readonly,
+ *    whatever else it says (accept-transfer entries name a pfn, never a
+ *    frame to access). A frame the guest gives back (decrease_reservation, a
+ *    transfer) turns every entry naming it read-only: the hypervisor may hand
+ *    it out again as a frame of the guest's own grant table;
  *  - host mappings go only where update_va_mapping could write (the
  *    playground, window L1s 2-3, nothing that maps the protected set),
  *    GNTMAP_contains_pte only at L1 entries that mmu_update could write; an
  *    unmap's host_addr passes both tests (how it is read depends on the
  *    handle's mapping), unmap_and_replace's new_addr the first;
- *  - copies write by frame number only into frames outside the protected set;
- *    transfers give away only frames outside it (a refused transfer loses
- *    the frame: the guest's count of what it holds follows the statuses);
+ *  - copies write by frame number only into frames the guest holds outside
+ *    the protected set, by ref never through a pin on a frame it no longer
+ *    holds (an entry in use is not read again: its pin's frame is written);
+ *  - transfers give away only frames outside the protected set (a refused
+ *    transfer loses the frame: the guest's count of what it holds follows
+ *    the statuses);
+ *  - the table grows only in single calls, so that its new frames are
+ *    protected before anything else runs; setup_table's frame lists lie
+ *    wholly where no write lands (it writes on past an entry that faults);
  *  - op arrays live in their own area (fz_gops, followed by an unmapped guard
  *    page) that only grant_table_op writes; a count never runs past the ops
  *    written except into the guard page.
