@@ -678,10 +678,10 @@ void fz_g_gnt_transfer(uint64_t *nr, uint64_t *a, struct fz_meta *m)
         case 5: o->mfn = safe_frame(0); break;
         case 6: o->mfn = fz_nr_freed ? fz_freed[fz_below(fz_nr_freed)] : 0; break;
         case 7: o->mfn = d_mfn(); break;
-        case 8: o->mfn = fz_mem.si_mfn; break;          /* not the guest's: refused */
+        case 8: o->mfn = fz_mem.si_mfn; break;          /* the hypervisor's page shared with the guest: refused */
         default: o->mfn = any_frame(0); break;
         }
-        if (!frame_safe(o->mfn))
+        if (!frame_safe(o->mfn) && o->mfn != fz_mem.si_mfn)
             o->mfn = gdata[fz_below(GD_FRAMES)];
         o->domid = g_dom();
         o->ref = g_ref();

@@ -286,6 +286,10 @@ static void setup(start_info_t *si)
     m->prot_end = m->vbase + m->boot_pfns * 4096;
     m->nr_pages = si->nr_pages;
     m->si_mfn = si->shared_info >> 12;
+    /* shared_info is not in the p2m, yet the guest writes it (and so may the
+     * hypervisor, for it): MMUEXT_COPY_PAGE of a page table into it left a
+     * vcpu_time_info with an odd version, and pv_now() spinning on it. */
+    fz_set_protected(m->si_mfn);
     m->cur_l4 = mm_boot_l4_mfn();
     unsigned long pt_pfn = (si->pt_base - m->vbase) >> 12;
     if (si->nr_pt_frames > 64)
