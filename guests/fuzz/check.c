@@ -11,7 +11,7 @@
 #include "fuzz.h"
 
 #define MAX_BOOT_PFNS 8192
-static unsigned long expect[MAX_BOOT_PFNS];   /* entry value (mfn | P), 0 = must not be present */
+static unsigned long expect[MAX_BOOT_PFNS];   /* entry value (mfn | P | RW as set up), 0 = must not be present */
 static volatile unsigned long data_probe;
 
 long fz_memop_query(unsigned op)
@@ -56,7 +56,7 @@ void fz_snapshot(void)
         unsigned long va = fz_mem.vbase + pfn * 4096, e;
         if (boot_walk(va, &e))
             fz_fail("start-of-day page %#lx cannot be walked at set-up", va);
-        expect[pfn] = (e & MM_P) ? (mm_pte_mfn(e) << 12) | MM_P : 0;
+        expect[pfn] = (e & MM_P) ? (mm_pte_mfn(e) << 12) | (e & (MM_P | MM_RW)) : 0;
     }
 }
 
@@ -89,7 +89,7 @@ void fz_check(int final)
         unsigned long va = fz_mem.vbase + pfn * 4096, e;
         if (boot_walk(va, &e))
             fz_fail("invariant: the boot page tables no longer lead to %#lx", va);
-        unsigned long got = (e & MM_P) ? (mm_pte_mfn(e) << 12) | MM_P : 0;
+        unsigned long got = (e & MM_P) ? (mm_pte_mfn(e) << 12) | (e & (MM_P | MM_RW)) : 0;
         if (got != expect[pfn])
             fz_fail("invariant: %#lx maps %#lx (entry %#lx), expected %#lx", va, got, e, expect[pfn]);
     }
@@ -113,4 +113,7 @@ void fz_check(int final)
     if (cur > max)
         fz_fail("invariant: current_reservation %ld > maximum_reservation %ld (the guest holds %ld, %u given-back "
                 "frames are named in the playground)", cur, max, fz_held, final ? 0 : count_zombies());
+
+    /* grants: the table's mapping; every few checks, everything unmapped and no entry left marked in use */
+    fz_gnt_check(final);
 }

@@ -68,10 +68,14 @@ void *d_buf(unsigned size)
     return fz_sink + at;
 }
 
-/* A buffer ending exactly at the guard page: reading past it faults. */
+/* A buffer ending exactly at the guard page: reading past it faults. Only
+ * one a call (NULL after that): a second one would end at the first, and a
+ * hypervisor write running off its end would land in the first one (in a
+ * multicall, in a list of entries still to run: set_trap_table(NULL) made of
+ * zeros, say). */
 void *d_tail_buf(unsigned size)
 {
-    if (size > sink_hi - sink_lo)
+    if (sink_hi != FZ_SINK_SIZE || size > sink_hi - sink_lo)
         return 0;
     sink_hi -= size;
     fill_random(fz_sink + sink_hi, size);
@@ -110,7 +114,7 @@ uint64_t d_bad_ptr(void)
 uint64_t d_ptr(unsigned size)
 {
     if (fz_chance(200)) {
-        unsigned char *b = d_buf(size);
+        unsigned char *b = d_buf(size + 8);     /* misaligned, and still `size` bytes of its own */
         if (b)
             return (uint64_t)b + (fz_chance(8) ? fz_below(8) : 0);
     }

@@ -104,8 +104,24 @@ static void on_trap(struct pv_regs *r)
             r->rip, pv_vcpu ? pv_vcpu->arch.cr2 : 0);
 }
 
+/* The trap table and stack the guest restores after every call are its own
+ * data, which no call may change (fz_exec_init fills them, then only reads). */
+static trap_info_t traps_copy[40];
+static unsigned long kstack_top_copy;
+
 void fz_restore_env(void)
 {
+    if (kstack_top_copy) {
+        const unsigned char *a = (const unsigned char *)traps_copy, *b = (const unsigned char *)fz_traps;
+        for (unsigned i = 0; i < sizeof(traps_copy); i++)
+            if (a[i] != b[i])
+                fz_fail("invariant: the guest's trap table changed at byte %u (%#lx %#lx %#lx %#lx at %#lx)", i,
+                        ((const unsigned long *)fz_traps)[i / 8 & ~1u], ((const unsigned long *)fz_traps)[(i / 8 & ~1u) + 1],
+                        ((const unsigned long *)fz_traps)[(i / 8 & ~1u) + 2], ((const unsigned long *)fz_traps)[(i / 8 & ~1u) + 3],
+                        (unsigned long)&b[i]);
+        if (kstack_top_copy != fz_kstack_top)
+            fz_fail("invariant: the guest's kernel stack top changed to %#lx", fz_kstack_top);
+    }
     long rc = pv_set_trap_table(0);
     if (!rc)
         rc = pv_set_trap_table(fz_traps);
@@ -134,6 +150,8 @@ void fz_exec_init(void)
     g_memset(&fz_traps[n], 0, sizeof(fz_traps[n]));
     pv_set_handler(PV_VEC_UPCALL, on_trap);
     pv_set_handler(PV_VEC_SYSCALL, on_trap);
+    g_memcpy(traps_copy, fz_traps, sizeof(traps_copy));
+    kstack_top_copy = fz_kstack_top;
     fz_restore_env();
 }
 

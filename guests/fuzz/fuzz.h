@@ -28,6 +28,7 @@ static inline uint64_t fz_pick(const uint64_t *v, unsigned n) { return v[fz_belo
 #define AVOID_TIMER_FAR   (1u << 2)   /* single-shot / poll deadlines near 2^63 */
 #define AVOID_DEC_MAPPED  (1u << 3)   /* decrease_reservation of frames that may be mapped */
 #define AVOID_BIG_TREE    (1u << 4)   /* pinning a large page-table tree in one call */
+#define AVOID_GRANT       (1u << 5)   /* the grant_table_op generators of gnt.c (junk ones stay) */
 extern unsigned fz_avoid;
 extern int fz_trace;
 extern uint64_t fz_trace_from;
@@ -67,6 +68,7 @@ extern struct fz_mem fz_mem;
 int fz_owned(unsigned long mfn);
 void fz_set_owned(unsigned long mfn, int on);
 int fz_protected(unsigned long mfn);
+void fz_set_protected(unsigned long mfn);
 int fz_is_taken(uint64_t mfn);          /* ever given by increase/populate */   /* a frame of the start-of-day region */
 /* Frames taken with increase_reservation/populate_physmap */
 #define MAX_TAKEN 32768
@@ -101,13 +103,13 @@ void *d_tail_buf(unsigned size);
 int fz_va_unmapped(unsigned long va);
 
 /* ---- calls ----------------------------------------------------------------------------- */
-enum meta_kind { M_NONE, M_RES, M_MMUEXT, M_VCPUINFO, M_IRET };
+enum meta_kind { M_NONE, M_RES, M_MMUEXT, M_VCPUINFO, M_IRET, M_GNT };
 struct fz_meta {
     int kind;
-    unsigned op;                 /* M_RES: XENMEM_* */
+    unsigned op;                 /* M_RES: XENMEM_*; M_GNT: GNTTABOP_* */
     uint64_t cmd;
     void *p;                     /* the struct or list in the sink */
-    unsigned n;                  /* M_MMUEXT: ops in the list */
+    unsigned n;                  /* M_MMUEXT, M_GNT: ops in the list */
     unsigned *pdone;
 };
 #define MAX_MC 128
@@ -131,6 +133,29 @@ void fz_restore_env(void);     /* trap table, callbacks, kernel stack */
 int fz_ensure_user_l4(void);
 extern int fz_user_l4_set;
 extern struct vcpu_info *fz_vi_cand;   /* where vcpu_info goes if this call registers it */
+
+/* gen.c: the safety tests other generators use too */
+int fz_uva_ok(unsigned long va);         /* may update_va_mapping write va's L1 entry? */
+int fz_pt_write_ok(uint64_t ptr);        /* may a page-table write land at machine address ptr? */
+int fz_gen_depth(void);                  /* 0: a single call; 1, 2: inside a (nested) multicall */
+
+/* ---- grant_table_op (gnt.c) ---------------------------------------------------------------- */
+#define GOPS_PAGES 16
+extern unsigned char fz_gops[];          /* grant op arrays, then an unmapped guard page */
+void fz_gnt_setup(void);
+void fz_gnt_reset(void);                 /* before each call is generated */
+void fz_g_gnt_map(uint64_t *nr, uint64_t *a, struct fz_meta *m);
+void fz_g_gnt_unmap(uint64_t *nr, uint64_t *a, struct fz_meta *m);
+void fz_g_gnt_copy(uint64_t *nr, uint64_t *a, struct fz_meta *m);
+void fz_g_gnt_transfer(uint64_t *nr, uint64_t *a, struct fz_meta *m);
+void fz_g_gnt_misc(uint64_t *nr, uint64_t *a, struct fz_meta *m);
+void fz_gnt_post(const struct fz_meta *m);
+void fz_gnt_frame_gone(unsigned long mfn);   /* given back: entries naming it turn read-only */
+void fz_gnt_touch(void);                 /* the table may grow in this call */
+void fz_gnt_sync(void);                  /* after a call: map new table frames */
+void fz_gnt_check(int final);
+int fz_in_gops(uint64_t p);
+void fz_gnt_print(uint64_t cmd, uint64_t p, uint64_t count);
 
 /* ---- statistics and failure ------------------------------------------------------------- */
 struct fz_stats {

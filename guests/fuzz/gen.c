@@ -14,6 +14,7 @@
  *    shutdowns of itself; blocking calls always have a wake-up.
  */
 #include "fuzz.h"
+#include "grant.h"
 
 static int depth;   /* 0: a single call, 1: a multicall entry, 2: in a nested multicall */
 static int need_fixup;
@@ -100,8 +101,12 @@ static int uva_ok(unsigned long va)
     if (w)
         return w == 1;
     int k = boot_pt_index(l1);
-    return k < 0 || !in_prot(fz_mem.pt_base_va[k] + idx * 4096UL, 4096);
+    if (k < 0)
+        return !fz_protected(l1);   /* the grant window's tables (gnt.c) */
+    return !in_prot(fz_mem.pt_base_va[k] + idx * 4096UL, 4096);
 }
+
+int fz_uva_ok(unsigned long va) { return uva_ok(va); }
 
 /* ---- mmu_update ------------------------------------------------------------------------- */
 
@@ -131,6 +136,8 @@ static int pt_write_ok(uint64_t ptr)
         if (k < 0)
             return 0;
         unsigned idx = (unsigned)((ptr & 0xff8) >> 3);
+        if (f[i] == fz_mem.cur_l4 && idx == GNT_AREA_SLOT)
+            return 0;               /* the grant window (gnt.c) */
         unsigned long span = 1UL << (12 + 9 * (fz_mem.pt_level[k] - 1));
         unsigned long lo = fz_mem.pt_base_va[k] + idx * span;
         if (fz_mem.pt_level[k] == 4 && idx >= 256)
@@ -141,13 +148,27 @@ static int pt_write_ok(uint64_t ptr)
     return 1;
 }
 
+int fz_pt_write_ok(uint64_t ptr) { return pt_write_ok(ptr); }
+int fz_gen_depth(void) { return depth; }
+
+/* The grant window's tables (gnt.c): like the boot tables, never linked elsewhere. */
+static int window_table(unsigned long mfn)
+{
+    if (mfn == gnt_l3_mfn() || mfn == gnt_l2_mfn())
+        return 1;
+    for (unsigned i = 0; i < GNT_AREA_L1S; i++)
+        if (mfn == gnt_l1_mfn(i))
+            return 1;
+    return 0;
+}
+
 static void sanitize_mmu(mmu_update_t *q)
 {
     if ((q->ptr & 3) != MMU_MACHPHYS_UPDATE && !pt_write_ok(q->ptr))
         q->ptr = pg_entry_ptr() | (q->ptr & 3);
     /* A boot table linked into another tree would let update_va_mapping reach
      * the protected mappings: boot tables only as (read-only) L1 data. */
-    if ((q->val & MM_P) && boot_pt_index(mm_pte_mfn(q->val)) >= 0) {
+    if ((q->val & MM_P) && (boot_pt_index(mm_pte_mfn(q->val)) >= 0 || window_table(mm_pte_mfn(q->val)))) {
         unsigned long f = q->ptr >> 12;
         if (f != fz_mem.pg_l1[0] && f != fz_mem.pg_l1[1])
             q->val = mm_pte(fz_mem.pool[fz_below(POOL_FRAMES)], q->val & 0xfff);
@@ -818,13 +839,29 @@ static void g_physdev(uint64_t *nr, uint64_t *a, struct fz_meta *m)
     a[1] = d_ptr(64);
 }
 
+/* Junk grant ops (gnt.c has the real ones): random bytes, read only as far
+ * as the buffer goes (or into the guard page): beyond it the sink holds other
+ * calls' arguments, which as grant ops could map over the guest's own pages. */
 static void g_grant(uint64_t *nr, uint64_t *a, struct fz_meta *m)
 {
+    static const unsigned size[] = { 32, 24, 0, 0, 24, 40, 0, 24, 0, 0, 0, 12, 16 };
     (void)m;
     *nr = __HYPERVISOR_grant_table_op;
+    fz_gnt_touch();   /* setup_table among the junk may grow the table */
     a[0] = fz_chance(200) ? fz_below(16) : d_int();
-    a[1] = d_ptr(256);
     a[2] = d_count();
+    unsigned c = (unsigned)(a[0] & 0xfff), sz = c < 13 ? size[c] : 0;
+    unsigned char *b = fz_chance(32) ? d_tail_buf(256) : 0;
+    if (b && (uint64_t)b + 256 == fz_guard_va) {
+        a[1] = (uint64_t)b;                  /* any count: it runs into the guard page */
+        return;
+    }
+    b = d_buf(256);
+    a[1] = b && fz_chance(224) ? (uint64_t)b : d_bad_ptr();
+    if (a[1] >= guest_start_info->pt_base && a[1] < guest_start_info->pt_base + guest_start_info->nr_pt_frames * 4096)
+        a[1] = 0x8000000000000000UL;
+    if (a[1] == (uint64_t)b && sz && (uint32_t)a[2] < 0x80000000u && (uint32_t)a[2] > 256 / sz)
+        a[2] = (a[2] & ~0xffffffffUL) | fz_below(256 / sz + 1);
 }
 
 static void g_iret(uint64_t *nr, uint64_t *a, struct fz_meta *m)
@@ -885,6 +922,8 @@ static const struct gen gens[] = {
     { g_set_gdt, 3 }, { g_update_descriptor, 3 }, { g_set_timer_op, 2 }, { g_vcpu_op, 5 }, { g_evtchn, 6 },
     { g_sched_op, 3 }, { g_console_io, 1 }, { g_xen_version, 2 }, { g_vm_assist, 1 }, { g_physdev, 1 },
     { g_grant, 1 }, { g_iret, 2 }, { g_random_nr, 3 }, { g_big_tree, 2 },
+    { fz_g_gnt_map, 3 }, { fz_g_gnt_unmap, 2 }, { fz_g_gnt_copy, 2 }, { fz_g_gnt_transfer, 1 },
+    { fz_g_gnt_misc, 2 },
 };
 #define NR_GENS (sizeof(gens) / sizeof(gens[0]))
 
@@ -1090,6 +1129,7 @@ void fz_generate(struct fz_call *c)
 {
     g_memset(c, 0, sizeof(*c));
     d_reset_sink();
+    fz_gnt_reset();
     need_fixup = 0;
     depth = 0;
     const struct gen *g = pick_gen();
@@ -1137,6 +1177,7 @@ static void post_one(const struct fz_meta *m, long rc)
                 unsigned long mfn = *slot + j;
                 if (m->op == XENMEM_decrease_reservation) {
                     fz_set_owned(mfn, 0);
+                    fz_gnt_frame_gone(mfn);
                     fz_note_freed(mfn);
                     fz_held--;
                     fz_exposed_given++;
@@ -1150,6 +1191,8 @@ static void post_one(const struct fz_meta *m, long rc)
                 }
             }
         }
+    } else if (m->kind == M_GNT) {
+        fz_gnt_post(m);   /* each op's status says what it did, whatever rc is */
     } else if (m->kind == M_VCPUINFO && rc == 0 && in_sink(m->p, 16)) {
         const struct vcpu_register_vcpu_info *v = m->p;
         if (v->mfn == fz_mem.vcpuinfo_mfn && v->offset < 4096)
@@ -1168,11 +1211,12 @@ void fz_post(struct fz_call *c, long rc)
          * frame it resumes, 0 as often as not). */
         (void)rc;
         for (int i = 0; i < c->mc_n; i++)
-            if (c->mc[i].result != 0x5a5a5a5a5a5a5a5aUL)
+            if (c->mc[i].result != 0x5a5a5a5a5a5a5a5aUL || c->mc_meta[i].kind == M_GNT)
                 post_one(&c->mc_meta[i], (long)c->mc[i].result);
-        return;
+    } else {
+        post_one(&c->meta, rc);
     }
-    post_one(&c->meta, rc);
+    fz_gnt_sync();
 }
 
 /* ---- ownership ------------------------------------------------------------------------------------------------------ */
@@ -1196,7 +1240,6 @@ void fz_set_owned(unsigned long mfn, int on)
     }
 }
 int fz_protected(unsigned long mfn) { return mfn < FZ_MAX_MFN && (prot_map[mfn / 8] >> (mfn % 8)) & 1; }
-void fz_set_protected(unsigned long mfn);
 void fz_set_protected(unsigned long mfn)
 {
     if (mfn < FZ_MAX_MFN)

@@ -21,7 +21,6 @@ unsigned fz_nr_freed;
 long fz_held, fz_exposed_given, fz_anon;
 unsigned char fz_runstate_page[4096] __attribute__((aligned(4096)));
 unsigned char fz_vcpuinfo_page[4096] __attribute__((aligned(4096)));
-void fz_set_protected(unsigned long mfn);
 
 #define HEADROOM 8   /* frames below the maximum at the start */
 
@@ -62,7 +61,7 @@ static uint64_t parse_num(const char *s)
 
 static const struct { const char *name; unsigned bit; } classes[] = {
     { "iret-multicall", AVOID_IRET_MC }, { "gs-sel", AVOID_GS_SEL }, { "timer-far", AVOID_TIMER_FAR },
-    { "decrease-mapped", AVOID_DEC_MAPPED }, { "big-tree", AVOID_BIG_TREE },
+    { "decrease-mapped", AVOID_DEC_MAPPED }, { "big-tree", AVOID_BIG_TREE }, { "grant", AVOID_GRANT },
 };
 
 static void parse_cmdline(const char *line)
@@ -130,6 +129,8 @@ static void print_list(const struct fz_call *c, uint64_t nr, const uint64_t *a)
         for (uint64_t i = 0; i < (uint32_t)a[1] && i < 8 && (i + 1) * 24 <= room; i++)
             printk("      op[%lu] cmd %u arg1 %#lx arg2 %#lx\n", i, o[i].cmd, o[i].arg1.mfn, o[i].arg2.src_mfn);
     }
+    if (nr == __HYPERVISOR_grant_table_op)
+        fz_gnt_print(a[0], a[1], a[2]);
     for (int k = 0; k < 5; k++) {
         uint64_t q = a[k];
         if (q < (uint64_t)fz_sink || q > (uint64_t)fz_sink + FZ_SINK_SIZE - 32)
@@ -285,6 +286,10 @@ static void setup(start_info_t *si)
     m->prot_end = m->vbase + m->boot_pfns * 4096;
     m->nr_pages = si->nr_pages;
     m->si_mfn = si->shared_info >> 12;
+    /* shared_info is not in the p2m, yet the guest writes it (and so may the
+     * hypervisor, for it): MMUEXT_COPY_PAGE of a page table into it left a
+     * vcpu_time_info with an odd version, and pv_now() spinning on it. */
+    fz_set_protected(m->si_mfn);
     m->cur_l4 = mm_boot_l4_mfn();
     unsigned long pt_pfn = (si->pt_base - m->vbase) >> 12;
     if (si->nr_pt_frames > 64)
@@ -357,6 +362,7 @@ static void setup(start_info_t *si)
     rc = HYPERVISOR_update_va_mapping(fz_guard_va, 0, UVMF_INVLPG | UVMF_LOCAL);
     if (rc)
         fz_fail("set-up: unmapping the guard page: rc %ld", rc);
+    fz_gnt_setup();
     fz_held = fz_memop_query(XENMEM_current_reservation);
     fz_snapshot();
     printk("fuzz: seed %lu count %lu batch %lu avoid %#x; region %#lx-%#lx, %lu pages held, max %ld, "
@@ -376,6 +382,7 @@ static void finish(void)
     struct sched_shutdown sd = { .reason = SHUTDOWN_poweroff };
     pv_sched_op(SCHEDOP_shutdown_code, &sd);
 
+    fz_gnt_check(1);   /* every grant mapping it can take back, before its frames go */
     static xen_pfn_t give[512];
     unsigned n = 0;
     long given = 0;
@@ -387,9 +394,11 @@ static void finish(void)
         if (n == 512 || (i == fz_nr_taken && n)) {
             long rc = mm_reservation(XENMEM_decrease_reservation, give, n, 0, DOMID_SELF);
             if (rc != (long)n)
-                fz_fail("giving back %u frames: only %ld", n, rc);
+                fz_fail("giving back %u frames: only %ld (the next: %#lx)", n, rc,
+                        rc >= 0 && rc < (long)n ? give[rc] : 0UL);
             given += rc;
             fz_held -= rc;
+            fz_exposed_given += rc;     /* a mapping left in the playground may still hold one */
             n = 0;
         }
     }
