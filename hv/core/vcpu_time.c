@@ -181,12 +181,8 @@ int vcpu_info_register(struct vcpu *v, uint64_t mfn, uint64_t offset)
         return -XEN_EINVAL;
     if (v != current)                   /* another vCPU would have to be down: none is */
         return -XEN_EINVAL;
-    if (page_get(mfn, d->id) != 0)
-        return -XEN_EINVAL;
-    if ((rc = page_get_type(mfn, d->id, PGT_WRITABLE)) != 0) {
-        page_put(mfn);
+    if ((rc = page_get_typed(mfn, d->id, PGT_WRITABLE)) != 0)
         return rc == -XEN_ERESTART ? rc : -XEN_EINVAL;    /* restart: a release to finish first */
-    }
     old = vcpu_info_of(v);
     new = (struct vcpu_info *)((uint8_t *)mfn_to_virt(mfn) + offset);
     if (old)

@@ -138,12 +138,8 @@ int evtchn_env_guest_frame_get(struct evtchn_domain *ed, uint64_t gfn, void **va
     int rc;
 
     /* A PV domain names machine frames (Xen's gfn is the mfn for PV). */
-    if (page_get(gfn, id) != 0)
-        return -XEN_EINVAL;
-    if ((rc = page_get_type(gfn, id, PGT_WRITABLE)) != 0) {
-        page_put(gfn);
+    if ((rc = page_get_typed(gfn, id, PGT_WRITABLE)) != 0)
         return rc == -XEN_ERESTART ? rc : -XEN_EINVAL;  /* restart: a release to finish first */
-    }
     *va = mfn_to_virt(gfn);
     return 0;
 }
@@ -153,8 +149,7 @@ void evtchn_env_guest_frame_put(struct evtchn_domain *ed, void *va)
     uint64_t mfn = directmap_mfn(va);
 
     (void)ed;
-    page_put_type(mfn);
-    page_put(mfn);
+    page_put_typed(mfn);
 }
 
 /* ---- event_channel_op ---- */

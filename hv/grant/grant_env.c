@@ -13,9 +13,6 @@
 #include "lib/string.h"
 #include "errno.h"
 
-uint32_t grant_opt_max_frames = GRANT_DEFAULT_MAX_FRAMES;
-uint32_t grant_opt_max_maptrack_frames = GRANT_DEFAULT_MAPTRACK_FRAMES;
-
 /* ---- life cycle ---- */
 
 int grant_domain_init(struct domain *d)

@@ -16,36 +16,17 @@
 
 #define LDT_MAX_ENTRIES 8192
 
-/* A general and a type reference, as one: for a new L4 base (validating the
- * table if it is not one already) or a page the hypervisor writes into. */
-static int get_typed(uint64_t mfn, domid_t d, enum page_type t)
-{
-    int rc = page_get(mfn, d);
-
-    if (rc == 0 && (rc = page_get_type(mfn, d, t)) != 0)
-        page_put(mfn);
-    return rc;
-}
-
-static void put_typed(uint64_t mfn)
-{
-    if (mfn) {
-        page_put_type(mfn);
-        page_put(mfn);
-    }
-}
-
 static int new_baseptr(struct vcpu *v, uint64_t mfn, bool user)
 {
     int rc;
 
     if (user && mfn == 0) {                 /* no user page tables */
-        put_typed(vcpu_arch_set_user_l4(v, 0));
+        page_put_typed(vcpu_arch_set_user_l4(v, 0));
         return 0;
     }
-    if ((rc = get_typed(mfn, v->domain->id, PGT_L4)) != 0)
+    if ((rc = page_get_typed(mfn, v->domain->id, PGT_L4)) != 0)
         return rc;
-    put_typed(user ? vcpu_arch_set_user_l4(v, mfn) : vcpu_arch_set_kernel_l4(v, mfn));
+    page_put_typed(user ? vcpu_arch_set_user_l4(v, mfn) : vcpu_arch_set_kernel_l4(v, mfn));
     return 0;
 }
 
@@ -103,18 +84,18 @@ static int one_op(struct domain *d, struct domain *pg_owner, const struct mmuext
         return ldt_set(current, base, (uint32_t)ents);
     }
     case MMUEXT_CLEAR_PAGE:
-        if ((rc = get_typed(mfn, pg_owner->id, PGT_WRITABLE)) != 0)
+        if ((rc = page_get_typed(mfn, pg_owner->id, PGT_WRITABLE)) != 0)
             return rc;
         memset(mfn_to_virt(mfn), 0, PAGE_SIZE);
-        put_typed(mfn);
+        page_put_typed(mfn);
         return 0;
     case MMUEXT_COPY_PAGE: {
         uint64_t src = op->arg2.src_mfn;
         if ((rc = page_get(src, pg_owner->id)) != 0)
             return rc;
-        if ((rc = get_typed(mfn, pg_owner->id, PGT_WRITABLE)) == 0) {
+        if ((rc = page_get_typed(mfn, pg_owner->id, PGT_WRITABLE)) == 0) {
             memcpy(mfn_to_virt(mfn), mfn_to_virt(src), PAGE_SIZE);
-            put_typed(mfn);
+            page_put_typed(mfn);
         }
         page_put(src);
         return rc;

@@ -47,6 +47,23 @@ int page_get(uint64_t mfn, domid_t d)
     return 0;
 }
 
+int page_get_typed(uint64_t mfn, domid_t d, enum page_type t)
+{
+    int rc = page_get(mfn, d);
+
+    if (rc == 0 && (rc = page_get_type(mfn, d, t)) != 0)
+        page_put(mfn);
+    return rc;
+}
+
+void page_put_typed(uint64_t mfn)
+{
+    if (mfn) {
+        page_put_type(mfn);
+        page_put(mfn);
+    }
+}
+
 void page_put(uint64_t mfn)
 {
     struct page_info *pg = mfn_to_page(mfn);

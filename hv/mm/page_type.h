@@ -109,6 +109,11 @@ int page_get_type(uint64_t mfn, domid_t d, enum page_type t);
  * above); once released it is PGT_NONE, marked PGF_TLB_STALE until its next
  * type change flushes the TLB. */
 void page_put_type(uint64_t mfn);
+/* Both references as one (a page the hypervisor writes into, a new base
+ * table): page_get's error, or page_get_type's with the general reference
+ * dropped again. page_put_typed drops both (nothing for mfn 0). */
+int page_get_typed(uint64_t mfn, domid_t d, enum page_type t);
+void page_put_typed(uint64_t mfn);
 /* Release what d's release list holds: 0 once it is empty, -XEN_ERESTART
  * when the work limit stopped it. */
 int pt_release_run(domid_t d);

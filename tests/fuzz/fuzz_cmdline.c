@@ -15,6 +15,7 @@
 
 #include "boot/cmdline.h"
 #include "core/options.h"
+#include "grant/grant.h"
 #include "fuzz.h"
 
 static int nr_reports;
@@ -76,6 +77,8 @@ static void check_options(void)
     FUZZ_CHECK(!hv_opts.dom0_start_info[0] || !strcmp(hv_opts.dom0_start_info, "dom0") ||
                !strcmp(hv_opts.dom0_start_info, "domu"));
     FUZZ_CHECK_STR(hv_opts.selftest);
+    FUZZ_CHECK(grant_opt_max_frames >= 1 && grant_opt_max_frames <= GRANT_MAX_FRAMES_LIMIT);
+    FUZZ_CHECK(grant_opt_max_maptrack_frames <= GRANT_MAPTRACK_FRAMES_LIMIT);
     FUZZ_CHECK_STR(hv_cmdline);
 }
 

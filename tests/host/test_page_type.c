@@ -506,6 +506,28 @@ static void test_pin_tree(void)
     CHECK_CONSISTENT();
 }
 
+/* Both references as one: nothing is kept when the type is refused. */
+static void test_get_typed(void)
+{
+    reset_machine();
+    struct tree t = make_tree(50);
+    uint64_t data = t.x;                                 /* mapped writable by the L1 */
+
+    CHECK_EQ(pt_pin(t.l1, D1, PGT_L1), 0);
+    uint32_t l1_count = ft[t.l1].count, count = ft[data].count;
+    CHECK_EQ(page_get_typed(t.l1, D1, PGT_WRITABLE), -XEN_EINVAL);  /* a pinned table */
+    CHECK_EQ(ft[t.l1].count, l1_count);
+    CHECK_EQ(page_get_typed(t.l1, D2, PGT_WRITABLE), -XEN_EINVAL);  /* not its frame */
+    CHECK_EQ(page_get_typed(data, D1, PGT_WRITABLE), 0);
+    CHECK_EQ(ft[data].count, count + 1);
+    page_put_typed(data);
+    page_put_typed(0);                                              /* nothing */
+    CHECK_EQ(ft[data].count, count);
+    CHECK_EQ(pt_unpin(t.l1, D1), 0);
+    CHECK_ALL_RELEASED();
+    CHECK_CONSISTENT();
+}
+
 static void test_pin_errors(void)
 {
     reset_machine();
@@ -1413,6 +1435,7 @@ int main(void)
     RUN_TEST(test_adjust);
     RUN_TEST(test_pin_l1);
     RUN_TEST(test_pin_tree);
+    RUN_TEST(test_get_typed);
     RUN_TEST(test_pin_errors);
     RUN_TEST(test_type_conflicts);
     RUN_TEST(test_foreign_frames);

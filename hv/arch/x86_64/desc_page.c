@@ -10,12 +10,8 @@ int desc_page_get(uint64_t mfn, domid_t d)
 {
     int rc;
 
-    if (page_get(mfn, d) != 0)
-        return -XEN_EINVAL;
-    if ((rc = page_get_type(mfn, d, PGT_SEG_DESC)) != 0) {
-        page_put(mfn);
+    if ((rc = page_get_typed(mfn, d, PGT_SEG_DESC)) != 0)
         return rc == -XEN_ERESTART ? rc : -XEN_EINVAL;    /* restart: a release to finish first */
-    }
     if (!(frame_table[mfn].flags & PGF_VALIDATED)) {     /* first use as a descriptor page */
         if (!descriptor_page_ok(frame_map(mfn), 512)) {
             desc_page_put(mfn);
