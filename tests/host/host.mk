@@ -77,6 +77,11 @@ GRANT_CORE_SRCS := hv/grant/grant_table.c hv/grant/grant_entry.c hv/grant/grant_
 HOST_TESTS += grant
 HOST_SRCS_grant := $(GRANT_CORE_SRCS)
 
+# A dead domain's teardown in pieces, waiting while its grants are in use
+# (the real page-type core, a fake grant table).
+HOST_TESTS += teardown
+HOST_SRCS_teardown := hv/core/domain_teardown.c hv/mm/page_type.c hv/mm/page_type_validate.c
+
 # Time: the timer queue, the TSC/system-time arithmetic (header-only), the
 # RTC decoding and calendar.
 HOST_TESTS += timer timer_clock timer_rtc
