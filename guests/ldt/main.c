@@ -58,15 +58,17 @@ void test_main(start_info_t *si)
     rc = mm_update_va_mapping(va, mm_pte(mfn, MM_RW_FLAGS), UVMF_INVLPG);
     test_check(rc == 0, "the frame can be mapped writable again: rc=%ld", rc);
 
-    /* A DPL-0 code descriptor would reach ring 0. Xenolith checks LDT pages
+    /* A TSS descriptor has no place in an LDT. Xenolith checks LDT pages
      * when the LDT is set and refuses it; Xen checks each page only when the
-     * CPU first uses it, so the refusal shows up elsewhere there. */
-    page[0] = 0x00AF9A000000FFFFul;
+     * CPU first uses it, so the refusal shows up elsewhere there. (A DPL-0
+     * code or data descriptor is no refusal on either: its DPL is raised to
+     * 3, as the privop guest checks for the GDT.) */
+    page[0] = 0x0000890000000067ul;
     rc = mm_update_va_mapping(va, mm_pte(mfn, MM_RO_FLAGS), UVMF_INVLPG);
     test_check(rc == 0, "remap read-only: rc=%ld", rc);
     if (guest_on_xenolith()) {
         rc = mm_ext1(MMUEXT_SET_LDT, va, 1);
-        test_check(rc == -22, "SET_LDT over a DPL-0 code descriptor: rc=%ld (want -EINVAL)", rc);
+        test_check(rc == -22, "SET_LDT over a TSS descriptor: rc=%ld (want -EINVAL)", rc);
     }
     mm_scratch_unmap();
 }

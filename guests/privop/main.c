@@ -466,14 +466,6 @@ static unsigned long *gdt_frame(unsigned long mfn, const unsigned long *descs, u
     return page;
 }
 
-/* Xen 4.17 accepts a DPL-0 code or data descriptor and raises its DPL to 3
- * in place (set_gdt and update_descriptor alike).  Xenolith refuses such
- * descriptors with -EINVAL, as it does for LDT pages (docs/abi-coverage.md). */
-static int dpl0_refused(void)
-{
-    return guest_on_xenolith();
-}
-
 static void test_gdt(void)
 {
     static const unsigned long bad[] = { D_NULL, D_DATA3, D_TSS };
@@ -539,12 +531,11 @@ static void test_gdt(void)
         test_check(rc == -EINVAL && page[5] == D_CODE3, "update_descriptor with a TSS: rc=%ld (want -EINVAL)", rc);
         rc = pv_update_descriptor(ma + 5 * 8 + 4, D_DATA3);
         test_check(rc == -EINVAL, "update_descriptor at a misaligned address: rc=%ld (want -EINVAL)", rc);
+        /* A DPL-0 code or data descriptor is accepted with its DPL raised to
+         * 3 (set_gdt and update_descriptor alike, as Xen 4.17 does). */
         rc = pv_update_descriptor(ma + 5 * 8, D_DATA0);
-        if (dpl0_refused())
-            test_check(rc == -EINVAL && page[5] == D_CODE3, "update_descriptor with DPL 0: rc=%ld (want -EINVAL)", rc);
-        else
-            test_check(rc == 0 && page[5] == (D_DATA0 | (3ul << 45)),
-                       "update_descriptor with DPL 0: rc=%ld, raised to DPL 3 in place (%#lx)", rc, page[5]);
+        test_check(rc == 0 && page[5] == (D_DATA0 | (3ul << 45)),
+                   "update_descriptor with DPL 0: rc=%ld, raised to DPL 3 in place (%#lx)", rc, page[5]);
         rc = pv_update_descriptor(mm_boot_l4_mfn() << 12, D_DATA3);
         test_check(rc == -EINVAL, "update_descriptor into the L4: rc=%ld (want -EINVAL)", rc);
         rc = pv_update_descriptor(0, D_DATA3);
@@ -570,13 +561,9 @@ static void test_gdt(void)
         return;
     frames[0] = other;
     rc = pv_set_gdt(frames, 2);
-    if (dpl0_refused()) {
-        test_check(rc == -EINVAL, "set_gdt over a DPL-0 descriptor: rc=%ld (want -EINVAL)", rc);
-    } else {
-        test_check(rc == 0, "set_gdt over a DPL-0 descriptor: rc=%ld", rc);
-        test_check(page[1] == (D_DATA0 | (3ul << 45)), "its DPL was raised to 3 in place (%#lx)", page[1]);
-        test_check(lar(0x0b) == 0x00c0f200ul, "LAR shows DPL 3: %#lx", lar(0x0b));
-    }
+    test_check(rc == 0, "set_gdt over a DPL-0 descriptor: rc=%ld", rc);
+    test_check(page[1] == (D_DATA0 | (3ul << 45)), "its DPL was raised to 3 in place (%#lx)", page[1]);
+    test_check(lar(0x0b) == 0x00c0f200ul, "LAR shows DPL 3: %#lx", lar(0x0b));
     pv_set_gdt(frames, 0);
     mm_scratch_unmap();
 }

@@ -13,7 +13,7 @@ int desc_page_get(uint64_t mfn, domid_t d)
     if ((rc = page_get_typed(mfn, d, PGT_SEG_DESC)) != 0)
         return rc == -XEN_ERESTART ? rc : -XEN_EINVAL;    /* restart: a release to finish first */
     if (!(frame_table[mfn].flags & PGF_VALIDATED)) {     /* first use as a descriptor page */
-        if (!descriptor_page_ok(frame_map(mfn), 512)) {
+        if (!descriptor_page_fixup(frame_map(mfn), 512)) {
             desc_page_put(mfn);
             return -XEN_EINVAL;
         }

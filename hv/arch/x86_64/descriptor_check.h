@@ -1,15 +1,21 @@
-/* Which segment descriptors a PV guest may have in its descriptor tables. */
+/* Which segment descriptors a PV guest may have in its descriptor tables
+ * (GDT frames, LDT pages, update_descriptor), as Xen 4.17 decides for a
+ * 64-bit PV guest. Pure logic. */
 #ifndef HV_ARCH_DESCRIPTOR_CHECK_H
 #define HV_ARCH_DESCRIPTOR_CHECK_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-/* A not-present descriptor (anything), or a present code/data segment of
- * DPL 3 (not a 64-bit code segment with D set). System descriptors (gates,
- * LDT, TSS) and segments of a more privileged DPL are refused. Pure logic. */
-bool descriptor_ok_for_guest(uint64_t d);
-/* Every descriptor of a page. */
-bool descriptor_page_ok(const uint64_t *page, unsigned count);
+/* Accept *d, fixing it up as Xen does: a not-present descriptor as it is;
+ * a present code or data segment with its DPL raised to 3 if it was lower
+ * (the guest kernel runs in ring 3, so it can never describe a more
+ * privileged segment); a system descriptor of type 0 (the upper half of a
+ * 16-byte gate) as it is. Refused: every other system descriptor (TSS,
+ * LDT, interrupt and trap gates) and call gates, which Xen accepts only
+ * with an emulation of far calls through them that Xenolith does not have. */
+bool descriptor_fixup_for_guest(uint64_t *d);
+/* Every descriptor of a page, fixed up in place; false at the first refused one. */
+bool descriptor_page_fixup(uint64_t *page, unsigned count);
 
 #endif

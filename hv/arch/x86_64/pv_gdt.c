@@ -64,7 +64,7 @@ long update_descriptor_hypercall(uint64_t ma, uint64_t desc, uint64_t a3, uint64
     int rc;
 
     (void)a3; (void)a4; (void)a5;
-    if ((ma & 7) || !pg || !descriptor_ok_for_guest(desc) || page_get(mfn, d) != 0)
+    if ((ma & 7) || !pg || !descriptor_fixup_for_guest(&desc) || page_get(mfn, d) != 0)
         return -XEN_EINVAL;
     t = pg->type == PGT_SEG_DESC && pg->type_count ? PGT_SEG_DESC : PGT_WRITABLE;
     if ((rc = page_get_type(mfn, d, t)) != 0) {
