@@ -8,7 +8,6 @@
 #include "core/hypercall.h"
 #include "core/console_ring.h"
 #include "arch/x86_64/guest_access.h"
-#include "arch/x86_64/layout.h"
 #include "arch/x86_64/page.h"
 #include "mm/mm.h"
 #include "mm/page_type.h"
@@ -17,12 +16,6 @@
 
 _Static_assert(MAX_VCPUS <= EVTCHN_MAX_VCPUS, "evtchn.h's VIRQ table has too few rows for MAX_VCPUS");
 _Static_assert(EVTCHN_TABLE_BYTES <= PAGE_SIZE, "a table frame is one page");
-
-/* The frame behind a direct-map address (every frame here is reached so). */
-static uint64_t directmap_mfn(const void *va)
-{
-    return ((uint64_t)va - HV_DIRECTMAP_VIRT) >> PAGE_SHIFT;
-}
 
 /* ---- life cycle ---- */
 
@@ -117,19 +110,14 @@ bool evtchn_env_preempt(void)
 
 void *evtchn_env_frame_alloc(void)
 {
-    uint64_t mfn = mm_alloc_frames_contig(1, 0);
-    void *va;
+    uint64_t mfn = mm_alloc_hv_frame();
 
-    if (mfn == INVALID_MFN)
-        return 0;
-    va = mfn_to_virt(mfn);
-    memset(va, 0, PAGE_SIZE);
-    return va;
+    return mfn == INVALID_MFN ? 0 : mfn_to_virt(mfn);
 }
 
 void evtchn_env_frame_free(void *frame)
 {
-    mm_free_frame(directmap_mfn(frame));
+    mm_free_frame(directmap_virt_to_mfn(frame));
 }
 
 int evtchn_env_guest_frame_get(struct evtchn_domain *ed, uint64_t gfn, void **va)
@@ -146,7 +134,7 @@ int evtchn_env_guest_frame_get(struct evtchn_domain *ed, uint64_t gfn, void **va
 
 void evtchn_env_guest_frame_put(struct evtchn_domain *ed, void *va)
 {
-    uint64_t mfn = directmap_mfn(va);
+    uint64_t mfn = directmap_virt_to_mfn(va);
 
     (void)ed;
     page_put_typed(mfn);

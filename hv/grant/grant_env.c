@@ -10,7 +10,6 @@
 #include "mm/grant_mm.h"
 #include "arch/x86_64/page.h"
 #include "arch/x86_64/cpu.h"
-#include "lib/string.h"
 #include "errno.h"
 
 /* ---- life cycle ---- */
@@ -99,10 +98,8 @@ bool grant_env_privileged(const struct grant_table *gt)
 
 uint64_t grant_env_alloc_frame(void)
 {
-    uint64_t mfn = mm_alloc_frames_contig(1, 0);
+    uint64_t mfn = mm_alloc_hv_frame();
 
-    if (mfn != INVALID_MFN)
-        memset(mfn_to_virt(mfn), 0, PAGE_SIZE);
     return mfn == INVALID_MFN ? ~0ull : mfn;
 }
 

@@ -169,6 +169,15 @@ uint64_t mm_alloc_frame(domid_t owner)
     return mfn;
 }
 
+uint64_t mm_alloc_hv_frame(void)
+{
+    uint64_t mfn = mm_alloc_frames_contig(1, 0);
+
+    if (mfn != INVALID_MFN)
+        memset(mfn_to_virt(mfn), 0, PAGE_SIZE);
+    return mfn;
+}
+
 uint64_t mm_alloc_frame_lazy(domid_t owner)
 {
     uint64_t mfn;

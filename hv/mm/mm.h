@@ -34,6 +34,8 @@ uint64_t mm_alloc_frames_owned(domid_t owner, uint64_t count, uint64_t align, ui
 /* The machine's memory map from the boot loader. */
 void mm_machine_memory_map(const struct boot_mem_range **ranges, unsigned *n);
 uint64_t mm_alloc_frames_contig(uint64_t count, uint64_t limit_pfn);  /* hypervisor use, not zeroed */
+/* One zeroed frame for the hypervisor's own use (tables of the subsystems), or INVALID_MFN. */
+uint64_t mm_alloc_hv_frame(void);
 void mm_free_frame(uint64_t mfn);
 /* Batch the TLB flushes of released frames (domain teardown). */
 void mm_defer_release_flush(bool defer);                    /* straight back to the pool, whatever its counts */

@@ -38,6 +38,11 @@ static inline void *phys_to_virt(uint64_t pa)
     return phys_to_virt_boot(pa);
 }
 static inline void *mfn_to_virt(uint64_t mfn) { return phys_to_virt(mfn << PAGE_SHIFT); }
+/* The frame behind an address of the direct map (never an image address). */
+static inline uint64_t directmap_virt_to_mfn(const void *va)
+{
+    return ((uint64_t)va - HV_DIRECTMAP_VIRT) >> PAGE_SHIFT;
+}
 uint64_t image_virt_to_phys(const void *va);
 
 /* Build and load the hypervisor's own page tables: image with W^X, direct map
