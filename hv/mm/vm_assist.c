@@ -6,8 +6,10 @@
 #include "xen.h"
 
 /* pae_extended_cr3 lets page-table bases sit above 4 GiB: always true in
- * 64-bit mode, so it is granted as asked. */
-#define VM_ASSIST_OFFERED (1ull << VMASST_TYPE_pae_extended_cr3)
+ * 64-bit mode, so it is granted as asked. writable_pagetables turns on the
+ * emulation of the kernel's own writes to its L1 tables (arch/x86_64/pv_ptwr.c),
+ * off until asked for, as in Xen. */
+#define VM_ASSIST_OFFERED ((1ull << VMASST_TYPE_pae_extended_cr3) | (1ull << VMASST_TYPE_writable_pagetables))
 
 long vm_assist_hypercall(uint64_t cmd, uint64_t type, uint64_t a3, uint64_t a4, uint64_t a5)
 {

@@ -301,12 +301,28 @@ def rtc_seeds():
             'binary': bytes([59, 59, 23, 31, 12, 37, 20, 0x06, 0]),
             'binary-12h-am': bytes([1, 2, 12, 1, 1, 0, 0, 0x04, 0])}
 
+# ------------------------------------------------------------ instructions
+
+def insn_decode_seeds():
+    # The page-table writes a PV kernel makes (bytes as GNU as encodes them),
+    # offered in full (15), then 128 bytes of register values (rax..r15).
+    regs = bytes(range(128))
+    code = {'mov-r64': b'\x48\x89\x07', 'mov-imm32': b'\x48\xc7\x07\x78\x56\x34\x12',
+            'xchg': b'\x48\x87\x07', 'lock-cmpxchg': b'\xf0\x48\x0f\xb1\x37',
+            'lock-andb': b'\xf0\x80\x27\xfd', 'lock-btr-imm': b'\xf0\x48\x0f\xba\x37\x01',
+            'lock-bts-reg': b'\xf0\x48\x0f\xab\x07',
+            'sib-disp32': b'\x4b\x89\x94\xb8\x00\x00\xff\x7f',
+            'rip-rel': b'\x48\x89\x15\x00\x01\x00\x00',
+            'prefixes': b'\x3e\x67\x64\x66\x48\x89\x07'}
+    return {k: bytes([15]) + v.ljust(15, b'\x90') + regs for k, v in code.items()}
+
 def main():
     out = sys.argv[1]
     sets = {'multiboot1': multiboot1_seeds(), 'multiboot2': multiboot2_seeds(),
             'memmap': memmap_seeds(), 'cmdline': {}, 'elf': elf_seeds(),
             'layout': layout_seeds(), 'acpi_s5': acpi_s5_seeds(),
-            'acpi_tables': acpi_tables_seeds(), 'rtc': rtc_seeds()}
+            'acpi_tables': acpi_tables_seeds(), 'rtc': rtc_seeds(),
+            'insn_decode': insn_decode_seeds()}
     for name, seeds in sets.items():
         d = os.path.join(out, name)
         os.makedirs(d, exist_ok=True)

@@ -10,6 +10,7 @@
 #include "arch/x86_64/trap_bounce.h"
 #include "arch/x86_64/pv_emulate.h"
 #include "arch/x86_64/pv_fpu.h"
+#include "arch/x86_64/pv_ptwr.h"
 #include "core/domain.h"
 #include "arch/x86_64/apic.h"
 #include "core/log.h"
@@ -50,7 +51,8 @@ static void guest_fault(struct cpu_regs *r)
     uint64_t cr2 = vector == 14 ? read_cr2() : 0, rip = r->rip;
     bool handler = v->arch.traps[vector].address != 0;
 
-    if ((vector == 13 && pv_emulate_gp(v, r)) || (vector == 6 && pv_emulate_ud(v, r))) {
+    if ((vector == 13 && pv_emulate_gp(v, r)) || (vector == 6 && pv_emulate_ud(v, r)) ||
+        (vector == 14 && pv_ptwr_fault(v, r, cr2))) {
         emulated_step(v, r, rip);
         return;
     }
