@@ -37,15 +37,10 @@ int ptwr_update(const struct domain *d, uint64_t l1_mfn, unsigned slot, uint64_t
                 uint64_t expect, uint64_t *found, bool *flush)
 {
     uint64_t cur = frame_map(l1_mfn)[slot];
-    int rc;
 
+    /* As in Xen, a compare that fails looks no further: the new value is
+     * not checked, nothing is written. */
     if (cmpxchg && cur != expect) {
-        /* As Xen: the new entry must be acceptable even when the compare fails. */
-        if (val & PTE_P) {
-            if ((rc = pt_get_entry(val, 1, d->id)) != 0)
-                return rc;
-            pt_put_entry(val, 1);
-        }
         *found = cur;
         return 1;
     }

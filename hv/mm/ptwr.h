@@ -18,10 +18,10 @@ int ptwr_target(const struct domain *d, uint64_t l4_mfn, uint64_t va, uint64_t *
 uint64_t ptwr_read(uint64_t l1_mfn, unsigned slot);
 
 /* Replace entry slot of the L1 l1_mfn with val, validated as mmu_update
- * validates it. With cmpxchg, only when the entry is still `expect`; when it
- * is not, the new value is still checked first (and its references dropped
- * at once), then 1 is returned and *found holds the current entry. 0 when
- * written (*flush set if a present mapping changed), -E... when refused. */
+ * validates it. With cmpxchg, only when the entry is still `expect`: when it
+ * is not, 1 is returned and *found holds the current entry (val is not
+ * looked at). 0 when written (*flush set if a present mapping changed),
+ * -E... when refused. */
 int ptwr_update(const struct domain *d, uint64_t l1_mfn, unsigned slot, uint64_t val, bool cmpxchg,
                 uint64_t expect, uint64_t *found, bool *flush);
 

@@ -68,7 +68,11 @@ bool pv_ptwr_fault(struct vcpu *v, struct cpu_regs *r, uint64_t cr2)
     if (v->arch.user_mode || (r->error_code & (PF_PRESENT | PF_WRITE | PF_RSVD | PF_FETCH)) !=
                                  (PF_PRESENT | PF_WRITE))
         return false;
-    if (!(d->vm_assist & (1ull << VMASST_TYPE_writable_pagetables)))
+    /* The assist turns the emulation on; a privileged (hardware) domain has
+     * it whatever the assist says, as in Xen 4.17, where every present-write
+     * fault of the hardware domain is offered to the same emulation (on its
+     * way to the emulation of read-only MMIO pages). */
+    if (!(d->vm_assist & (1ull << VMASST_TYPE_writable_pagetables)) && !d->privileged)
         return false;
     if (ptwr_target(d, v->arch.kernel_l4, cr2, &l1) != 0)
         return false;
