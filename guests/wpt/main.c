@@ -367,6 +367,33 @@ static void test_pinned(void)
     test_check(p[8] == 0, "... entry unchanged (%#lx)", p[8]);
 }
 
+static volatile unsigned long db_count, db_rip;
+
+static void db_handler(struct pv_regs *r)
+{
+    db_count++;
+    db_rip = r->rip;
+    r->rflags &= ~0x100UL;
+}
+
+/* With TF set, the emulated write ends with the single-step #DB after it. */
+static void test_single_step(void)
+{
+    unsigned long after, n = pf_count, good = mm_pte(d2, MM_RO_FLAGS);
+
+    pv_set_handler(1, db_handler);
+    __asm__ volatile("pushfq\n\torq $0x100, (%%rsp)\n\tpopfq\n\t"
+                     "movq %2, (%1)\n"
+                     "8:\tnop\n\t"
+                     "leaq 8b(%%rip), %0"
+                     : "=r"(after) : "r"(ent(4)), "r"(good) : "memory", "cc");
+    pv_set_handler(1, 0);
+    test_check(pf_count == n && e(4) == good, "the write under TF is emulated: entry %#lx", e(4));
+    test_check(db_count == 1 && db_rip == after, "... then one #DB (%lu) right after it: rip %#lx (want %#lx)",
+               db_count, db_rip, after);
+    test_check(!store8(ent(4), 0), "entry 4 cleared");
+}
+
 /* References follow the emulated writes: a frame mapped writable by one
  * cannot become a page table until another takes the mapping away. */
 static void test_accounting(void)
@@ -410,6 +437,7 @@ void test_main(start_info_t *si)
     test_lock_ops();
     test_refused();
     test_pinned();
+    test_single_step();
     test_accounting();
     test_finish();
 }

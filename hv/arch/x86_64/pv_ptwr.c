@@ -74,7 +74,7 @@ bool pv_ptwr_fault(struct vcpu *v, struct cpu_regs *r, uint64_t cr2)
      * way to the emulation of read-only MMIO pages). */
     if (!(d->vm_assist & (1ull << VMASST_TYPE_writable_pagetables)) && !d->privileged)
         return false;
-    if (ptwr_target(d, v->arch.kernel_l4, cr2, &l1) != 0)
+    if (!guest_range_ok(cr2, 1) || ptwr_target(d, v->arch.kernel_l4, cr2, &l1) != 0)
         return false;
     got = fetch_code(r->rip, code, sizeof(code));
     if (!insn_decode(code, got, &in))
