@@ -7,6 +7,8 @@
  *   mmu_update_b64      64
  *   mmu_update_b512     and 512 entries: every update re-points a present,
  *                       writable L1 entry at the other of two data frames
+ *   ptwr_pte            the same entries re-pointed by plain stores through
+ *                       a read-only view, emulated (writable page tables)
  *   pin_l4_1g           MMUEXT_PIN_L4_TABLE of an L4 whose tree maps 1 GiB
  *                       (1 L3, 1 L2, 512 L1s, 262144 read-only entries)
  *   unpin_l4_1g         MMUEXT_UNPIN_TABLE of it
@@ -239,6 +241,55 @@ static void bench_mmu_update(unsigned batch, const char *name)
     bench_report(&f, ok);
 }
 
+/* The same entries re-pointed by plain 8-byte stores through a read-only
+ * view of the L1 (the scratch page), each emulated by the hypervisor as a
+ * writable page-table write: bench_ptwr_insn is the store (tools/bench-icount
+ * path ptwr steps it). */
+__asm__(".pushsection .text\n"
+        ".globl bench_ptwr_store\n"
+        "bench_ptwr_store:\n"           /* (entry, value) */
+        ".globl bench_ptwr_insn\n"
+        "bench_ptwr_insn:\n"
+        "  movq %rsi, (%rdi)\n"
+        ".globl bench_ptwr_after\n"
+        "bench_ptwr_after:\n"
+        "  ret\n"
+        ".popsection\n");
+void bench_ptwr_store(volatile unsigned long *entry, unsigned long val);
+
+static void bench_ptwr(void)
+{
+    struct bench_figure f;
+    unsigned long bad_state = 0, val[2] = { mm_pte(mu_frame[0], MM_RW_FLAGS), mm_pte(mu_frame[1], MM_RW_FLAGS) };
+    long rc = HYPERVISOR_vm_assist(VMASST_CMD_enable, VMASST_TYPE_writable_pagetables);
+
+    if (!test_check(rc == 0, "vm_assist enable writable_pagetables: rc=%ld", rc))
+        return;
+    bench_begin(&f, "ptwr_pte", "cycles/pte");
+    for (int round = -1; round < BENCH_ROUNDS; round++) {
+        volatile unsigned long *view = mm_scratch_map(mu_l1, MM_RO_FLAGS);
+        if (!view) {
+            bad_state++;
+            break;
+        }
+        uint64_t t0 = bench_tsc();
+        for (unsigned pass = 0; pass < MU_PER_ROUND / 512; pass++) {
+            unsigned long v = val[mu_cur ^ 1];
+            for (unsigned i = 0; i < 512; i++)
+                bench_ptwr_store(view + i, v);
+            mu_cur ^= 1;
+        }
+        uint64_t t1 = bench_tsc();
+        mm_scratch_unmap();
+        bad_state += mu_verify() + (t1 <= t0);
+        if (round >= 0)
+            bench_record(&f, t1 - t0, MU_PER_ROUND);
+    }
+    int ok = test_check(bad_state == 0, "emulated PTE stores: %u entries in %d rounds; wrong entries or reads "
+                        "afterwards %lu", MU_PER_ROUND * (BENCH_ROUNDS + 1), BENCH_ROUNDS + 1, bad_state);
+    bench_report(&f, ok);
+}
+
 static void mu_teardown(void)
 {
     unsigned int done;
@@ -403,6 +454,7 @@ void test_main(start_info_t *si)
         bench_mmu_update(1, "mmu_update_b1");
         bench_mmu_update(64, "mmu_update_b64");
         bench_mmu_update(512, "mmu_update_b512");
+        bench_ptwr();
         mu_teardown();
     }
 
