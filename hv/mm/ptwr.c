@@ -3,12 +3,12 @@
  * As in Xen 4.17 only L1 tables are written this way: a write to an L2..L4
  * stays the guest's page fault. */
 #include "mm/ptwr.h"
-#include "mm/pv_mm.h"
+#include "mm/pv_mm_pte.h"
 #include "mm/page_type.h"
 #include "mm/frame_table.h"
 #include "arch/x86_64/page.h"
 
-int ptwr_target(const struct domain *d, uint64_t l4_mfn, uint64_t va, uint64_t *l1_mfn)
+int ptwr_target(domid_t d, uint64_t l4_mfn, uint64_t va, uint64_t *l1_mfn)
 {
     uint64_t table, pte, mfn;
     unsigned slot;
@@ -21,7 +21,7 @@ int ptwr_target(const struct domain *d, uint64_t l4_mfn, uint64_t va, uint64_t *
         return -1;
     mfn = pte_mfn(pte);
     pg = mfn_to_page(mfn);
-    if (!pg || pg->owner != d->id || pg->count == 0 || pg->type != PGT_L1 ||
+    if (!pg || pg->owner != d || pg->count == 0 || pg->type != PGT_L1 ||
         !(pg->flags & PGF_VALIDATED) || pg->type_count == 0)
         return -1;
     *l1_mfn = mfn;
@@ -33,7 +33,7 @@ uint64_t ptwr_read(uint64_t l1_mfn, unsigned slot)
     return frame_map(l1_mfn)[slot & (PT_ENTRIES - 1)];
 }
 
-int ptwr_update(const struct domain *d, uint64_t l1_mfn, unsigned slot, uint64_t val, bool cmpxchg,
+int ptwr_update(domid_t d, uint64_t l1_mfn, unsigned slot, uint64_t val, bool cmpxchg,
                 uint64_t expect, uint64_t *found, bool *flush)
 {
     uint64_t cur = frame_map(l1_mfn)[slot];
@@ -44,5 +44,5 @@ int ptwr_update(const struct domain *d, uint64_t l1_mfn, unsigned slot, uint64_t
         *found = cur;
         return 1;
     }
-    return pv_mm_write_pte(l1_mfn, slot, val, d->id, false, flush);
+    return pv_mm_write_pte(l1_mfn, slot, val, d, false, flush);
 }

@@ -6,13 +6,13 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "core/domain.h"
+#include "xen.h"
 
 /* The L1 table that va (a write fault address) falls in, when the write is
  * one to emulate: the entry mapping va in the address space of l4_mfn is
  * present and read-only, and names a frame of d that is a validated L1 page
  * table. 0 and *l1_mfn, or -1. */
-int ptwr_target(const struct domain *d, uint64_t l4_mfn, uint64_t va, uint64_t *l1_mfn);
+int ptwr_target(domid_t d, uint64_t l4_mfn, uint64_t va, uint64_t *l1_mfn);
 
 /* Entry slot of the L1 l1_mfn as it is now. */
 uint64_t ptwr_read(uint64_t l1_mfn, unsigned slot);
@@ -22,7 +22,7 @@ uint64_t ptwr_read(uint64_t l1_mfn, unsigned slot);
  * is not, 1 is returned and *found holds the current entry (val is not
  * looked at). 0 when written (*flush set if a present mapping changed),
  * -E... when refused. */
-int ptwr_update(const struct domain *d, uint64_t l1_mfn, unsigned slot, uint64_t val, bool cmpxchg,
+int ptwr_update(domid_t d, uint64_t l1_mfn, unsigned slot, uint64_t val, bool cmpxchg,
                 uint64_t expect, uint64_t *found, bool *flush);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "core/domain.h"
+#include "mm/pv_mm_pte.h"
 
 /* When the continuation flag is set in a batch count, the hypercall is
  * resuming: the entries done so far are in *pdone. */
@@ -28,12 +29,5 @@ long pv_mm_run_batch(uint64_t list, uint64_t count, uint64_t pdone, uint64_t for
  * DOMID_SELF; another domain only for a privileged caller (its own id is
  * refused, as in Xen). NULL with *err set otherwise. */
 struct domain *pv_mm_pg_owner(struct domain *d, domid_t id, long *err);
-/* Write one PTE (table frame, slot), remembering whether the TLB needs a
- * flush because a present mapping changed. */
-int pv_mm_write_pte(uint64_t table_mfn, unsigned slot, uint64_t val, domid_t owner, bool preserve_ad,
-                    bool *flush);
-/* The L1 table and slot mapping va in the address space of the L4 l4_mfn;
- * -EINVAL when a level above is absent or a superpage. */
-int pv_mm_find_l1(uint64_t l4_mfn, uint64_t va, uint64_t *l1_mfn, unsigned *slot);
 
 #endif

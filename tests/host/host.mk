@@ -97,6 +97,10 @@ HOST_SRCS_va :=
 HOST_TESTS += insn_decode
 HOST_SRCS_insn_decode := hv/arch/x86_64/insn_decode.c hv/arch/x86_64/insn_execute.c
 
+# Writable page tables: which write is an L1 write, applied as mmu_update does.
+HOST_TESTS += ptwr
+HOST_SRCS_ptwr := hv/mm/ptwr.c hv/mm/pv_mm_pte.c hv/mm/page_type.c hv/mm/page_type_validate.c
+
 # Pure files that must also build freestanding.
 HOST_FS_SRCS := hv/lib/string.c hv/lib/format.c hv/mm/frame_alloc.c hv/boot/cmdline.c \
                 hv/boot/multiboot.c hv/boot/mb1.c hv/boot/mb2.c hv/boot/memmap.c \
@@ -105,7 +109,7 @@ HOST_FS_SRCS += hv/mm/page_type.c hv/mm/page_type_validate.c
 HOST_FS_SRCS += hv/evtchn/evtchn_core.c hv/evtchn/evtchn_fifo.c
 HOST_FS_SRCS += $(GRANT_CORE_SRCS)
 HOST_FS_SRCS += hv/core/timer.c hv/arch/x86_64/rtc.c
-HOST_FS_SRCS += hv/arch/x86_64/insn_decode.c hv/arch/x86_64/insn_execute.c
+HOST_FS_SRCS += hv/arch/x86_64/insn_decode.c hv/arch/x86_64/insn_execute.c hv/mm/ptwr.c hv/mm/pv_mm_pte.c
 
 HOST_HDRS := $(wildcard tests/host/*.h hv/*/*.h hv/arch/*/*.h public/*.h)
 

@@ -74,7 +74,7 @@ bool pv_ptwr_fault(struct vcpu *v, struct cpu_regs *r, uint64_t cr2)
      * way to the emulation of read-only MMIO pages). */
     if (!(d->vm_assist & (1ull << VMASST_TYPE_writable_pagetables)) && !d->privileged)
         return false;
-    if (!guest_range_ok(cr2, 1) || ptwr_target(d, v->arch.kernel_l4, cr2, &l1) != 0)
+    if (!guest_range_ok(cr2, 1) || ptwr_target(d->id, v->arch.kernel_l4, cr2, &l1) != 0)
         return false;
     got = fetch_code(r->rip, code, sizeof(code));
     if (!insn_decode(code, got, &in))
@@ -101,12 +101,12 @@ bool pv_ptwr_fault(struct vcpu *v, struct cpu_regs *r, uint64_t cr2)
     if (in.kind == INSN_CMPXCHG) {
         merged = (entry & ~mask) | ((src << shift) & mask);
         expect = (entry & ~mask) | ((r->rax << shift) & mask);
-        rc = ptwr_update(d, l1, slot, merged, true, expect, &found, &flush);
+        rc = ptwr_update(d->id, l1, slot, merged, true, expect, &found, &flush);
         if (rc < 0 || (rc == 1) != !res.write)     /* (one CPU: the entry cannot have moved) */
             return false;
     } else if (res.write) {
         merged = (entry & ~mask) | ((res.new_val << shift) & mask);
-        if (ptwr_update(d, l1, slot, merged, false, 0, &found, &flush) != 0)
+        if (ptwr_update(d->id, l1, slot, merged, false, 0, &found, &flush) != 0)
             return false;
     }
 
