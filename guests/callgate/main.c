@@ -275,6 +275,7 @@ static void test_update_descriptor(void)
         { 0xe008, 0xEC, 0, "target: the hypervisor's code selector" },
         { 0xe000, 0xEC, 0, "target: the first reserved entry" },
         { 0xe02b, 0xEC, 0, "target: FLAT_KERNEL_SS" },
+        { 0xe023, 0xEC, 0, "target: FLAT_KERNEL_CS32" },
         { 0xe030, 0xEC, 0, "target: FLAT_KERNEL_CS with RPL 0" },
         { 0xfff8, 0xEC, 0, "target: the last GDT entry" },
         { 0x0008, 0xEC, 1, "reserved byte 1 (a parameter count)" },

@@ -91,6 +91,7 @@ static void test_call_gates(void)
     CHECK(!ok(gate(0xE030, 0xEC, 0), &f));     /* FLAT_KERNEL_CS with RPL 0 */
     CHECK(!ok(gate(0xE032, 0xEC, 0), &f));
     CHECK(!ok(gate(0xE02B, 0xEC, 0), &f));     /* FLAT_KERNEL_SS */
+    CHECK(!ok(gate(0xE023, 0xEC, 0), &f));     /* FLAT_KERNEL_CS32: only the 64-bit one */
     CHECK(!ok(gate(0xFFF8, 0xEC, 0), &f));
     /* ... or a reserved byte that is not zero (a 32-bit gate's parameter count). */
     CHECK(!ok(gate(0x0010, 0xEC, 0x01), &f));
