@@ -22,7 +22,8 @@
  *  - every present entry of a validated table has been checked for its level
  *    and holds its references: an L1 entry a general reference to a frame of
  *    the table's owner (plus a WRITABLE type reference if it is RW); an L2, L3
- *    or L4 entry a general and a type reference to a table of the level below;
+ *    or L4 entry a general and a type reference to a table of the level below
+ *    (or, a linear entry, to one of its own level; naming its own table, none);
  *  - no superpages (PS); an entry at level N names a table of level N-1, or
  *    (a linear entry, read-only, when pv-linear-pt allows it) its own table,
  *    holding nothing, or another validated table of level N that holds no
