@@ -1331,6 +1331,7 @@ static unsigned drain_in_pieces(uint32_t limit)
         pt_work_limit = limit;
         rc = pt_release_run(D1);
         pieces++;
+        CHECK(pt_work <= limit + 64);
         CHECK_CONSISTENT();
         if (rc != -XEN_ERESTART || test_cur_failed)
             break;
@@ -1515,6 +1516,9 @@ static void test_preempt_random(void)
         }
         if (rc == -XEN_ERESTART)
             restarts++;
+        if (pt_work > pt_work_limit + 64)
+            test_fail(__FILE__, __LINE__, "round %u: %u units of work against a limit of %u", round, pt_work,
+                      pt_work_limit);
         mark_cached();
         CHECK_CONSISTENT();
     }
@@ -1721,6 +1725,7 @@ static void test_linear_partial(void)
         pt_work = 0;
         pt_work_limit = 3000;
         rc = (pt_pin)(BIG_L4, D1, PGT_L4);
+        CHECK(pt_work <= 3000 + 64);
         CHECK_CONSISTENT();
     } while (rc == -XEN_ERESTART && !test_cur_failed);
     CHECK_EQ(rc, 0);

@@ -225,7 +225,7 @@ static void grant_in_use_waits(void)
 /* Linear page tables in a dead domain: L4s naming themselves and each other
  * (one level deep), an L3 naming another, tables held only through linear
  * entries, the cycle the guest tried (refused): the teardown frees every
- * frame, nothing unbalanced, in pieces. */
+ * frame, nothing unbalanced. */
 static void linear_tables(void)
 {
     struct domain *d = world();
@@ -266,7 +266,6 @@ static void linear_tables(void)
     busy = false;
     release_pieces_left = 0;
     domain_teardown_begin(d);
-    pt_work_limit = 3;                              /* (teardown_piece sets its own limit) */
     CHECK(run_all() >= 1);
     CHECK_EQ(d->state, DOMAIN_FREE);
     CHECK_EQ(unbalanced_lines, 0);
