@@ -1,6 +1,6 @@
 /* Hypervisor command-line options, in Xen's spelling:
  *   console=com1|none  com1=<baud>[,8n1[,<io-base>]]  loglvl=<level>[/<guest level>]
- *   dom0_mem=<size>|max:<size>  noreboot
+ *   dom0_mem=<size>|max:<size>  noreboot  pv-linear-pt=<bool>
  *   gnttab_max_frames=<n>  gnttab_max_maptrack_frames=<n>  gnttab=max-ver:1
  * and Xenolith's own:
  *   dom0_start_info=dom0|domu   the start_info form dom0 gets (domu: console and
@@ -20,6 +20,7 @@
 
 struct hv_options hv_opts = {
     .console = "com1", .com1_baud = SERIAL_DEFAULT_BAUD, .com1_port = SERIAL_COM1_BASE,
+    .pv_linear_pt = true,
 };
 char hv_cmdline[1024];
 
@@ -139,6 +140,7 @@ static const struct cmdline_param params[] = {
     { "loglvl", CMDLINE_CUSTOM, 0, 0, parse_loglvl },
     { "dom0_mem", CMDLINE_CUSTOM, &hv_opts.dom0_mem, 0, parse_dom0_mem },
     { "noreboot", CMDLINE_BOOL, &hv_opts.noreboot, sizeof(bool), 0 },
+    { "pv-linear-pt", CMDLINE_BOOL, &hv_opts.pv_linear_pt, sizeof(bool), 0 },
     { "dom0_start_info", CMDLINE_CUSTOM, hv_opts.dom0_start_info, 0, parse_start_info },
     { "selftest", CMDLINE_STRING, hv_opts.selftest, sizeof(hv_opts.selftest), 0 },
 };

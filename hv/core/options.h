@@ -11,6 +11,7 @@ struct hv_options {
     uint16_t com1_port;
     uint64_t dom0_mem;        /* bytes; 0: all but a reserve */
     bool noreboot;
+    bool pv_linear_pt;        /* pv-linear-pt: linear page tables allowed (default, as Xen) */
     char dom0_start_info[8];  /* "dom0" (default) or "domu": a domU-style start_info (console
                                  and xenstore pages, flags 0), for guests such as Mini-OS that
                                  only know that form, run as the only domain */

@@ -34,7 +34,8 @@ struct page_info {
     uint32_t type_count;   /* references that need the current type */
     uint32_t next;         /* PGF_RELEASING: the next frame of the release list, plus one (0: none) */
     uint16_t nr_held;      /* PGF_PARTIAL, PGF_RELEASING: entries [0, nr_held) hold references */
-    uint16_t reserved;
+    int16_t linear;        /* a table's same-level (linear) entries: > 0 it holds that many, < 0 that
+                              many name it; never both (page_type_validate.c) */
 };
 
 extern struct page_info *frame_table;

@@ -69,7 +69,7 @@ int mm_grant_pte_create(struct domain *d, uint64_t addr, uint64_t mfn, uint32_t 
           (paging_nx_supported() ? PTE_NX : 0);
     old = __atomic_exchange_n(e, pte, __ATOMIC_SEQ_CST);
     if (old & PTE_P) {
-        pt_put_entry(old, 1);
+        pt_put_entry(0, old, 1);
         flush(addr, flags);
     }
     return GNTST_okay;
@@ -92,7 +92,7 @@ int mm_grant_pte_destroy(struct domain *d, uint64_t addr, uint64_t mfn, uint32_t
     e = find_entry(d, addr, flags);
     if (!e || pte_mfn(*e) != mfn || ((*e ^ want) & (PTE_P | PTE_RW))) {
         if (moved & PTE_P)
-            pt_put_entry(moved, 1);     /* as in Xen: the moved entry is dropped */
+            pt_put_entry(0, moved, 1);  /* as in Xen: the moved entry is dropped */
         return GNTST_general_error;
     }
     __atomic_store_n(e, moved, __ATOMIC_SEQ_CST);

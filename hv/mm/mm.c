@@ -6,6 +6,7 @@
 #include "arch/x86_64/page.h"
 #include "arch/x86_64/cpu.h"
 #include "core/domain.h"
+#include "core/options.h"
 #include "core/log.h"
 #include "core/panic.h"
 #include "lib/string.h"
@@ -248,6 +249,11 @@ void mm_page_released(uint64_t mfn)
     if (!flush_deferred)
         mm_tlb_flush();
     mm_free_frame(mfn);
+}
+
+bool mm_linear_pt_enabled(void)
+{
+    return hv_opts.pv_linear_pt;
 }
 
 uint32_t *mm_release_list(domid_t id)

@@ -22,10 +22,16 @@
  *  - every present entry of a validated table has been checked for its level
  *    and holds its references: an L1 entry a general reference to a frame of
  *    the table's owner (plus a WRITABLE type reference if it is RW); an L2, L3
- *    or L4 entry a general and a type reference to a table of the level below;
- *  - no superpages (PS) and no linear (recursive) page tables: an entry at
- *    level N can only name a table of level N-1, so a frame typed Ln can
- *    never be reached from itself and every tree is at most four deep;
+ *    or L4 entry a general and a type reference to a table of the level below
+ *    (or, a linear entry, to one of its own level; naming its own table, none);
+ *  - no superpages (PS); an entry at level N names a table of level N-1, or
+ *    (a linear entry, read-only, when pv-linear-pt allows it) its own table,
+ *    holding nothing, or another validated table of level N that holds no
+ *    linear entry itself, from a table that no linear entry names
+ *    (page_type_validate.c). So no chain of references leads from a frame
+ *    back to itself, whatever the guest writes: every table is released
+ *    once nothing outside the tables holds it, and a chain is at most seven
+ *    tables long (L4 L4 L3 L3 L2 L2 L1);
  *  - L4 slots 256..271 always hold the hypervisor's entries;
  *  - the user bit is set on every present entry (64-bit PV kernels run in
  *    ring 3), whatever the guest wrote.
@@ -73,6 +79,7 @@ void mm_page_released(uint64_t mfn);        /* count reached 0 on a frame no lon
 void mm_tlb_flush(void);                    /* flush all non-global TLB entries of this CPU */
 void mm_scrub_frame(uint64_t mfn);          /* zero a frame (PGF_SCRUB: at its first reference) */
 uint32_t *mm_release_list(domid_t d);       /* head of d's release list (mfn plus one, 0: empty) */
+bool mm_linear_pt_enabled(void);            /* linear entries allowed (the pv-linear-pt option) */
 
 /* ---- preemption ---- */
 extern uint32_t pt_work;                    /* units of work done (the caller resets it) */
@@ -131,7 +138,8 @@ void pt_abandon(uint64_t mfn);
  * Errors, as Xen 4.17 gives them (here and from pt_pin's validation):
  *   -EINVAL  not a validated table of d, slot out of range or a hypervisor
  *            L4 slot, a refused bit (see page_type_validate.c), an L2..L4
- *            entry naming a frame that cannot be a table of the level below;
+ *            entry naming a frame that cannot be a table of the level below
+ *            nor a linear entry (page_type_validate.c);
  *   -EBUSY   an L1 entry naming a frame d cannot reference (another
  *            domain's, the hypervisor's, a free one) or cannot map writable
  *            (a page table or descriptor table);
@@ -160,10 +168,12 @@ static inline bool pt_hv_slot(unsigned level, unsigned slot)
     return level == 4 && slot >= HV_L4_FIRST_SLOT && slot <= HV_L4_LAST_SLOT;
 }
 
-/* Check an entry for `level` and take its references (0 or -E...). */
-int pt_get_entry(uint64_t pte, unsigned level, domid_t d);
-/* Drop the references a present entry of `level` holds. */
-void pt_put_entry(uint64_t pte, unsigned level);
+/* Check an entry of table_mfn, a table of `level` (its type set), and take
+ * its references (0 or -E...). */
+int pt_get_entry(uint64_t table_mfn, uint64_t pte, unsigned level, domid_t d);
+/* Drop the references a present entry of table_mfn (of `level`; for level 1
+ * table_mfn is not looked at) holds. */
+void pt_put_entry(uint64_t table_mfn, uint64_t pte, unsigned level);
 /* Take the references of the entries of table mfn from nr_held on, counting
  * nr_held up (0 when all are held; then the entries are stored in their
  * adjusted form and the hypervisor slots filled), or stop with an error or

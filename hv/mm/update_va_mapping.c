@@ -7,6 +7,7 @@
  * scope bits are never looked at). */
 #include "core/hypercall.h"
 #include "mm/pv_mm.h"
+#include "mm/frame_table.h"
 #include "arch/x86_64/guest_access.h"
 #include "arch/x86_64/page.h"
 #include "arch/x86_64/cpu.h"
@@ -24,6 +25,10 @@ static long do_update(struct domain *pg_owner, uint64_t va, uint64_t val, uint64
         return -XEN_EINVAL;
     if ((rc = pv_mm_find_l1(current->arch.kernel_l4, va, &l1_mfn, &slot)) != 0)
         return rc;
+    /* Through a linear entry the walk ends on a table of a higher level: only
+     * an L1's entries are written here (Xen 4.17: -EINVAL). */
+    if (frame_table[l1_mfn].type != PGT_L1)
+        return -XEN_EINVAL;
     if ((rc = pv_mm_write_pte(l1_mfn, slot, val, pg_owner->id, false, &flush)) != 0)
         return rc;
     /* The entry stays written even when the vCPU mask is unreadable (as in Xen). */

@@ -86,6 +86,13 @@ static void mark_cached(void)
 
 static unsigned nr_scrub;
 
+static bool linear_on = true;          /* the pv-linear-pt option */
+
+bool mm_linear_pt_enabled(void)
+{
+    return linear_on;
+}
+
 void mm_scrub_frame(uint64_t mfn)
 {
     nr_scrub++;
@@ -137,6 +144,7 @@ static void reset_machine(void)
     nr_flush = nr_released = 0;
     last_released = 0;
     env_error = false;
+    linear_on = true;
 }
 
 static uint64_t pte(uint64_t mfn, uint64_t flags) { return (mfn << PAGE_SHIFT) | flags; }
@@ -148,7 +156,50 @@ static uint64_t pte(uint64_t mfn, uint64_t flags) { return (mfn << PAGE_SHIFT) |
 /* ---- independent consistency check: recompute every count ---- */
 
 static uint32_t exp_count[NFRAMES], exp_tc[NFRAMES];
+static uint32_t exp_holds[NFRAMES], exp_named[NFRAMES];   /* linear entries held / naming the frame */
+static unsigned long linear_seen, self_seen;                 /* held linear entries and self-maps checked */
 static char check_why[200];
+
+/* The references between frames, as edges from a table to what an entry of
+ * it names: acyclic whatever the guest did (Kahn's algorithm). */
+#define MAX_EDGES (NFRAMES * PT_ENTRIES)
+static uint16_t edge_from[MAX_EDGES], edge_to[MAX_EDGES];
+static unsigned nr_edges;
+
+static bool acyclic(void)
+{
+    static uint32_t indeg[NFRAMES], first[NFRAMES + 1], order[MAX_EDGES];
+    static uint16_t queue[NFRAMES];
+    unsigned head = 0, tail = 0, seen = 0;
+
+    memset(indeg, 0, sizeof(indeg));
+    memset(first, 0, sizeof(first));
+    for (unsigned i = 0; i < nr_edges; i++) {
+        indeg[edge_to[i]]++;
+        first[edge_from[i] + 1]++;
+    }
+    for (unsigned m = 0; m < NFRAMES; m++)
+        first[m + 1] += first[m];
+    {
+        static uint32_t fill[NFRAMES];
+        memcpy(fill, first, sizeof(fill));
+        for (unsigned i = 0; i < nr_edges; i++)
+            order[fill[edge_from[i]]++] = i;
+    }
+    for (unsigned m = 0; m < NFRAMES; m++)
+        if (indeg[m] == 0)
+            queue[tail++] = (uint16_t)m;
+    while (head < tail) {
+        unsigned m = queue[head++];
+        seen++;
+        for (uint32_t k = first[m]; k < first[m + 1]; k++) {
+            unsigned t = edge_to[order[k]];
+            if (--indeg[t] == 0)
+                queue[tail++] = (uint16_t)t;
+        }
+    }
+    return seen == NFRAMES;
+}
 
 static bool bits_ok(uint64_t e, unsigned level)
 {
@@ -162,6 +213,9 @@ static bool consistent(void)
 {
     memset(exp_count, 0, sizeof(exp_count));
     memset(exp_tc, 0, sizeof(exp_tc));
+    memset(exp_holds, 0, sizeof(exp_holds));
+    memset(exp_named, 0, sizeof(exp_named));
+    nr_edges = 0;
     for (unsigned m = 0; m < NFRAMES; m++) {
         const struct page_info *pg = &ft[m];
         if (pg->flags & PGF_ALLOCATED)
@@ -255,7 +309,32 @@ static bool consistent(void)
                          (unsigned long long)e);
                 return false;
             }
+            if (level > 1 && t == m) {
+                /* A self-map: read-only, holding nothing. */
+                if ((e & PTE_RW) || !linear_on) {
+                    snprintf(check_why, sizeof(check_why), "L%u %u slot %u: self-map %#llx", level, m, s,
+                             (unsigned long long)e);
+                    return false;
+                }
+                self_seen++;
+                continue;
+            }
             exp_count[t]++;
+            if (level > 1)
+                edge_from[nr_edges] = (uint16_t)m, edge_to[nr_edges++] = (uint16_t)t;
+            if (level > 1 && ft[t].type == pg->type) {
+                /* A linear entry: read-only, naming a validated table of the same level. */
+                exp_tc[t]++;
+                exp_holds[m]++;
+                exp_named[t]++;
+                linear_seen++;
+                if ((e & PTE_RW) || !linear_on || !(ft[t].flags & PGF_VALIDATED)) {
+                    snprintf(check_why, sizeof(check_why), "L%u %u slot %u: bad linear entry %#llx", level, m,
+                             s, (unsigned long long)e);
+                    return false;
+                }
+                continue;
+            }
             if (level > 1 || (e & PTE_RW)) {
                 unsigned want = level > 1 ? (unsigned)pgt_of_level(level - 1) : PGT_WRITABLE;
                 exp_tc[t]++;
@@ -268,6 +347,11 @@ static bool consistent(void)
         }
     }
     for (unsigned m = 0; m < NFRAMES; m++) {
+        if ((exp_holds[m] && exp_named[m]) || ft[m].linear != (int)exp_holds[m] - (int)exp_named[m]) {
+            snprintf(check_why, sizeof(check_why), "mfn %u linear %d: holds %u linear entries, named by %u", m,
+                     ft[m].linear, exp_holds[m], exp_named[m]);
+            return false;
+        }
         if (ft[m].count != exp_count[m] || ft[m].type_count != exp_tc[m]) {
             snprintf(check_why, sizeof(check_why), "mfn %u count %u type_count %u, expected %u %u", m,
                      ft[m].count, ft[m].type_count, exp_count[m], exp_tc[m]);
@@ -276,6 +360,10 @@ static bool consistent(void)
     }
     if (env_error) {
         snprintf(check_why, sizeof(check_why), "environment called with an impossible argument");
+        return false;
+    }
+    if (!acyclic()) {
+        snprintf(check_why, sizeof(check_why), "a cycle of references among the tables");
         return false;
     }
     return true;
@@ -294,7 +382,7 @@ static bool all_released(void)
         const struct page_info *pg = &ft[m];
         if (pg->owner == OWNER_NONE && pg->count == 0)
             continue;                  /* given up and released */
-        if (pg->count != 1 || pg->type_count != 0 || pgt_is_table(pg->type) ||
+        if (pg->count != 1 || pg->type_count != 0 || pgt_is_table(pg->type) || pg->linear != 0 ||
             (pg->flags & (PGF_PINNED | PGF_VALIDATED)) || !(pg->flags & PGF_ALLOCATED)) {
             snprintf(check_why, sizeof(check_why), "mfn %u count %u type %u type_count %u flags %#x", m,
                      pg->count, pg->type, pg->type_count, pg->flags);
@@ -712,9 +800,11 @@ static void test_hv_slots(void)
     CHECK_CONSISTENT();
 }
 
-static void test_no_linear_tables(void)
+/* pv-linear-pt=0: no entry may name its own table or one of its level. */
+static void test_linear_disabled(void)
 {
     reset_machine();
+    linear_on = false;
     uint64_t a = 120, b = 121, l3 = 122, l2 = 123;
     mem[a][0] = pte(a, TBL);                              /* an L4 naming itself */
     CHECK_EQ(pt_pin(a, D1, PGT_L4), -XEN_EINVAL);
@@ -1016,17 +1106,22 @@ static uint64_t any_frame(void)
 /* An entry for a table of `level` of d: mostly one that validates (naming a
  * frame whose role is the level below); when noisy, often one that does not
  * (foreign or absent frames, reserved bits, PS, G, tables mapped writable). */
-static uint64_t gen_entry(domid_t d, unsigned level, bool noisy)
+static uint64_t gen_entry(domid_t d, unsigned level, bool noisy, uint64_t self)
 {
     uint64_t e, t;
+    bool linear = false;
 
     if (chance(20))
         return chance(50) ? 0 : rnd() & ~PTE_P;          /* not present: anything */
     t = !noisy || chance(92) ? frame_of(d, level - 1) : any_frame();
     if (level == 1 && chance(5))
         t = frame_in(d);                                 /* any frame, maybe writable */
+    if (level > 1 && chance(10)) {
+        t = chance(30) ? self : frame_of(d, level);      /* a linear entry, or an attempt */
+        linear = true;
+    }
     e = (t << PAGE_SHIFT) | PTE_P;
-    if (level == 1 && role(t) != 0 && chance(85))
+    if ((level == 1 && role(t) != 0 && chance(85)) || (linear && chance(85)))
         ;                                                /* tables mostly mapped read-only */
     else if (chance(75))
         e |= PTE_RW;
@@ -1052,7 +1147,7 @@ static uint64_t gen_entry(domid_t d, unsigned level, bool noisy)
 static domid_t owner_for_op(void) { return chance(90) ? D1 : D2; }
 
 /* What the test does between calls, and what a failed call may have changed. */
-static struct page_info snap_ft[NFRAMES];
+static struct page_info snap_ft[NFRAMES], snap_ft_limits[NFRAMES];
 static uint64_t snap_mem[NFRAMES][PT_ENTRIES];
 
 static bool unchanged_since_snapshot(void)
@@ -1094,7 +1189,7 @@ static void random_run(uint64_t seed, unsigned steps)
                 unsigned slot = below(lvl == 1 ? 8 : lvl == 2 ? 4 : 2);   /* small fan-out up high */
                 if (lvl == 4 && chance(20))
                     slot = 256 + below(16);
-                mem[m][slot] = gen_entry(d, lvl, chance(3));
+                mem[m][slot] = gen_entry(d, lvl, chance(3), m);
                 snap_mem[m][slot] = mem[m][slot];
             }
         } else if (op < 48) {
@@ -1116,7 +1211,7 @@ static void random_run(uint64_t seed, unsigned steps)
                 slot = 256 + below(16);
             if (chance(2))
                 slot = PT_ENTRIES + below(10);
-            rc = pt_mod_entry(m, slot, gen_entry(d, lvl, true), chance(10) ? (domid_t)(D1 + D2 - d) : d,
+            rc = pt_mod_entry(m, slot, gen_entry(d, lvl, true, m), chance(10) ? (domid_t)(D1 + D2 - d) : d,
                               chance(30));
         } else {
             /* decrease_reservation of a frame, now and then. */
@@ -1161,11 +1256,13 @@ static void random_run(uint64_t seed, unsigned steps)
 static void test_random_sequences(void)
 {
     nr_ok = nr_err = 0;
+    linear_seen = self_seen = 0;
     for (uint64_t seed = 1; seed <= 5 && !test_cur_failed; seed++)
         random_run(seed * 0x9E3779B97F4A7C15ull, 2500);
     /* The generator must exercise both outcomes a fair number of times. */
     CHECK(nr_ok > 1500);
     CHECK(nr_err > 1500);
+    CHECK(linear_seen > 1000 && self_seen > 1000);   /* (entry-steps: held entries times checks) */
 }
 
 /* Deep trees built on purpose, then torn down in random order. */
@@ -1234,6 +1331,7 @@ static unsigned drain_in_pieces(uint32_t limit)
         pt_work_limit = limit;
         rc = pt_release_run(D1);
         pieces++;
+        CHECK(pt_work <= limit + 64);
         CHECK_CONSISTENT();
         if (rc != -XEN_ERESTART || test_cur_failed)
             break;
@@ -1388,6 +1486,7 @@ static void test_preempt_random(void)
 
     reset_machine();
     rng = 777;
+    linear_seen = self_seen = 0;
     for (unsigned round = 0; round < 3000 && !test_cur_failed; round++) {
         uint64_t m = frame_of(D1, 1 + below(4));
         int rc;
@@ -1397,6 +1496,9 @@ static void test_preempt_random(void)
             for (unsigned k = 0; k < 1 + below(40); k++)
                 mem[m][below(PT_ENTRIES)] = ((frame_of(D1, lvl - 1) << 12) | PTE_P |
                                             (lvl > 1 || chance(50) ? PTE_RW : 0));
+            /* Now and then a self-map or a linear entry. */
+            if (lvl > 1 && chance(30))
+                mem[m][below(PT_ENTRIES)] = ((chance(50) ? m : frame_of(D1, lvl)) << 12) | PTE_P;
         }
         pt_work = 0;
         pt_work_limit = 1 + below(300);
@@ -1414,10 +1516,15 @@ static void test_preempt_random(void)
         }
         if (rc == -XEN_ERESTART)
             restarts++;
+        if (pt_work > pt_work_limit + 64)
+            test_fail(__FILE__, __LINE__, "round %u: %u units of work against a limit of %u", round, pt_work,
+                      pt_work_limit);
         mark_cached();
         CHECK_CONSISTENT();
     }
     CHECK(restarts > 20);
+    CHECK(linear_seen > 100 && self_seen > 100);
+    printf("# preempt_random: %u restarts; linear entries seen %lu, self-maps %lu\n", restarts, linear_seen, self_seen);
     pt_work_limit = UINT32_MAX;
     for (unsigned m = 0; m < NFRAMES; m++) {
         if (ft[m].flags & PGF_PINNED)
@@ -1427,6 +1534,322 @@ static void test_preempt_random(void)
     drain();
     CHECK_ALL_RELEASED();
     CHECK_CONSISTENT();
+}
+
+/* Linear entries (pv-linear-pt, on): read-only self-maps holding nothing,
+ * same-level entries naming validated tables, one level only. */
+static void test_linear_tables(void)
+{
+    reset_machine();
+    uint64_t a = 120, b = 121, c = 122, e = 123, l3a = 124, l3b = 125, l2a = 126, l2b = 127, l1 = 128;
+
+    mem[a][0] = pte(a, TBL);                              /* writable self-map */
+    CHECK_EQ(pt_pin(a, D1, PGT_L4), -XEN_EINVAL);
+    CHECK_EQ(ft[a].count, 1);
+    CHECK_EQ(ft[a].type, PGT_NONE);
+    mem[a][0] = pte(a, RO);                               /* read-only: holds nothing */
+    CHECK_EQ(pt_pin(a, D1, PGT_L4), 0);
+    CHECK_EQ(ft[a].count, 2);
+    CHECK_EQ(ft[a].type_count, 1);
+    CHECK_EQ(ft[a].linear, 0);
+    CHECK_EQ(pt_mod_entry(a, 1, pte(a, RO), D1, false), 0);
+    CHECK_EQ(pt_mod_entry(a, 1, pte(a, TBL), D1, false), -XEN_EINVAL);
+    CHECK_EQ(mem[a][1], pte(a, RO));
+    CHECK_EQ(ft[a].count, 2);
+    CHECK_EQ(ft[a].type_count, 1);
+    CHECK_CONSISTENT();
+
+    /* Another L4: a general and a type reference, the counts on both sides. */
+    CHECK_EQ(pt_pin(b, D1, PGT_L4), 0);
+    CHECK_EQ(pt_mod_entry(a, 2, pte(b, TBL), D1, false), -XEN_EINVAL);
+    CHECK_EQ(pt_mod_entry(a, 2, pte(b, RO), D1, false), 0);
+    CHECK_EQ(ft[b].count, 3);
+    CHECK_EQ(ft[b].type_count, 2);
+    CHECK_EQ(ft[a].linear, 1);
+    CHECK_EQ(ft[b].linear, -1);
+    /* The same entry written again: nothing moves. */
+    CHECK_EQ(pt_mod_entry(a, 2, pte(b, RO), D1, false), 0);
+    CHECK_EQ(ft[b].type_count, 2);
+    CHECK_EQ(ft[a].linear, 1);
+    /* One level only: b is named, a holds. */
+    CHECK_EQ(pt_pin(c, D1, PGT_L4), 0);
+    CHECK_EQ(pt_mod_entry(b, 0, pte(a, RO), D1, false), -XEN_EINVAL);  /* a cycle */
+    CHECK_EQ(pt_mod_entry(b, 0, pte(c, RO), D1, false), -XEN_EINVAL);
+    CHECK_EQ(pt_mod_entry(c, 0, pte(a, RO), D1, false), -XEN_EINVAL);
+    CHECK_EQ(pt_mod_entry(c, 0, pte(b, RO), D1, false), 0);           /* two naming one */
+    CHECK_EQ(ft[b].linear, -2);
+    CHECK_EQ(pt_mod_entry(b, 5, pte(b, RO), D1, false), 0);           /* a self-map while named */
+    CHECK_EQ(pt_mod_entry(a, 5, pte(a, RO), D1, false), 0);           /* and while holding */
+    CHECK_CONSISTENT();
+    /* Another domain's L4, or a frame that is no table: refused. */
+    CHECK_EQ(pt_pin(D2_LO + 4, D2, PGT_L4), 0);
+    CHECK_EQ(pt_mod_entry(a, 3, pte(D2_LO + 4, RO), D1, false), -XEN_EINVAL);
+    CHECK_EQ(pt_unpin(D2_LO + 4, D2), 0);
+
+    /* A new L4 validated with a self-map, a linear entry and an ordinary one. */
+    CHECK_EQ(pt_pin(l3a, D1, PGT_L3), 0);
+    mem[e][0] = pte(e, RO);
+    mem[e][1] = pte(b, RO);
+    mem[e][2] = pte(l3a, TBL);
+    CHECK_EQ(pt_pin(e, D1, PGT_L4), 0);
+    CHECK_EQ(ft[b].linear, -3);
+    CHECK_EQ(ft[e].linear, 1);
+    CHECK_CONSISTENT();
+    CHECK_EQ(pt_unpin(e, D1), 0);
+    CHECK_EQ(ft[b].linear, -2);
+    CHECK_EQ(ft[e].linear, 0);
+    CHECK_EQ(ft[e].type, PGT_NONE);
+    CHECK_CONSISTENT();
+
+    /* L3 and L2 levels, and an L3 entry naming an L4 (neither level). */
+    CHECK_EQ(pt_pin(l3b, D1, PGT_L3), 0);
+    CHECK_EQ(pt_mod_entry(l3a, 0, pte(l3b, RO), D1, false), 0);
+    CHECK_EQ(pt_mod_entry(l3b, 0, pte(l3a, RO), D1, false), -XEN_EINVAL);
+    CHECK_EQ(pt_mod_entry(l3a, 1, pte(l3a, RO), D1, false), 0);
+    CHECK_EQ(pt_mod_entry(l3a, 2, pte(a, RO), D1, false), -XEN_EINVAL);
+    CHECK_EQ(pt_pin(l2a, D1, PGT_L2), 0);
+    CHECK_EQ(pt_pin(l2b, D1, PGT_L2), 0);
+    CHECK_EQ(pt_mod_entry(l2a, 0, pte(l2b, RO), D1, false), 0);
+    CHECK_EQ(pt_mod_entry(l2a, 1, pte(l2b, TBL), D1, false), -XEN_EINVAL);
+    CHECK_EQ(pt_mod_entry(l2b, 0, pte(l2a, RO), D1, false), -XEN_EINVAL);
+    CHECK_EQ(pt_mod_entry(l2a, 2, pte(l2a, RO), D1, false), 0);
+    /* An L1 entry naming its own L1 is an ordinary read-only mapping (a reference). */
+    mem[l1][0] = pte(l1, RO);
+    CHECK_EQ(pt_pin(l1, D1, PGT_L1), 0);
+    CHECK_EQ(ft[l1].count, 3);
+    CHECK_EQ(pt_mod_entry(l2a, 3, pte(l1, TBL), D1, false), 0);
+    CHECK_CONSISTENT();
+
+    /* A table unpinned while a linear entry names it stays until that goes. */
+    CHECK_EQ(pt_unpin(b, D1), 0);
+    CHECK(ft[b].flags & PGF_VALIDATED);
+    CHECK_EQ(ft[b].type_count, 2);
+    ft[b].flags &= (uint8_t)~PGF_ALLOCATED;               /* given back meanwhile */
+    page_put(b);
+    CHECK_EQ(pt_mod_entry(a, 2, 0, D1, false), 0);
+    CHECK_EQ(ft[b].type_count, 1);
+    CHECK_EQ(nr_released, 0);
+    CHECK_EQ(pt_mod_entry(c, 0, 0, D1, false), 0);        /* its last user: released, and freed */
+    CHECK_EQ(nr_released, 1);
+    CHECK_EQ(last_released, b);
+    CHECK_EQ(ft[a].linear, 0);
+    CHECK_EQ(ft[c].linear, 0);
+    /* Roles can turn once the counts are back to 0. */
+    CHECK_EQ(pt_mod_entry(c, 0, pte(a, RO), D1, false), 0);
+    CHECK_EQ(pt_mod_entry(a, 3, pte(c, RO), D1, false), -XEN_EINVAL);
+    CHECK_CONSISTENT();
+
+    /* Teardown: pins dropped in any order, everything released. */
+    CHECK_EQ(pt_unpin(a, D1), 0);
+    CHECK_EQ(pt_unpin(l3a, D1), 0);
+    CHECK_EQ(pt_unpin(l2b, D1), 0);
+    CHECK_EQ(pt_unpin(c, D1), 0);
+    CHECK_EQ(pt_unpin(l1, D1), 0);
+    CHECK_EQ(pt_unpin(l3b, D1), 0);
+    CHECK_EQ(pt_unpin(l2a, D1), 0);
+    CHECK_CONSISTENT();
+    CHECK_ALL_RELEASED();
+    /* And every one of them can be a writable page again. */
+    for (uint64_t m = a; m <= l1; m++) {
+        CHECK_EQ(page_get_typed(m, D1, PGT_WRITABLE), m == b ? -XEN_EINVAL : 0);
+        if (m != b)
+            page_put_typed(m);
+    }
+    CHECK_CONSISTENT();
+}
+
+/* The counts' limits: refused with -EINVAL, nothing changed. */
+static void test_linear_limits(void)
+{
+    reset_machine();
+    uint64_t a = 140, b = 141;
+
+    CHECK_EQ(pt_pin(a, D1, PGT_L4), 0);
+    CHECK_EQ(pt_pin(b, D1, PGT_L4), 0);
+    memcpy(snap_ft_limits, ft, sizeof(ft));
+    ft[b].linear = INT16_MIN;
+    CHECK_EQ(pt_mod_entry(a, 0, pte(b, RO), D1, false), -XEN_EINVAL);
+    ft[b].linear = 0;
+    ft[a].linear = INT16_MAX;
+    CHECK_EQ(pt_mod_entry(a, 0, pte(b, RO), D1, false), -XEN_EINVAL);
+    ft[a].linear = 0;
+    ft[b].type_count = UINT32_MAX;
+    CHECK_EQ(pt_mod_entry(a, 0, pte(b, RO), D1, false), -XEN_EINVAL);
+    ft[b].type_count = 1;
+    CHECK(ft_same(snap_ft_limits));
+    CHECK_EQ(mem[a][0], 0);
+    /* Many tables naming one. */
+    for (uint64_t m = 150; m < 200; m++) {
+        mem[m][7] = pte(b, RO);
+        mem[m][8] = pte(m, RO);
+        CHECK_EQ(pt_pin(m, D1, PGT_L4), 0);
+    }
+    CHECK_EQ(ft[b].linear, -50);
+    CHECK_EQ(ft[b].type_count, 51);
+    CHECK_CONSISTENT();
+    for (uint64_t m = 150; m < 200; m++)
+        CHECK_EQ(pt_unpin(m, D1), 0);
+    CHECK_EQ(pt_unpin(a, D1), 0);
+    CHECK_EQ(pt_unpin(b, D1), 0);
+    CHECK_CONSISTENT();
+    CHECK_ALL_RELEASED();
+}
+
+/* A linear entry never starts or continues a validation: a partly validated
+ * table of the level is refused and stays as it was. And preempted
+ * validation and release go through linear entries correctly. */
+static void test_linear_partial(void)
+{
+    int rc;
+    uint64_t a = 252, other = 253;
+
+    reset_machine();
+    make_big_tree();
+    mem[BIG_L4][1] = pte(BIG_L4, RO);                    /* a self-map */
+    CHECK_EQ(pt_pin(a, D1, PGT_L4), 0);
+    mem[BIG_L4][2] = pte(a, RO);                         /* a linear entry */
+    pt_work = 0;
+    pt_work_limit = 3000;
+    rc = (pt_pin)(BIG_L4, D1, PGT_L4);
+    CHECK_EQ(rc, -XEN_ERESTART);
+    CHECK(ft[BIG_L4].flags & PGF_PARTIAL);
+    CHECK_CONSISTENT();
+    uint16_t held = ft[BIG_L4].nr_held;
+    pt_work_limit = UINT32_MAX;
+    CHECK_EQ((pt_mod_entry)(a, 0, pte(BIG_L4, RO), D1, false), -XEN_EINVAL);
+    CHECK(ft[BIG_L4].flags & PGF_PARTIAL);
+    CHECK_EQ(ft[BIG_L4].nr_held, held);
+    CHECK_CONSISTENT();
+    /* Finished in pieces; the linear entry took its references. */
+    do {
+        pt_work = 0;
+        pt_work_limit = 3000;
+        rc = (pt_pin)(BIG_L4, D1, PGT_L4);
+        CHECK(pt_work <= 3000 + 64);
+        CHECK_CONSISTENT();
+    } while (rc == -XEN_ERESTART && !test_cur_failed);
+    CHECK_EQ(rc, 0);
+    CHECK_EQ(ft[BIG_L4].linear, 1);
+    CHECK_EQ(ft[a].linear, -1);
+    /* Now validated: another L4 may name it. */
+    pt_work_limit = UINT32_MAX;
+    CHECK_EQ(pt_pin(other, D1, PGT_L4), 0);
+    CHECK_EQ((pt_mod_entry)(other, 0, pte(BIG_L4, RO), D1, false), -XEN_EINVAL);  /* it holds one */
+    CHECK_EQ((pt_mod_entry)(other, 0, pte(a, RO), D1, false), 0);
+    /* Released in pieces, the linear entries among the rest. */
+    CHECK_EQ((pt_unpin)(BIG_L4, D1), 0);
+    drain_in_pieces(200);
+    CHECK_EQ(ft[a].linear, -1);
+    CHECK_EQ(pt_unpin(a, D1), 0);
+    CHECK_EQ(ft[a].type, PGT_L4);                         /* other still names it */
+    CHECK_EQ(pt_unpin(other, D1), 0);
+    CHECK_CONSISTENT();
+    CHECK_ALL_RELEASED();
+    pt_work_limit = UINT32_MAX;
+}
+
+/* Random same-level entries among a few tables of each level, against a
+ * model of Xen's rules: which are allowed, which are refused, the counts;
+ * attempts at cycles among them never succeed; a teardown in random order,
+ * in pieces, gives every frame back. */
+#define LM_PER_LEVEL 6
+static void test_linear_model(void)
+{
+    unsigned allowed = 0, refused = 0, cycles_refused = 0;
+
+    for (unsigned round = 0; round < 40 && !test_cur_failed; round++) {
+        uint64_t tbl[5][LM_PER_LEVEL];                   /* [level][i] */
+        int holds[NFRAMES] = { 0 }, named[NFRAMES] = { 0 };
+        uint64_t target[NFRAMES][8];                     /* slot -> frame named linearly (0: none) */
+
+        reset_machine();
+        memset(target, 0, sizeof(target));
+        rng = 0xC0FFEEull + round;
+        for (unsigned lvl = 2; lvl <= 4; lvl++)
+            for (unsigned i = 0; i < LM_PER_LEVEL; i++) {
+                tbl[lvl][i] = 30 + 40 * (lvl - 2) + i;
+                CHECK_EQ(pt_pin(tbl[lvl][i], D1, pgt_of_level(lvl)), 0);
+            }
+        for (unsigned step = 0; step < 400 && !test_cur_failed; step++) {
+            unsigned lvl = 2 + below(3), i = below(LM_PER_LEVEL), j = below(LM_PER_LEVEL), s = below(8);
+            uint64_t m = tbl[lvl][i], t = tbl[lvl][j];
+            bool rw = chance(10), self = m == t;
+            uint64_t old = target[m][s];
+            int rc, want;
+
+            if (chance(25)) {
+                rc = pt_mod_entry(m, s, 0, D1, false);
+                CHECK_EQ(rc, 0);
+                if (old && old != m) {
+                    holds[m]--;
+                    named[old]--;
+                }
+                target[m][s] = 0;
+            } else {
+                /* The model: the entry being replaced goes after the new one is taken. */
+                if (rw)
+                    want = -XEN_EINVAL;
+                else if (self)
+                    want = 0;
+                else
+                    want = named[m] == 0 && holds[t] == 0 ? 0 : -XEN_EINVAL;
+                rc = pt_mod_entry(m, s, pte(t, rw ? TBL : RO), D1, chance(20));
+                if (rc != want)
+                    test_fail(__FILE__, __LINE__, "round %u step %u: L%u %llu slot %u -> %llu%s: rc %d, model %d",
+                              round, step, lvl, (unsigned long long)m, s, (unsigned long long)t,
+                              rw ? " RW" : "", rc, want);
+                if (rc == 0) {
+                    allowed++;
+                    if (!self) {
+                        holds[m]++;
+                        named[t]++;
+                    }
+                    if (old && old != m) {
+                        holds[m]--;
+                        named[old]--;
+                    }
+                    target[m][s] = t;
+                } else {
+                    refused++;
+                    /* Would it have closed a cycle? t (or something t names) names m. */
+                    for (unsigned k = 0; k < 8; k++)
+                        if (target[t][k] == m)
+                            cycles_refused++;
+                }
+            }
+            for (unsigned lv = 2; lv <= 4; lv++)
+                for (unsigned k = 0; k < LM_PER_LEVEL; k++) {
+                    uint64_t f = tbl[lv][k];
+                    if (ft[f].linear != holds[f] - named[f])
+                        test_fail(__FILE__, __LINE__, "round %u step %u: mfn %llu linear %d, model %d - %d", round,
+                                  step, (unsigned long long)f, ft[f].linear, holds[f], named[f]);
+                }
+            if (step % 8 == 0)
+                CHECK_CONSISTENT();
+        }
+        /* Ordinary links among them too, then a teardown: pins dropped in
+         * random order, in pieces under a small work limit. */
+        for (unsigned lvl = 3; lvl <= 4; lvl++)
+            for (unsigned i = 0; i < LM_PER_LEVEL; i++)
+                (void)pt_mod_entry(tbl[lvl][i], 9, pte(tbl[lvl - 1][below(LM_PER_LEVEL)], TBL), D1, false);
+        CHECK_CONSISTENT();
+        for (unsigned n = 0; n < 3 * LM_PER_LEVEL; n++) {
+            unsigned lvl = 2 + below(3), i = below(LM_PER_LEVEL);
+            if (ft[tbl[lvl][i]].flags & PGF_PINNED)
+                CHECK_EQ((pt_unpin)(tbl[lvl][i], D1), 0);
+        }
+        for (unsigned lvl = 2; lvl <= 4; lvl++)
+            for (unsigned i = 0; i < LM_PER_LEVEL; i++)
+                if (ft[tbl[lvl][i]].flags & PGF_PINNED)
+                    CHECK_EQ((pt_unpin)(tbl[lvl][i], D1), 0);
+        drain_in_pieces(1 + below(20));
+        CHECK_ALL_RELEASED();
+        CHECK_CONSISTENT();
+    }
+    pt_work_limit = UINT32_MAX;
+    CHECK(allowed > 2000);
+    CHECK(refused > 2000);
+    CHECK(cycles_refused > 100);
 }
 
 int main(void)
@@ -1441,7 +1864,11 @@ int main(void)
     RUN_TEST(test_foreign_frames);
     RUN_TEST(test_reserved_bits);
     RUN_TEST(test_hv_slots);
-    RUN_TEST(test_no_linear_tables);
+    RUN_TEST(test_linear_disabled);
+    RUN_TEST(test_linear_tables);
+    RUN_TEST(test_linear_limits);
+    RUN_TEST(test_linear_partial);
+    RUN_TEST(test_linear_model);
     RUN_TEST(test_preserve_ad);
     RUN_TEST(test_failure_midway);
     RUN_TEST(test_tlb_flush);

@@ -12,6 +12,7 @@
 #include "mm/mm.h"
 #include "mm/page_type.h"
 #include "arch/x86_64/page.h"
+#include "errno.h"
 
 /* ---- the fake machine ---- */
 
@@ -31,6 +32,7 @@ uint64_t *frame_map(uint64_t mfn) { return mem[mfn]; }
 uint64_t mm_hv_l4_entry(unsigned slot) { (void)slot; return 0; }
 void mm_tlb_flush(void) {}
 void mm_scrub_frame(uint64_t mfn) { (void)mfn; }
+bool mm_linear_pt_enabled(void) { return true; }
 
 static struct domain *by_id(domid_t id)
 {
@@ -220,9 +222,64 @@ static void grant_in_use_waits(void)
     CHECK_EQ(run_all(), 0);
 }
 
+/* Linear page tables in a dead domain: L4s naming themselves and each other
+ * (one level deep), an L3 naming another, tables held only through linear
+ * entries, the cycle the guest tried (refused): the teardown frees every
+ * frame, nothing unbalanced. */
+static void linear_tables(void)
+{
+    struct domain *d = world();
+
+    frames[20].count = 1;                           /* no other domain's reference here */
+    for (uint64_t m = 30; m <= 37; m++)
+        frame(m, 5, 1, PGF_ALLOCATED);
+    d->nr_pages = d->max_pages = 20;
+    d->state = DOMAIN_RUNNING;
+    /* 31: an L4 mapping itself, with an L3 33 that names L3 32 linearly. */
+    mem[31][0] = (31ull << 12) | PTE_P | PTE_US;
+    mem[31][3] = (33ull << 12) | PTE_P | PTE_RW | PTE_US;
+    mem[33][5] = (32ull << 12) | PTE_P | PTE_US;
+    mem[33][6] = (34ull << 12) | PTE_P | PTE_RW | PTE_US;
+    mem[34][0] = (34ull << 12) | PTE_P | PTE_US;    /* an L2 mapping itself */
+    mem[34][1] = (35ull << 12) | PTE_P | PTE_RW | PTE_US;
+    mem[35][0] = (10ull << 12) | PTE_P | PTE_RW | PTE_US;
+    pt_work_begin();
+    CHECK_EQ(pt_pin(32, 5, PGT_L3), 0);
+    CHECK_EQ(pt_pin(31, 5, PGT_L4), 0);
+    /* 30: an L4 mapping itself, naming 31 linearly, and L3 32 ordinarily. */
+    mem[30][0] = (30ull << 12) | PTE_P | PTE_US;
+    mem[30][1] = (31ull << 12) | PTE_P | PTE_US;
+    mem[30][2] = (32ull << 12) | PTE_P | PTE_RW | PTE_US;
+    CHECK_EQ(pt_pin(30, 5, PGT_L4), 0);
+    CHECK_EQ(frames[30].linear, 1);
+    CHECK_EQ(frames[31].linear, -1);
+    /* The cycles the guest tries: refused. */
+    CHECK_EQ(pt_mod_entry(31, 9, (30ull << 12) | PTE_P | PTE_US, 5, false), -XEN_EINVAL);
+    CHECK_EQ(pt_mod_entry(32, 9, (33ull << 12) | PTE_P | PTE_US, 5, false), -XEN_EINVAL);
+    /* Held only through linear entries from here on. */
+    CHECK_EQ(pt_unpin(31, 5), 0);
+    CHECK_EQ(pt_unpin(32, 5), 0);
+    CHECK_EQ(frames[31].type, PGT_L4);
+    CHECK(frames[31].flags & PGF_VALIDATED);
+    d->state = DOMAIN_SHUTDOWN;
+
+    busy = false;
+    release_pieces_left = 0;
+    domain_teardown_begin(d);
+    CHECK(run_all() >= 1);
+    CHECK_EQ(d->state, DOMAIN_FREE);
+    CHECK_EQ(unbalanced_lines, 0);
+    for (uint64_t m = 10; m <= 22; m++)
+        CHECK(freed[m]);
+    for (uint64_t m = 30; m <= 37; m++)
+        CHECK(freed[m]);
+    CHECK_EQ(d->nr_pages, 0);
+}
+
 int main(void)
 {
     RUN_TEST(no_grant_in_use);
     RUN_TEST(grant_in_use_waits);
+    RUN_TEST(linear_tables);
     return test_main_result();
 }
