@@ -36,6 +36,7 @@ void mm_page_released(uint64_t mfn) { (void)mfn; env_error = true; }  /* nothing
 void mm_tlb_flush(void) {}
 void mm_scrub_frame(uint64_t mfn) { memset(mem[mfn], 0, sizeof(mem[0])); }
 uint32_t *mm_release_list(domid_t d) { return &release_heads[d & 3]; }
+bool mm_linear_pt_enabled(void) { return true; }
 
 static uint64_t pte(uint64_t mfn, uint64_t flags) { return (mfn << PAGE_SHIFT) | flags; }
 
