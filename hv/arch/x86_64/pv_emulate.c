@@ -4,13 +4,11 @@
  * not trusted: QEMU's TCG reports a wrong one for `int n`). What is not
  * emulated here becomes a #GP for the guest, as on bare metal. */
 #include "arch/x86_64/pv_emulate.h"
-#include "arch/x86_64/va.h"
 #include "arch/x86_64/trap_bounce.h"
 #include "arch/x86_64/guest_access.h"
 #include "arch/x86_64/cpu.h"
 #include "core/domain.h"
 
-#define MSR_TSC  0x10
 #define FORCED_EMULATION_PREFIX "\x0f\x0b" "xen"
 
 /* Up to n bytes of guest code at rip; how many could be read (all at once
@@ -44,40 +42,6 @@ static bool soft_interrupt(struct vcpu *v, struct cpu_regs *r, unsigned vec, uns
     return true;
 }
 
-static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
-{
-    switch (msr) {
-    case MSR_FS_BASE:        *val = v->arch.fs_base; return true;
-    case MSR_GS_BASE:        *val = v->arch.gs_base_kernel; return true;
-    case MSR_SHADOW_GS_BASE: *val = v->arch.gs_base_user; return true;
-    case MSR_EFER:           *val = rdmsr(MSR_EFER) & (EFER_SCE | EFER_LME | (1u << 10) | EFER_NXE); return true;
-    case MSR_TSC:            *val = rdtsc(); return true;
-    case MSR_PAT:            *val = rdmsr(MSR_PAT); return true;
-    default:                 return false;
-    }
-}
-
-static bool write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
-{
-    if ((msr == MSR_FS_BASE || msr == MSR_GS_BASE || msr == MSR_SHADOW_GS_BASE) && !va_canonical(val))
-        return false;
-    switch (msr) {
-    case MSR_FS_BASE:
-        v->arch.fs_base = val;
-        wrmsr(MSR_FS_BASE, val);
-        return true;
-    case MSR_GS_BASE:
-        v->arch.gs_base_kernel = val;
-        wrmsr(MSR_GS_BASE, val);
-        return true;
-    case MSR_SHADOW_GS_BASE:
-        v->arch.gs_base_user = val;
-        return true;
-    default:
-        return false;
-    }
-}
-
 bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
 {
     uint8_t b[2];
@@ -102,7 +66,7 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
     if (b[1] == 0x20 || b[1] == 0x22)               /* mov from / to a control register */
         return pv_emulate_mov_cr(v, r);
     if (b[1] == 0x32) {                             /* rdmsr */
-        if (!read_msr(v, (uint32_t)r->rcx, &val))
+        if (!pv_read_msr(v, (uint32_t)r->rcx, &val))
             return false;
         r->rax = (uint32_t)val;
         r->rdx = val >> 32;
@@ -110,7 +74,7 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
         return true;
     }
     if (b[1] == 0x30) {                             /* wrmsr */
-        if (!write_msr(v, (uint32_t)r->rcx, ((r->rdx & 0xffffffff) << 32) | (r->rax & 0xffffffff)))
+        if (!pv_write_msr(v, (uint32_t)r->rcx, ((r->rdx & 0xffffffff) << 32) | (r->rax & 0xffffffff)))
             return false;
         r->rip += 2;
         return true;

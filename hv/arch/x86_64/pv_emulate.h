@@ -19,6 +19,9 @@ bool pv_emulate_ud(struct vcpu *v, struct cpu_regs *r);
  * CR4 with the guest's view of them. true when handled. */
 bool pv_emulate_clts(struct vcpu *v, struct cpu_regs *r);
 bool pv_emulate_mov_cr(struct vcpu *v, struct cpu_regs *r);
+/* The MSRs a guest kernel may touch (pv_msr.c): false means #GP. */
+bool pv_read_msr(struct vcpu *v, uint32_t msr, uint64_t *val);
+bool pv_write_msr(struct vcpu *v, uint32_t msr, uint64_t val);
 /* The PV CPUID policy. */
 void pv_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
 
