@@ -41,7 +41,7 @@ HOST_SRCS_frame_alloc := hv/mm/frame_alloc.c
 HOST_SRCS_cmdline := hv/boot/cmdline.c hv/lib/format.c
 HOST_SRCS_multiboot := hv/boot/multiboot.c hv/boot/mb1.c hv/boot/mb2.c hv/boot/memmap.c \
                        hv/lib/format.c
-HOST_SRCS_elf := hv/dom/elf.c hv/dom/elf_notes.c hv/lib/format.c
+HOST_SRCS_elf := hv/dom/elf.c hv/dom/elf_notes.c hv/dom/elf_features.c hv/lib/format.c
 
 # Tests of other modules that live in tests/host as well.
 HOST_TESTS += acpi_s5 runqueue layout
@@ -96,7 +96,7 @@ HOST_SRCS_va :=
 # Pure files that must also build freestanding.
 HOST_FS_SRCS := hv/lib/string.c hv/lib/format.c hv/mm/frame_alloc.c hv/boot/cmdline.c \
                 hv/boot/multiboot.c hv/boot/mb1.c hv/boot/mb2.c hv/boot/memmap.c \
-                hv/dom/elf.c hv/dom/elf_notes.c
+                hv/dom/elf.c hv/dom/elf_notes.c hv/dom/elf_features.c
 HOST_FS_SRCS += hv/mm/page_type.c hv/mm/page_type_validate.c
 HOST_FS_SRCS += hv/evtchn/evtchn_core.c hv/evtchn/evtchn_fifo.c
 HOST_FS_SRCS += $(GRANT_CORE_SRCS)
