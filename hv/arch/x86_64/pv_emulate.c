@@ -87,11 +87,10 @@ bool pv_emulate_ud(struct vcpu *v, struct cpu_regs *r)
     uint8_t b[8];                   /* one word: the 7-byte sequence and a byte after it */
     uint32_t out[4];
 
-    (void)v;
     if (fetch(r->rip, b, sizeof(b)) < 7 || __builtin_memcmp(b, FORCED_EMULATION_PREFIX, 5) != 0 ||
         b[5] != 0x0F || b[6] != 0xA2)
         return false;
-    pv_cpuid((uint32_t)r->rax, (uint32_t)r->rcx, out);
+    pv_cpuid(v, (uint32_t)r->rax, (uint32_t)r->rcx, out);
     r->rax = out[0];
     r->rbx = out[1];
     r->rcx = out[2];

@@ -23,6 +23,6 @@ bool pv_emulate_mov_cr(struct vcpu *v, struct cpu_regs *r);
 bool pv_read_msr(struct vcpu *v, uint32_t msr, uint64_t *val);
 bool pv_write_msr(struct vcpu *v, uint32_t msr, uint64_t val);
 /* The PV CPUID policy. */
-void pv_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
+void pv_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
 
 #endif
