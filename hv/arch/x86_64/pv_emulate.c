@@ -44,7 +44,7 @@ static bool soft_interrupt(struct vcpu *v, struct cpu_regs *r, unsigned vec, uns
 
 bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
 {
-    uint8_t b[2];
+    uint8_t b[2], b3[3];
     unsigned n = fetch(r->rip, b, sizeof(b));
     uint64_t val;
 
@@ -52,6 +52,9 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
         return soft_interrupt(v, r, b[1], 2);
     if (n >= 1 && b[0] == 0xCC)
         return soft_interrupt(v, r, 3, 1);
+    if (n >= 1 && (b[0] & 0xF0) == 0x40 && !v->arch.user_mode && fetch(r->rip, b3, 3) == 3 &&
+        b3[1] == 0x0F && (b3[2] == 0x20 || b3[2] == 0x22))
+        return pv_emulate_mov_cr(v, r);             /* with a REX prefix (%r8-%r15, %cr8) */
     if (n < 2 || b[0] != 0x0F || v->arch.user_mode)
         return false;
     if (b[1] == 0x06)                               /* clts */
@@ -65,6 +68,10 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
     }
     if (b[1] == 0x20 || b[1] == 0x22)               /* mov from / to a control register */
         return pv_emulate_mov_cr(v, r);
+    if (b[1] == 0x31)                               /* rdtsc under the guest's CR4.TSD */
+        return pv_emulate_rdtsc(v, r, false);
+    if (b[1] == 0x01 && fetch(r->rip, b3, 3) == 3 && b3[2] == 0xF9)   /* rdtscp */
+        return pv_emulate_rdtsc(v, r, true);
     if (b[1] == 0x32) {                             /* rdmsr */
         if (!pv_read_msr(v, (uint32_t)r->rcx, &val))
             return false;

@@ -19,9 +19,15 @@ bool pv_emulate_ud(struct vcpu *v, struct cpu_regs *r);
  * CR4 with the guest's view of them. true when handled. */
 bool pv_emulate_clts(struct vcpu *v, struct cpu_regs *r);
 bool pv_emulate_mov_cr(struct vcpu *v, struct cpu_regs *r);
+/* The hardware's CR4.TSD follows the guest's while it runs. */
+void pv_cr4_switch_to(const struct vcpu *v);
+/* rdtsc / rdtscp from the guest kernel while its CR4.TSD makes them fault. */
+bool pv_emulate_rdtsc(struct vcpu *v, struct cpu_regs *r, bool rdtscp);
 /* The MSRs a guest kernel may touch (pv_msr.c): false means #GP. */
 bool pv_read_msr(struct vcpu *v, uint32_t msr, uint64_t *val);
 bool pv_write_msr(struct vcpu *v, uint32_t msr, uint64_t val);
+/* Loads the vCPU's own MSR values (TSC_AUX) as it is switched in. */
+void pv_msr_switch_to(const struct vcpu *v);
 /* The PV CPUID policy. */
 void pv_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
 

@@ -2,12 +2,13 @@
  * CR0 is the hardware's with TS showing the virtual TS (fpu_taskswitch), and
  * only TS may be changed; CR2 is vcpu_info's cr2 (the last page-fault address
  * delivered, or what the guest wrote); CR3 names the kernel L4 (writing it is
- * a NEW_BASEPTR); CR4 is a fixed value that every write leaves as it is. Xen
- * takes any CR4 value too: it keeps only the bits a PV guest controls (TSD,
- * DE, and FSGSBASE and OSXSAVE where the CPUID policy offers them) and shows
- * its own choice of the rest. Xenolith offers none of those bits (its policy
- * hides FSGSBASE and XSAVE; TSD and DE are not implemented), so a write
- * changes nothing (docs/abi-coverage.md). */
+ * a NEW_BASEPTR); CR4 takes any value, as in Xen: the guest keeps the bits a
+ * PV guest controls and sees the hypervisor's choice of the rest. Xen's
+ * guest-controlled bits are TSD, DE, and FSGSBASE and OSXSAVE where the CPUID
+ * policy offers them; Xenolith's policy hides FSGSBASE and XSAVE, and keeps
+ * TSD (really set in the hardware while the vCPU runs: rdtsc and rdtscp then
+ * fault, are emulated for the guest kernel, and are a #GP in its user mode);
+ * DE is not kept (docs/abi-coverage.md). */
 #include "arch/x86_64/pv_emulate.h"
 #include "arch/x86_64/guest_access.h"
 #include "arch/x86_64/cpu.h"
@@ -86,7 +87,7 @@ bool pv_emulate_mov_cr(struct vcpu *v, struct cpu_regs *r)
         case 0: *val = (read_cr0() & ~CR0_TS) | (v->arch.fpu_ts ? CR0_TS : 0); break;
         case 2: *val = vi ? vi->arch.cr2 : 0; break;
         case 3: *val = v->arch.kernel_l4 << 12; break;
-        case 4: *val = GUEST_CR4; break;
+        case 4: *val = GUEST_CR4 | (v->arch.cr4_tsd ? CR4_TSD : 0); break;
         default: return false;
         }
     } else {                                        /* mov reg, %crN */
@@ -109,12 +110,36 @@ bool pv_emulate_mov_cr(struct vcpu *v, struct cpu_regs *r)
                 return false;
             break;
         }
-        case 4:                                     /* accepted, nothing to change */
+        case 4:                                     /* accepted; only TSD is kept */
+            v->arch.cr4_tsd = (*val & CR4_TSD) != 0;
+            pv_cr4_switch_to(v);
             break;
         default:
             return false;
         }
     }
     r->rip += 3 + (rex ? 1 : 0);
+    return true;
+}
+
+void pv_cr4_switch_to(const struct vcpu *v)
+{
+    uint64_t cr4 = read_cr4(), want = v->arch.cr4_tsd ? cr4 | CR4_TSD : cr4 & ~CR4_TSD;
+
+    if (want != cr4)
+        write_cr4(want);
+}
+
+bool pv_emulate_rdtsc(struct vcpu *v, struct cpu_regs *r, bool rdtscp)
+{
+    uint64_t t = rdtsc();
+
+    if (!v->arch.cr4_tsd)
+        return false;                               /* not ours to explain: a #GP */
+    r->rax = (uint32_t)t;
+    r->rdx = t >> 32;
+    if (rdtscp)
+        r->rcx = (uint32_t)v->arch.tsc_aux;
+    r->rip += rdtscp ? 3 : 2;
     return true;
 }

@@ -3,6 +3,7 @@
 #include "arch/x86_64/descriptors.h"
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/pv_emulate.h"
 #include "arch/x86_64/page.h"
 #include "lib/string.h"
 #include "mm/page_type.h"
@@ -111,6 +112,8 @@ void vcpu_arch_switch_to(struct vcpu *v, struct cpu_regs *frame)
     fpu_owner = v;
     wrmsr(MSR_FS_BASE, v->arch.fs_base);
     wrmsr(MSR_GS_BASE, v->arch.user_mode ? v->arch.gs_base_user : v->arch.gs_base_kernel);
+    pv_msr_switch_to(v);
+    pv_cr4_switch_to(v);
     *frame = v->regs;
 }
 

@@ -23,7 +23,10 @@ struct vcpu_arch {
     uint8_t event_flags, failsafe_flags, syscall_flags;   /* CALLBACKF_mask_events */
     uint64_t kernel_ss, kernel_sp;   /* stack_switch: where user-to-kernel frames go */
     uint64_t fs_base, gs_base_kernel, gs_base_user;
+    uint64_t tsc_aux;                /* MSR_TSC_AUX (rdtscp), loaded while the vCPU runs */
+    uint64_t misc_features_enables;  /* MSR_MISC_FEATURES_ENABLES as the guest wrote it */
     bool fpu_ts;                     /* the guest's virtual CR0.TS (fpu_taskswitch) */
+    bool cr4_tsd;                    /* the guest's CR4.TSD: rdtsc faults in its user mode */
     bool fpu_used;                   /* fpu holds a state to restore */
     uint8_t fpu[512] __attribute__((aligned(16)));   /* FXSAVE image while not running */
     uint64_t debugreg[8];

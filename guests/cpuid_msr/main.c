@@ -1,0 +1,401 @@
+/* The CPU as a 64-bit PV kernel sees it: CPUID through the forced-emulation
+ * prefix (Xen's hypervisor leaves and its PV policy's rules), plain CPUID
+ * (CPUID faulting, when offered), the MSRs a kernel touches at boot with
+ * Xen 4.17's answers, and CR4 writes (any value accepted; only the guest's
+ * own bits kept; TSD really makes rdtsc fault, emulated for the kernel).
+ * The checks are rules that hold for any CPU QEMU emulates; the values are
+ * noted. Where Xenolith differs on purpose (docs/abi-coverage.md) the
+ * guest checks each hypervisor's own answer. */
+#include "pv.h"
+#include "mm.h"
+#include "memory.h"
+
+#define B(n) (1u << (n))
+
+/* The last exception, and where to resume. */
+static struct {
+    unsigned long count, vector, error;
+} seen;
+volatile unsigned long resume_rip;
+
+static void h_record(struct pv_regs *r)
+{
+    seen.count++;
+    seen.vector = r->vector;
+    seen.error = r->error;
+    if (!resume_rip) {
+        pv_dump_regs("exception outside a guarded instruction", r);
+        test_check(0, "unexpected vector %lu at %#lx", r->vector, r->rip);
+        test_finish();
+    }
+    r->rip = resume_rip;
+}
+
+#define TRY(insn, ...)                                                         \
+    __asm__ volatile("lea 2f(%%rip), %%r11\n\t"                               \
+                     "mov %%r11, resume_rip(%%rip)\n\t"                       \
+                     "1: " insn "\n\t"                                         \
+                     "2: movq $0, resume_rip(%%rip)\n\t" __VA_ARGS__)
+
+/* 1 when the instruction raised #GP(0). */
+static int gp_since(unsigned long n)
+{
+    return seen.count == n + 1 && seen.vector == 13 && seen.error == 0;
+}
+
+static int rd(unsigned msr, unsigned long *val)
+{
+    unsigned long n = seen.count;
+    uint32_t lo = 0, hi = 0;
+
+    TRY("rdmsr", : "+a"(lo), "+d"(hi) : "c"(msr) : "r11", "memory");
+    *val = ((unsigned long)hi << 32) | lo;
+    if (seen.count == n)
+        return 0;
+    return gp_since(n) ? 1 : -1;            /* 1: #GP(0), -1: something else */
+}
+
+static int wr(unsigned msr, unsigned long val)
+{
+    unsigned long n = seen.count;
+
+    TRY("wrmsr", : : "c"(msr), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)) : "r11", "memory");
+    if (seen.count == n)
+        return 0;
+    return gp_since(n) ? 1 : -1;
+}
+
+static void cpuid_forced(unsigned leaf, unsigned sub, unsigned r[4])
+{
+    __asm__ volatile(".byte 0x0f, 0x0b, 0x78, 0x65, 0x6e\n\tcpuid"
+                     : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "0"(leaf), "2"(sub));
+}
+
+static void cpuid_plain(unsigned leaf, unsigned sub, unsigned r[4])
+{
+    __asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "0"(leaf), "2"(sub));
+}
+
+static int zero4(const unsigned r[4])
+{
+    return (r[0] | r[1] | r[2] | r[3]) == 0;
+}
+
+static unsigned fls64(unsigned long x)
+{
+    unsigned n = 0;
+
+    while (x) {
+        n++;
+        x >>= 1;
+    }
+    return n;
+}
+
+/* What the forced-emulation CPUID says, for the other parts. */
+static unsigned l1[4], l7[4], e1[4];
+
+static void test_hypervisor_leaves(void)
+{
+    unsigned r[4];
+    long max_ram;
+
+    cpuid_forced(0x40000000, 0, r);
+    test_check(r[0] == 0x40000005 && r[1] == 0x566e6558 && r[2] == 0x65584d4d && r[3] == 0x4d4d566e,
+               "leaf 0x40000000: max %#x, 'XenVMMXenVMM'", r[0]);
+    cpuid_forced(0x40000001, 0, r);
+    test_check(r[0] == 0x00040011 && !r[1] && !r[2] && !r[3], "leaf 0x40000001: version %#x (4.17)", r[0]);
+    cpuid_forced(0x40000002, 0, r);
+    test_check(r[0] == 1 && r[1] == 0x40000000 && r[2] == 1 && r[3] == 0,
+               "leaf 0x40000002: %u hypercall page, MSR %#x, flags %#x (MMU_PT_UPDATE_PRESERVE_AD)", r[0], r[1], r[2]);
+    cpuid_forced(0x40000003, 0, r);
+    test_check((r[0] & ~2u) == ((e1[3] & B(27)) ? 4u : 0u) && !r[1] && !r[2] && !r[3],
+               "leaf 0x40000003.0: flags %#x (no vTSC; bit 2 = RDTSCP), TSC mode %u, %u kHz, incarnation %u",
+               r[0], r[1], r[2], r[3]);
+    test_note("leaf 0x40000003.0 bit 1 (TSC safe): %u", (r[0] >> 1) & 1);
+    cpuid_forced(0x40000003, 1, r);
+    test_check(zero4(r), "leaf 0x40000003.1: no TSC offset or scale (%#x %#x %#x %#x)", r[0], r[1], r[2], r[3]);
+    cpuid_forced(0x40000003, 2, r);
+    test_check(r[0] > 100000 && !r[1] && !r[2] && !r[3], "leaf 0x40000003.2: TSC %u kHz", r[0]);
+    cpuid_forced(0x40000004, 0, r);
+    test_check(zero4(r), "leaf 0x40000004 (HVM only): zeros");
+    max_ram = HYPERVISOR_memory_op(XENMEM_maximum_ram_page, NULL);
+    cpuid_forced(0x40000005, 0, r);
+    test_check(max_ram > 0 && r[1] == fls64((unsigned long)max_ram - 1) + 12 && !r[0] && !r[2] && !r[3],
+               "leaf 0x40000005: machine address width %u bits (maximum_ram_page %#lx)", r[1], max_ram);
+    cpuid_forced(0x40000005, 1, r);
+    test_check(zero4(r), "leaf 0x40000005.1: zeros");
+    cpuid_forced(0x40000006, 0, r);
+    test_check(zero4(r), "leaf 0x40000006 (beyond the max): zeros");
+    cpuid_forced(0x40000100, 0, r);
+    test_check(zero4(r), "leaf 0x40000100 (no Viridian): zeros");
+}
+
+static void test_policy(void)
+{
+    unsigned r[4], v0[4], xd[4];
+    int intel;
+
+    cpuid_forced(0, 0, v0);
+    intel = v0[1] == 0x756e6547 && v0[3] == 0x49656e69 && v0[2] == 0x6c65746e;
+    test_check(v0[0] >= 7 && v0[0] <= 0xd, "leaf 0: max basic leaf %#x (at most 0xd)", v0[0]);
+    cpuid_forced(1, 0, l1);
+    cpuid_forced(7, 0, l7);
+    cpuid_forced(0x80000001, 0, e1);
+    test_note("forced leaf 1: %08x %08x %08x %08x", l1[0], l1[1], l1[2], l1[3]);
+    test_note("forced leaf 7: %08x %08x %08x %08x", l7[0], l7[1], l7[2], l7[3]);
+    test_note("forced leaf 0x80000001: %08x %08x %08x %08x", e1[0], e1[1], e1[2], e1[3]);
+    test_check(l1[2] & B(31), "leaf 1: the hypervisor bit");
+    test_check((l1[1] >> 24) == 0 && !(l1[0] & 0xf000), "leaf 1: APIC ID 0, processor type 0 (%#x %#x)",
+               l1[1], l1[0]);
+    test_check(!(l1[3] & (B(1) | B(3) | B(13) | B(17) | B(21) | B(29) | B(31))),
+               "leaf 1 edx %#x: no VME, PSE, PGE, PSE36, DS, TM, PBE", l1[3]);
+    test_check(!(l1[2] & (B(3) | B(5) | B(6) | B(17) | B(24))),
+               "leaf 1 ecx %#x: no MONITOR, VMX, SMX, PCID, TSC-deadline", l1[2]);
+    test_check(!(l7[1] & (B(1) | B(7) | B(10) | B(20))), "leaf 7 ebx %#x: no TSC_ADJUST, SMEP, INVPCID, SMAP", l7[1]);
+    test_check(!(l7[2] & (B(2) | B(3))), "leaf 7 ecx %#x: no UMIP, PKU", l7[2]);
+    test_check(!(e1[3] & B(26)) && (e1[3] & B(29)), "leaf 0x80000001 edx %#x: no 1 GiB pages, long mode", e1[3]);
+    test_check(!(e1[2] & B(2)), "leaf 0x80000001 ecx %#x: no SVM", e1[2]);
+    if (intel) {
+        test_check(!e1[0] && !e1[1], "leaf 0x80000001 (Intel): eax, ebx zero");
+        cpuid_forced(0x80000000, 0, r);
+        test_check(r[0] >= 0x80000001 && r[0] <= 0x80000008 && !r[1] && !r[2] && !r[3],
+                   "leaf 0x80000000 (Intel): max %#x, no vendor repeated", r[0]);
+    }
+    /* XSAVE and what needs it agree with each other. */
+    cpuid_forced(0xd, 0, xd);
+    if (l1[2] & B(26)) {
+        test_check((xd[0] & 3) == 3, "XSAVE offered: leaf 0xd.0 eax %#x has x87 and SSE", xd[0]);
+    } else {
+        test_check(!(l1[2] & (B(27) | B(28) | B(12) | B(29))) && !(l7[1] & (B(5) | B(16))),
+                   "XSAVE hidden: no OSXSAVE, AVX, FMA, F16C, AVX2, AVX512F (%#x %#x)", l1[2], l7[1]);
+        test_check(zero4(xd), "XSAVE hidden: leaf 0xd.0 zeros");
+    }
+    for (unsigned leaf = 5; leaf <= 0xb; leaf += (leaf == 6 ? 4 : 1)) {   /* 5, 6, 0xa, 0xb */
+        cpuid_forced(leaf, 0, r);
+        test_check(zero4(r), "leaf %#x (MONITOR, power, PMU, topology): zeros", leaf);
+    }
+}
+
+static void test_plain_cpuid(void)
+{
+    unsigned long info = 0;
+    unsigned f[4], p[4];
+    int faulting;
+
+    rd(0xce, &info);
+    faulting = (info >> 31) & 1;
+    if (faulting) {
+        /* CPUID faulting is offered: the policy answers a plain cpuid too. */
+        static const unsigned leaves[][2] = { { 0, 0 }, { 1, 0 }, { 7, 0 }, { 0xd, 0 }, { 0x80000001, 0 },
+                                              { 0x40000000, 0 }, { 0x40000002, 0 } };
+        test_note("CPUID faulting offered (PLATFORM_INFO %#lx)", info);
+        for (unsigned i = 0; i < sizeof(leaves) / sizeof(leaves[0]); i++) {
+            cpuid_forced(leaves[i][0], leaves[i][1], f);
+            cpuid_plain(leaves[i][0], leaves[i][1], p);
+            test_check(f[0] == p[0] && f[1] == p[1] && f[2] == p[2] && f[3] == p[3],
+                       "plain cpuid %#x = forced", leaves[i][0]);
+        }
+        return;
+    }
+    /* No faulting: a plain cpuid is the CPU's own; vendor and signature agree. */
+    test_note("CPUID faulting not offered (PLATFORM_INFO %#lx): plain cpuid runs natively", info);
+    cpuid_forced(0, 0, f);
+    cpuid_plain(0, 0, p);
+    test_check(f[1] == p[1] && f[2] == p[2] && f[3] == p[3], "plain and forced cpuid agree on the vendor");
+    cpuid_forced(1, 0, f);
+    cpuid_plain(1, 0, p);
+    test_check((f[0] & 0x0fff0fff) == (p[0] & 0x0fff0fff), "... and on the family/model/stepping %#x", f[0]);
+    test_note("leaf 1 ecx: plain %#x, forced %#x", p[2], f[2]);
+}
+
+static unsigned char hc_page[4096] __attribute__((aligned(4096)));
+
+static void test_msrs(void)
+{
+    unsigned long v = 0, w = 0, info = 0;
+    int r, xenolith = guest_on_xenolith();
+    int intel = 1;
+
+    {
+        unsigned v0[4];
+        cpuid_forced(0, 0, v0);
+        intel = v0[1] == 0x756e6547 && v0[3] == 0x49656e69 && v0[2] == 0x6c65746e;
+    }
+    test_check(rd(0x10, &v) == 0, "rdmsr TSC");
+    test_check(rd(0xe7, &v) == 1 && wr(0xe7, 0) == 0, "MPERF: read #GP, write discarded");
+    test_check(rd(0xe8, &v) == 1 && wr(0xe8, 0) == 0, "APERF: read #GP, write discarded");
+    r = rd(0x1b, &v);
+    test_check(r == 0 && v == 0xfee00900, "rdmsr APIC_BASE: %#lx (enabled, BSP, default base)", v);
+    if (intel) {
+        r = rd(0x3a, &v);
+        test_check(r == 0 && v == 1, "rdmsr FEATURE_CONTROL: %#lx (locked)", v);
+        test_check(wr(0x3a, v) == 1, "wrmsr FEATURE_CONTROL: #GP");
+        r = rd(0x17, &v);
+        test_check(r == 0 && wr(0x17, v) == 1, "rdmsr PLATFORM_ID %#lx, wrmsr #GP", v);
+        r = rd(0x8b, &v);
+        test_check(r == 0, "rdmsr UCODE_REV: %#lx", v);
+        test_check(wr(0x8b, 0) == 0, "wrmsr UCODE_REV 0 (before cpuid): accepted");
+        test_check(wr(0x8b, 1) == 1, "wrmsr UCODE_REV 1: #GP");
+        test_check(rd(0x19c, &v) == 0 && v == 0 && wr(0x19c, 0) == 1, "THERM_STATUS reads 0, write #GP");
+        test_check(rd(0x198, &v) == 0 && v == 0, "PERF_STATUS reads 0");
+        test_check(rd(0x199, &v) == 0 && v == 0 && wr(0x199, 0x1234) == 0, "PERF_CTL reads 0, writes discarded");
+        test_check(rd(0x19a, &v) == 1 && wr(0x19a, 0) == 0, "THERM_CONTROL: read #GP, write discarded");
+        test_check(rd(0x1b0, &v) == 1 && wr(0x1b0, 0) == 0, "ENERGY_PERF_BIAS: read #GP, write discarded");
+    }
+    r = rd(0xce, &info);
+    test_check(r == 0 && !(info & ~(1ul << 31)) && wr(0xce, info) == 1,
+               "PLATFORM_INFO %#lx (only the CPUID-faulting bit), write #GP", info);
+    r = rd(0x10a, &v);
+    if (l7[3] & B(29))
+        test_check(r == 0 && wr(0x10a, v) == 1, "ARCH_CAPABILITIES (in CPUID): reads %#lx, write #GP", v);
+    else
+        test_check(r == 1, "ARCH_CAPABILITIES (not in CPUID): #GP");
+    test_check(rd(0x140, &v) == 0 && v == 0 && wr(0x140, 0) == 0, "MISC_FEATURES_ENABLES reads 0, 0 written back");
+    if (!(info & (1ul << 31)))
+        test_check(wr(0x140, 1) == 1, "MISC_FEATURES_ENABLES: CPUID faulting not offered, setting it #GP");
+    r = rd(0x1a0, &v);
+    test_check(r == 0 && (v & (B(11) | B(12) | B(23))) == (B(11) | B(12) | B(23)) && !(v & (B(7) | B(18))),
+               "MISC_ENABLE %#lx: BTS/PEBS unavailable, xTPR off, no PMU or MONITOR", v);
+    test_check(wr(0x1a0, v) == 0, "MISC_ENABLE written back");
+    r = wr(0x1a0, v ^ 1);
+    r |= rd(0x1a0, &w);
+    test_check(r == 0 && w == v,
+               "MISC_ENABLE written with another value: ignored (%#lx)", w);
+    r = rd(0x277, &v);
+    test_check(r == 0 && v == 0x0000050100070406ul && wr(0x277, v) == 1,
+               "PAT %#lx, write #GP", v);
+    r = rd(0xc0000080, &v);
+    test_check(r == 0 && (v & 0xd01) == 0xd01, "EFER %#lx: SCE, LME, LMA, NXE", v);
+    test_check(wr(0xc0000080, v) == 0, "EFER written back");
+    test_check(wr(0xc0000080, v & ~(1ul << 11)) == 1, "EFER without NXE: #GP");
+
+    /* TSC_AUX with RDTSCP. */
+    if (e1[3] & B(27)) {
+        uint32_t lo, hi, aux;
+        r = rd(0xc0000103, &v);
+        test_check(r == 0, "TSC_AUX reads %#lx", v);
+        test_check(wr(0xc0000103, 0x12345) == 0, "TSC_AUX written");
+        __asm__ volatile("rdtscp" : "=a"(lo), "=d"(hi), "=c"(aux));
+        r = rd(0xc0000103, &w);
+        test_check(aux == 0x12345 && r == 0 && w == 0x12345, "rdtscp gives it back: %#x", aux);
+        test_check(wr(0xc0000103, 1ul << 32) == 1, "TSC_AUX above 32 bits: #GP");
+        wr(0xc0000103, 0);
+    }
+
+    /* The hypercall-page MSR: write-only, reads 0; the frame becomes one. */
+    test_check(rd(0x40000000, &v) == 0 && v == 0, "MSR 0x40000000 reads 0");
+    test_check(wr(0x40000000, 0) == 1, "MSR 0x40000000 naming frame 0 (not ours): #GP");
+    {
+        unsigned long pfn = ((unsigned long)hc_page - mm_virt_base()) >> 12, mfn = mm_pfn_to_mfn(pfn);
+        long (*stub)(unsigned long, void *) = (void *)(hc_page + __HYPERVISOR_xen_version * 32);
+        test_check(wr(0x40000000, (mfn << 12) | 1) == 1, "MSR 0x40000000 with page index 1: #GP");
+        test_check(wr(0x40000000, mfn << 12) == 0, "MSR 0x40000000 naming one of our frames: accepted");
+        test_check(stub(XENVER_version, NULL) == 0x40011, "a hypercall through the page it wrote works");
+    }
+    test_check(rd(0x40000200, &v) == 1, "MSR 0x40000200: #GP");
+
+    /* MSRs a PV guest does not get. */
+    static const struct { unsigned msr; const char *name; } gp[] = {
+        { 0x12345678, "unknown" }, { 0x174, "SYSENTER_CS" }, { 0xc0000081, "STAR" }, { 0xc0000082, "LSTAR" },
+        { 0xc0000084, "FMASK" }, { 0xfe, "MTRRcap" }, { 0x2ff, "MTRR_DEF_TYPE" }, { 0x200, "MTRR_PHYSBASE0" },
+        { 0x48, "SPEC_CTRL (hidden in CPUID)" }, { 0x802, "x2APIC ID" }, { 0x3b, "TSC_ADJUST" },
+        { 0x1b1, "PACKAGE_THERM_STATUS" }, { 0x600, "DS_AREA" },
+    };
+    for (unsigned i = 0; i < sizeof(gp) / sizeof(gp[0]); i++) {
+        test_check(rd(gp[i].msr, &v) == 1, "rdmsr %#x (%s): #GP(0)", gp[i].msr, gp[i].name);
+        test_check(wr(gp[i].msr, 0) == 1, "wrmsr %#x (%s): #GP(0)", gp[i].msr, gp[i].name);
+    }
+
+    /* Documented differences. */
+    r = rd(0x1d9, &v);
+    if (xenolith)
+        test_check(r == 0 && v == 0 && wr(0x1d9, 0) == 0, "DEBUGCTL reads 0, 0 written back (Xenolith)");
+    else
+        test_check(r == 1, "DEBUGCTL: #GP (Xen 4.17)");
+    r = rd(0x179, &v);
+    if (xenolith)
+        test_check(r == 1, "MCG_CAP: #GP (Xenolith: no virtual machine check)");
+    else
+        test_check(r == 0, "MCG_CAP: %#lx (Xen's virtual machine check for dom0)", v);
+}
+
+static unsigned long read_cr4(void)
+{
+    unsigned long v = 0;
+    TRY("mov %%cr4, %0", : "+r"(v) : : "r11", "memory");
+    return v;
+}
+
+static int write_cr4(unsigned long v)
+{
+    unsigned long n = seen.count;
+    TRY("mov %0, %%cr4", : : "r"(v) : "r11", "memory");
+    return seen.count != n;
+}
+
+static void test_cr4(void)
+{
+    unsigned long cr4 = read_cr4(), kept = B(2), r9 = 0, after, n;
+    int xenolith = guest_on_xenolith();
+
+    test_note("CR4 %#lx", cr4);
+    test_check((cr4 & 0x620) == 0x620 && !(cr4 & (B(2) | B(3) | B(7) | B(16) | B(18))),
+               "CR4 %#lx: PAE, OSFXSR, OSXMMEXCPT; no TSD, DE, PGE, FSGSBASE, OSXSAVE", cr4);
+    __asm__ volatile("lea 2f(%%rip), %%r11\n\tmov %%r11, resume_rip(%%rip)\n\t"
+                     "1: mov %%cr4, %%r9\n\t2: movq $0, resume_rip(%%rip)\n\tmov %%r9, %0"
+                     : "=r"(r9) : : "r9", "r11", "memory");
+    test_check(r9 == cr4, "mov %%cr4, %%r9 (REX prefix): %#lx", r9);
+    test_check(!write_cr4(cr4) && read_cr4() == cr4, "writing back what was read");
+    /* The guest's own bits: TSD, DE, and FSGSBASE / OSXSAVE when CPUID offers them. */
+    if (!xenolith)
+        kept |= B(3);
+    if (l7[1] & B(0))
+        kept |= B(16);
+    if (l1[2] & B(26))
+        kept |= B(18);
+    for (unsigned b = 0; b < 24; b++) {
+        int gp = write_cr4(cr4 ^ (1ul << b));
+        after = read_cr4();
+        test_check(!gp && after == ((kept & B(b)) ? cr4 ^ (1ul << b) : cr4),
+                   "CR4 with bit %u flipped: accepted, reads %#lx", b, after);
+        write_cr4(cr4);
+    }
+    test_check(read_cr4() == cr4, "CR4 back to %#lx", read_cr4());
+
+    /* TSD: rdtsc and rdtscp still work in the kernel. */
+    write_cr4(cr4 | B(2));
+    {
+        uint32_t lo1, hi1, lo2, hi2, aux = 0;
+        n = seen.count;
+        TRY("rdtsc", : "=a"(lo1), "=d"(hi1) : : "r11", "memory");
+        TRY("rdtsc", : "=a"(lo2), "=d"(hi2) : : "r11", "memory");
+        test_check(seen.count == n && (((unsigned long)hi2 << 32) | lo2) > (((unsigned long)hi1 << 32) | lo1),
+                   "with CR4.TSD, rdtsc in the kernel works and advances");
+        if (e1[3] & B(27)) {
+            wr(0xc0000103, 0x77);
+            TRY("rdtscp", : "=a"(lo1), "=d"(hi1), "=c"(aux) : : "r11", "memory");
+            test_check(seen.count == n && aux == 0x77, "with CR4.TSD, rdtscp in the kernel works (aux %#x)", aux);
+            wr(0xc0000103, 0);
+        }
+    }
+    write_cr4(cr4);
+    test_check(read_cr4() == cr4, "CR4.TSD cleared again");
+}
+
+void test_main(start_info_t *si)
+{
+    (void)si;
+    if (!pv_map_shared_info())
+        test_finish();
+    for (unsigned v = 0; v < 32; v++)
+        pv_set_handler(v, h_record);
+    pv_traps_default();
+    test_check(pv_trap_load() == 0, "set_trap_table");
+
+    test_policy();
+    test_hypervisor_leaves();
+    test_plain_cpuid();
+    test_msrs();
+    test_cr4();
+}
