@@ -6,6 +6,7 @@
 
 struct cpu_features {
     bool nx, smep, gb_pages;
+    bool cpuid_faulting;        /* a guest's cpuid traps (pv_cpuid.c) */
     char vendor[13];
     char brand[49];
 };

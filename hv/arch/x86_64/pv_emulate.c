@@ -52,6 +52,8 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
         return soft_interrupt(v, r, b[1], 2);
     if (n >= 1 && b[0] == 0xCC)
         return soft_interrupt(v, r, 3, 1);
+    if (n >= 2 && b[0] == 0x0F && b[1] == 0xA2)     /* cpuid under CPUID faulting, any mode */
+        return pv_emulate_cpuid(v, r, 2);
     if (n >= 1 && (b[0] & 0xF0) == 0x40 && !v->arch.user_mode && fetch(r->rip, b3, 3) == 3 &&
         b3[1] == 0x0F && (b3[2] == 0x20 || b3[2] == 0x22))
         return pv_emulate_mov_cr(v, r);             /* with a REX prefix (%r8-%r15, %cr8) */
@@ -92,16 +94,9 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
 bool pv_emulate_ud(struct vcpu *v, struct cpu_regs *r)
 {
     uint8_t b[8];                   /* one word: the 7-byte sequence and a byte after it */
-    uint32_t out[4];
 
     if (fetch(r->rip, b, sizeof(b)) < 7 || __builtin_memcmp(b, FORCED_EMULATION_PREFIX, 5) != 0 ||
         b[5] != 0x0F || b[6] != 0xA2)
         return false;
-    pv_cpuid(v, (uint32_t)r->rax, (uint32_t)r->rcx, out);
-    r->rax = out[0];
-    r->rbx = out[1];
-    r->rcx = out[2];
-    r->rdx = out[3];
-    r->rip += 7;                    /* ud2; .ascii "xen"; cpuid */
-    return true;
+    return pv_emulate_cpuid(v, r, 7);   /* ud2; .ascii "xen"; cpuid */
 }

@@ -28,6 +28,10 @@ bool pv_read_msr(struct vcpu *v, uint32_t msr, uint64_t *val);
 bool pv_write_msr(struct vcpu *v, uint32_t msr, uint64_t val);
 /* Loads the vCPU's own MSR values (TSC_AUX) as it is switched in. */
 void pv_msr_switch_to(const struct vcpu *v);
+/* CPUID faulting on where the CPU offers it (true then); a cpuid of len
+ * bytes answered with the PV policy. */
+bool pv_cpuid_faulting_init(void);
+bool pv_emulate_cpuid(struct vcpu *v, struct cpu_regs *r, unsigned len);
 /* The PV CPUID policy. */
 void pv_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
 

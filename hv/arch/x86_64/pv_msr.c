@@ -6,6 +6,7 @@
 #include "arch/x86_64/pv_emulate.h"
 #include "arch/x86_64/va.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/msr_safe.h"
 #include "arch/x86_64/page.h"
 #include "arch/x86_64/hypercall_page.h"
 #include "core/domain.h"
@@ -41,27 +42,6 @@
  * BTS and PEBS unavailable, xTPR messages disabled. */
 #define MISC_ENABLE_HIDE  ((1ull << 7) | (1ull << 18))
 #define MISC_ENABLE_SET   ((1ull << 11) | (1ull << 12) | (1ull << 23))
-
-/* rdmsr that reports a #GP instead of taking it (the .ex_table fixup). */
-static bool rdmsr_safe(uint32_t msr, uint64_t *val)
-{
-    uint32_t lo = 0, hi = 0;
-    int fault = 0;
-
-    __asm__ volatile("1: rdmsr\n"
-                     "2:\n"
-                     ".pushsection .text.fixup, \"ax\"\n"
-                     "3: movl $1, %[f]\n"
-                     "   jmp 2b\n"
-                     ".popsection\n"
-                     ".pushsection .ex_table, \"a\"\n"
-                     ".balign 8\n"
-                     ".quad 1b, 3b\n"
-                     ".popsection\n"
-                     : "+a"(lo), "+d"(hi), [f] "+r"(fault) : "c"(msr));
-    *val = ((uint64_t)hi << 32) | lo;
-    return fault == 0;
-}
 
 enum vendor { VENDOR_OTHER, VENDOR_INTEL, VENDOR_AMD };
 
