@@ -383,6 +383,45 @@ static void test_cr4(void)
     }
     write_cr4(cr4);
     test_check(read_cr4() == cr4, "CR4.TSD cleared again");
+
+    /* FSGSBASE, where CPUID offers it: the instructions work once the guest
+     * sets CR4.FSGSBASE, and the hypervisor sees the bases they write. */
+    if (l7[1] & B(0)) {
+        unsigned long fs = 0, gs = 0, m = 0;
+        int r;
+        static unsigned long area[2] = { 0x1111, 0x2222 };
+        n = seen.count;
+        __asm__ volatile("lea 2f(%%rip), %%r11\n\tmov %%r11, resume_rip(%%rip)\n\t"
+                         "1: rdfsbase %%rax\n\t2: movq $0, resume_rip(%%rip)" : : : "rax", "r11", "memory");
+        test_check(seen.count == n + 1 && seen.vector == 6, "without CR4.FSGSBASE rdfsbase is #UD (vector %lu)",
+                   seen.vector);
+        write_cr4(cr4 | B(16));
+        test_check(read_cr4() == (cr4 | B(16)), "CR4.FSGSBASE set and shown");
+        n = seen.count;
+        __asm__ volatile("wrfsbase %0" : : "r"((unsigned long)&area[0]) : "memory");
+        __asm__ volatile("wrgsbase %0" : : "r"((unsigned long)&area[1]) : "memory");
+        __asm__ volatile("mov %%fs:0, %0" : "=r"(fs));
+        __asm__ volatile("mov %%gs:0, %0" : "=r"(gs));
+        test_check(seen.count == n && fs == 0x1111 && gs == 0x2222, "wrfsbase/wrgsbase take effect");
+        r = rd(0xc0000100, &m);
+        test_check(r == 0 && m == (unsigned long)&area[0], "rdmsr FS_BASE sees wrfsbase's %#lx", m);
+        r = rd(0xc0000101, &m);
+        test_check(r == 0 && m == (unsigned long)&area[1], "rdmsr GS_BASE sees wrgsbase's %#lx", m);
+        test_check(pv_set_segment_base(SEGBASE_FS, 0x5000) == 0, "set_segment_base(FS)");
+        __asm__ volatile("rdfsbase %0" : "=r"(m));
+        test_check(m == 0x5000, "rdfsbase sees it: %#lx", m);
+        __asm__ volatile("rdgsbase %0" : "=r"(m));
+        test_check(m == (unsigned long)&area[1], "the kernel GS base is kept across the hypercall: %#lx", m);
+        __asm__ volatile("wrfsbase %0" : : "r"(0x6000ul));
+        write_cr4(cr4);
+        test_check(read_cr4() == cr4, "CR4.FSGSBASE cleared");
+        r = rd(0xc0000100, &m);
+        test_check(r == 0 && m == 0x6000, "FS_BASE keeps the last base written: %#lx", m);
+        wr(0xc0000100, 0);
+        wr(0xc0000101, 0);
+    } else {
+        test_note("CPUID does not offer FSGSBASE");
+    }
 }
 
 void test_main(start_info_t *si)

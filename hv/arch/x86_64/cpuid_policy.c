@@ -2,8 +2,7 @@
  * from its feature table (the bits marked for every guest type by default)
  * and its per-leaf rules, minus what Xenolith does not provide: XSAVE (and
  * everything that needs XSAVE state: AVX and its successors, leaf 0xD),
- * since XSETBV is not emulated; FSGSBASE, since CR4.FSGSBASE is never set
- * for a guest; x2APIC; the speculation controls (their MSRs are not
+ * since XSETBV is not emulated; x2APIC; the speculation controls (their MSRs are not
  * virtualised, Xen's own rule for hiding them). See docs/abi-coverage.md for these differences. */
 #include "arch/x86_64/cpuid_policy.h"
 
@@ -30,8 +29,8 @@
 /* Not provided by Xenolith: XSAVE and the features that need its state. */
 #define NO_1C   (B(26) | B(27) | B(12) | B(28) | B(29) | B(21))  /* XSAVE OSXSAVE FMA AVX F16C x2APIC */
 #define NO_E1C  (B(11) | B(16))                                   /* XOP FMA4 */
-#define NO_7B0  (B(0) | B(5) | B(16) | B(17) | B(21) | B(26) | B(27) | B(28) | B(30) | B(31))
-                                                                  /* FSGSBASE AVX2 AVX512* */
+#define NO_7B0  (B(5) | B(16) | B(17) | B(21) | B(26) | B(27) | B(28) | B(30) | B(31))
+                                                                  /* AVX2 AVX512* */
 #define NO_7C0  (B(1) | B(6) | B(9) | B(10) | B(11) | B(12) | B(14))  /* AVX512 VBMI.., VAES, VPCLMULQDQ */
 #define NO_7D0  (B(2) | B(3) | B(8) | B(23))                      /* AVX512_4VNNIW 4FMAPS VP2INTERSECT FP16 */
 /* MSR_SPEC_CTRL and MSR_PRED_CMD are not virtualised, so (Xen's own rule

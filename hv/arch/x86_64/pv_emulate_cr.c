@@ -5,10 +5,12 @@
  * a NEW_BASEPTR); CR4 takes any value, as in Xen: the guest keeps the bits a
  * PV guest controls and sees the hypervisor's choice of the rest. Xen's
  * guest-controlled bits are TSD, DE, and FSGSBASE and OSXSAVE where the CPUID
- * policy offers them; Xenolith's policy hides FSGSBASE and XSAVE, and keeps
- * TSD (really set in the hardware while the vCPU runs: rdtsc and rdtscp then
- * fault, are emulated for the guest kernel, and are a #GP in its user mode);
- * DE is not kept (docs/abi-coverage.md). */
+ * policy offers them. Xenolith keeps TSD (really set in the hardware while
+ * the vCPU runs: rdtsc and rdtscp then fault, are emulated for the guest
+ * kernel, and are a #GP in its user mode) and FSGSBASE where CPUID offers it
+ * (set in the hardware too; the bases the guest writes itself are read back
+ * by vcpu_arch_sync_bases); its policy hides XSAVE, and DE is not kept
+ * (docs/abi-coverage.md). */
 #include "arch/x86_64/pv_emulate.h"
 #include "arch/x86_64/guest_access.h"
 #include "arch/x86_64/cpu.h"
@@ -18,6 +20,17 @@
 #include "errno.h"
 
 #define GUEST_CR4 (CR4_PAE | (1ul << 6) | CR4_OSFXSR | CR4_OSXMMEXCPT)   /* PAE, MCE, OSFXSR, OSXMMEXCPT */
+
+#define CR4_FSGSBASE (1ul << 16)
+
+/* FSGSBASE in the CPUID the guest is shown. */
+static bool guest_has_fsgsbase(const struct vcpu *v)
+{
+    uint32_t out[4];
+
+    pv_cpuid(v, 7, 0, out);
+    return out[1] & 1;
+}
 
 /* The general register a ModRM rm field (with REX.B) names. */
 static uint64_t *gpr(struct cpu_regs *r, unsigned n)
@@ -87,7 +100,9 @@ bool pv_emulate_mov_cr(struct vcpu *v, struct cpu_regs *r)
         case 0: *val = (read_cr0() & ~CR0_TS) | (v->arch.fpu_ts ? CR0_TS : 0); break;
         case 2: *val = vi ? vi->arch.cr2 : 0; break;
         case 3: *val = v->arch.kernel_l4 << 12; break;
-        case 4: *val = GUEST_CR4 | (v->arch.cr4_tsd ? CR4_TSD : 0); break;
+        case 4:
+            *val = GUEST_CR4 | (v->arch.cr4_tsd ? CR4_TSD : 0) | (v->arch.cr4_fsgsbase ? CR4_FSGSBASE : 0);
+            break;
         default: return false;
         }
     } else {                                        /* mov reg, %crN */
@@ -110,8 +125,11 @@ bool pv_emulate_mov_cr(struct vcpu *v, struct cpu_regs *r)
                 return false;
             break;
         }
-        case 4:                                     /* accepted; only TSD is kept */
+        case 4:                                     /* accepted; TSD and FSGSBASE are kept */
             v->arch.cr4_tsd = (*val & CR4_TSD) != 0;
+            if (!(*val & CR4_FSGSBASE))
+                vcpu_arch_sync_bases(v);            /* the last bases it wrote itself */
+            v->arch.cr4_fsgsbase = (*val & CR4_FSGSBASE) && guest_has_fsgsbase(v);
             pv_cr4_switch_to(v);
             break;
         default:
@@ -124,8 +142,9 @@ bool pv_emulate_mov_cr(struct vcpu *v, struct cpu_regs *r)
 
 void pv_cr4_switch_to(const struct vcpu *v)
 {
-    uint64_t cr4 = read_cr4(), want = v->arch.cr4_tsd ? cr4 | CR4_TSD : cr4 & ~CR4_TSD;
+    uint64_t cr4 = read_cr4(), want = cr4 & ~(CR4_TSD | CR4_FSGSBASE);
 
+    want |= (v->arch.cr4_tsd ? CR4_TSD : 0) | (v->arch.cr4_fsgsbase ? CR4_FSGSBASE : 0);
     if (want != cr4)
         write_cr4(want);
 }

@@ -79,6 +79,7 @@ bool pv_read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
     enum vendor vendor = cpu_vendor();
 
+    vcpu_arch_sync_bases(v);                /* bases the guest wrote itself (FSGSBASE) */
     switch (msr) {
     case MSR_FS_BASE:        *val = v->arch.fs_base; return true;
     case MSR_GS_BASE:        *val = v->arch.gs_base_kernel; return true;
@@ -172,6 +173,7 @@ bool pv_write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
 
     if ((msr == MSR_FS_BASE || msr == MSR_GS_BASE || msr == MSR_SHADOW_GS_BASE) && !va_canonical(val))
         return false;
+    vcpu_arch_sync_bases(v);
     switch (msr) {
     case MSR_FS_BASE:
         v->arch.fs_base = val;

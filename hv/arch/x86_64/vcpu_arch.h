@@ -27,6 +27,7 @@ struct vcpu_arch {
     uint64_t misc_features_enables;  /* MSR_MISC_FEATURES_ENABLES as the guest wrote it */
     bool fpu_ts;                     /* the guest's virtual CR0.TS (fpu_taskswitch) */
     bool cr4_tsd;                    /* the guest's CR4.TSD: rdtsc faults in its user mode */
+    bool cr4_fsgsbase;               /* the guest's CR4.FSGSBASE: rd/wr{fs,gs}base allowed */
     bool fpu_used;                   /* fpu holds a state to restore */
     uint8_t fpu[512] __attribute__((aligned(16)));   /* FXSAVE image while not running */
     uint64_t debugreg[8];
@@ -59,6 +60,9 @@ void pv_check_return(struct vcpu *v, struct cpu_regs *frame);
 /* Switch the running vCPU between guest kernel and guest user mode: page
  * tables and GS base follow. */
 void vcpu_arch_set_mode(struct vcpu *v, bool user);
+/* Reads back the FS/GS bases a guest with CR4.FSGSBASE may have written
+ * itself, if the CPU holds v's (before the hypervisor uses or replaces them). */
+void vcpu_arch_sync_bases(struct vcpu *v);
 /* Is v in guest kernel mode (the only mode that makes hypercalls)? */
 static inline bool vcpu_arch_in_kernel_mode(const struct vcpu_arch *a) { return !a->user_mode; }
 /* Make v the running vCPU: load its address space and its registers into frame. */
