@@ -424,6 +424,63 @@ static void test_cr4(void)
     }
 }
 
+static int try_xsetbv(unsigned idx, unsigned long val)
+{
+    unsigned long n = seen.count;
+    TRY("xsetbv", : : "c"(idx), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)) : "r11", "memory");
+    return seen.count == n ? 0 : (int)seen.vector;
+}
+
+static int try_xgetbv(unsigned idx, unsigned long *val)
+{
+    unsigned long n = seen.count;
+    uint32_t lo = 0, hi = 0;
+    TRY("xgetbv", : "+a"(lo), "+d"(hi) : "c"(idx) : "r11", "memory");
+    *val = ((unsigned long)hi << 32) | lo;
+    return seen.count == n ? 0 : (int)seen.vector;
+}
+
+/* XSAVE, where CPUID offers it: xgetbv works natively, xsetbv is emulated
+ * (#UD while the guest's CR4.OSXSAVE is clear; #GP for XCR 1, or a value
+ * without x87 or with a component leaf 0xD does not list); xsave/xrstor run
+ * natively with the components set. */
+static void test_xsave(void)
+{
+    unsigned long cr4 = read_cr4(), x = 0, n;
+    static unsigned char area[1024] __attribute__((aligned(64)));
+    unsigned xd[4], f1[4];
+    int r;
+
+    if (!(l1[2] & B(26))) {
+        test_note("CPUID does not offer XSAVE");
+        return;
+    }
+    cpuid_forced(0xd, 0, xd);
+    r = try_xgetbv(0, &x);
+    test_check(r == 0 && x == 3, "xgetbv(0) works before CR4.OSXSAVE: XCR0 %#lx (x87|SSE)", x);
+    test_check(try_xsetbv(0, 3) == 6, "xsetbv before the guest sets CR4.OSXSAVE: #UD");
+    write_cr4(cr4 | B(18));
+    test_check(read_cr4() == (cr4 | B(18)), "CR4.OSXSAVE set and shown");
+    cpuid_forced(1, 0, f1);
+    test_check(f1[2] & B(27), "CPUID leaf 1 shows OSXSAVE (%#x)", f1[2]);
+    for (unsigned long v = 0; v < 8; v++) {
+        int want_ok = (v & 1) && !(v & ~(unsigned long)xd[0]) && (!(v & 4) || (v & 2));
+        r = try_xsetbv(0, v);
+        try_xgetbv(0, &x);
+        test_check(want_ok ? (r == 0 && x == v) : (r == 13 && seen.error == 0),
+                   "xsetbv(0, %#lx): %s (XCR0 now %#lx)", v, r ? "#GP" : "accepted", x);
+    }
+    test_check(try_xsetbv(1, 3) == 13, "xsetbv of XCR 1: #GP");
+    test_check(try_xsetbv(0, 3) == 0, "XCR0 back to x87|SSE");
+    n = seen.count;
+    __asm__ volatile("xsave (%0)\n\txrstor (%0)" : : "r"(area), "a"(3), "d"(0) : "memory");
+    test_check(seen.count == n && !(area[512] & ~3), "xsave and xrstor of x87|SSE run (XSTATE_BV %#x)", area[512]);
+    write_cr4(cr4);
+    test_check(read_cr4() == cr4 && try_xsetbv(0, 3) == 6, "CR4.OSXSAVE cleared: xsetbv is #UD again");
+    r = try_xgetbv(0, &x);
+    test_check(r == 0 && x == 3, "XCR0 still %#lx", x);
+}
+
 void test_main(start_info_t *si)
 {
     (void)si;
@@ -439,4 +496,5 @@ void test_main(start_info_t *si)
     test_plain_cpuid();
     test_msrs();
     test_cr4();
+    test_xsave();
 }

@@ -130,9 +130,10 @@ void hv_start(uint32_t magic, uint64_t info_pa)
     gdt_init();
     idt_init();
     cpu_features.cpuid_faulting = pv_cpuid_faulting_init();   /* probes MSRs: after the IDT */
-    log_info("CPU: %s %s%s%s%s\n", cpu_features.vendor, cpu_features.brand,
+    cpu_features.xsave = pv_xsave_init();
+    log_info("CPU: %s %s%s%s%s%s\n", cpu_features.vendor, cpu_features.brand,
              cpu_features.nx ? " NX" : "", cpu_features.smep ? " SMEP" : "",
-             cpu_features.cpuid_faulting ? " CPUID-faulting" : "");
+             cpu_features.cpuid_faulting ? " CPUID-faulting" : "", cpu_features.xsave ? " XSAVE" : "");
     syscall_init();
 
     mm_init(&boot_info, img_start, img_end);

@@ -1,8 +1,8 @@
 /* Xen 4.17's default CPUID policy for a 64-bit PV guest, as facts taken
  * from its feature table (the bits marked for every guest type by default)
- * and its per-leaf rules, minus what Xenolith does not provide: XSAVE (and
- * everything that needs XSAVE state: AVX and its successors, leaf 0xD),
- * since XSETBV is not emulated; x2APIC; the speculation controls (their MSRs are not
+ * and its per-leaf rules, minus what Xenolith does not provide: XSAVE state
+ * beyond x87 and SSE (AVX and its successors: the hypervisor switches only
+ * the FXSAVE image); x2APIC; the speculation controls (their MSRs are not
  * virtualised, Xen's own rule for hiding them). See docs/abi-coverage.md for these differences. */
 #include "arch/x86_64/cpuid_policy.h"
 
@@ -26,8 +26,14 @@
 #define PV_7D2  0x00000021u     /* 7:2.edx */
 #define PV_E8B  0x64001005u     /* 0x80000008.ebx */
 
-/* Not provided by Xenolith: XSAVE and the features that need its state. */
+/* Not provided by Xenolith: the features that need XSAVE state beyond x87
+ * and SSE; XSAVE and OSXSAVE themselves follow the context. */
 #define NO_1C   (B(26) | B(27) | B(12) | B(28) | B(29) | B(21))  /* XSAVE OSXSAVE FMA AVX F16C x2APIC */
+#define F1C_XSAVE   B(26)
+#define F1C_OSXSAVE B(27)
+#define XSTATE_FP_SSE 3u
+#define XSTATE_FP_SSE_SIZE 0x240u    /* legacy area and XSAVE header */
+#define PV_XD1A  0x7u                /* 0xD:1.eax: XSAVEOPT, XSAVEC, XGETBV1 */
 #define NO_E1C  (B(11) | B(16))                                   /* XOP FMA4 */
 #define NO_7B0  (B(5) | B(16) | B(17) | B(21) | B(26) | B(27) | B(28) | B(30) | B(31))
                                                                   /* AVX2 AVX512* */
@@ -146,7 +152,8 @@ void cpuid_policy(const struct cpuid_ctx *c, uint32_t leaf, uint32_t sub, uint32
         out[0] &= 0x0fff0fffu;                    /* processor type cleared */
         out[1] &= 0x00ffffffu;                    /* APIC ID 0 */
         out[2] = (out[2] & PV_1C & ~NO_1C) | F1C_HYPERVISOR |
-                 (c->dom0_kernel ? out[2] & F1C_EIST : 0);
+                 (c->dom0_kernel ? out[2] & F1C_EIST : 0) |
+                 (c->xsave && (out[2] & F1C_XSAVE) ? F1C_XSAVE | (c->osxsave ? F1C_OSXSAVE : 0) : 0);
         out[3] = (out[3] & PV_1D) | (c->dom0_kernel ? out[3] & F1D_MTRR : 0);
         break;
     case 2:
@@ -155,10 +162,26 @@ void cpuid_policy(const struct cpuid_ctx *c, uint32_t leaf, uint32_t sub, uint32
         else
             zero(out);
         break;
-    case 3: case 5: case 6: case 8: case 9: case 0xA: case 0xB: case 0xC: case 0xD:
-        /* PSN, MONITOR, power, DCA, PMU (no vPMU), topology, XSAVE state (not offered) */
+    case 3: case 5: case 6: case 8: case 9: case 0xA: case 0xB: case 0xC:
+        /* PSN, MONITOR, power, DCA, PMU (no vPMU), topology */
         zero(out);
         break;
+    case 0xD: {                                   /* XSAVE: the x87 and SSE components only */
+        uint32_t l1[4];
+        c->raw(1, 0, l1);
+        if (!c->xsave || !(l1[2] & F1C_XSAVE) || sub > 1) {
+            zero(out);
+        } else if (sub == 0) {
+            out[0] &= XSTATE_FP_SSE;
+            out[1] = out[2] = XSTATE_FP_SSE_SIZE;
+            out[3] = 0;
+        } else {
+            out[0] &= PV_XD1A;
+            out[1] = (out[0] & B(1)) ? XSTATE_FP_SSE_SIZE : 0;   /* XSAVEC's size for XCR0 */
+            out[2] = out[3] = 0;
+        }
+        break;
+    }
     case 4:
         if (amd)
             zero(out);

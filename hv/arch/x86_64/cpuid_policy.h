@@ -16,6 +16,8 @@ struct cpuid_ctx {
     uint32_t xen_version;       /* major << 16 | minor */
     uint64_t tsc_khz;           /* the TSC rate (hypervisor leaf 3, subleaf 2) */
     uint64_t max_mfn;           /* the highest machine frame (hypervisor leaf 5) */
+    bool xsave;                 /* XSAVE offered, x87 and SSE state only */
+    bool osxsave;               /* CPUID shows OSXSAVE (the guest's CR4.OSXSAVE, or Xen's leak) */
 };
 
 void cpuid_policy(const struct cpuid_ctx *c, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);

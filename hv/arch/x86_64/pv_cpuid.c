@@ -17,7 +17,9 @@ static void hw_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
     cpuid_count(leaf, sub, &out[0], &out[1], &out[2], &out[3]);
 }
 
-void pv_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
+/* forced: through the forced-emulation prefix (a #UD), where Xen shows the
+ * hardware's OSXSAVE to the guest kernel even before it sets its own. */
+static void policy(const struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4], bool forced)
 {
     const struct cpuid_ctx c = {
         .raw = hw_cpuid,
@@ -25,9 +27,16 @@ void pv_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4]
         .xen_version = (4u << 16) | 17u,
         .tsc_khz = time_tsc_hz() / 1000,
         .max_mfn = frame_table_frames ? frame_table_frames - 1 : 0,
+        .xsave = pv_xsave_offered(),
+        .osxsave = v->arch.cr4_osxsave || (forced && !v->arch.user_mode),
     };
 
     cpuid_policy(&c, leaf, sub, out);
+}
+
+void pv_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+    policy(v, leaf, sub, out, false);
 }
 
 #define MSR_PLATFORM_INFO          0xce
@@ -50,7 +59,7 @@ bool pv_emulate_cpuid(struct vcpu *v, struct cpu_regs *r, unsigned len)
 {
     uint32_t out[4];
 
-    pv_cpuid(v, (uint32_t)r->rax, (uint32_t)r->rcx, out);
+    policy(v, (uint32_t)r->rax, (uint32_t)r->rcx, out, len == 7);
     r->rax = out[0];
     r->rbx = out[1];
     r->rcx = out[2];

@@ -74,6 +74,8 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
         return pv_emulate_rdtsc(v, r, false);
     if (b[1] == 0x01 && fetch(r->rip, b3, 3) == 3 && b3[2] == 0xF9)   /* rdtscp */
         return pv_emulate_rdtsc(v, r, true);
+    if (b[1] == 0x01 && fetch(r->rip, b3, 3) == 3 && b3[2] == 0xD1)   /* xsetbv */
+        return pv_emulate_xsetbv(v, r);
     if (b[1] == 0x32) {                             /* rdmsr */
         if (!pv_read_msr(v, (uint32_t)r->rcx, &val))
             return false;

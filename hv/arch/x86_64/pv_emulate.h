@@ -32,6 +32,13 @@ void pv_msr_switch_to(const struct vcpu *v);
  * bytes answered with the PV policy. */
 bool pv_cpuid_faulting_init(void);
 bool pv_emulate_cpuid(struct vcpu *v, struct cpu_regs *r, unsigned len);
+/* XSAVE for guests, x87 and SSE state only (pv_xsave.c): on where the CPU
+ * has it (true then); each vCPU's XCR0 loaded as it is switched in; a guest
+ * kernel's xsetbv. */
+bool pv_xsave_init(void);
+bool pv_xsave_offered(void);
+void pv_xsave_switch_to(const struct vcpu *v);
+bool pv_emulate_xsetbv(struct vcpu *v, struct cpu_regs *r);
 /* The PV CPUID policy. */
 void pv_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
 

@@ -9,8 +9,8 @@
  * the vCPU runs: rdtsc and rdtscp then fault, are emulated for the guest
  * kernel, and are a #GP in its user mode) and FSGSBASE where CPUID offers it
  * (set in the hardware too; the bases the guest writes itself are read back
- * by vcpu_arch_sync_bases); its policy hides XSAVE, and DE is not kept
- * (docs/abi-coverage.md). */
+ * by vcpu_arch_sync_bases), and OSXSAVE where XSAVE is offered (xsetbv is
+ * then emulated: pv_xsave.c); DE is not kept (docs/abi-coverage.md). */
 #include "arch/x86_64/pv_emulate.h"
 #include "arch/x86_64/guest_access.h"
 #include "arch/x86_64/cpu.h"
@@ -22,6 +22,7 @@
 #define GUEST_CR4 (CR4_PAE | (1ul << 6) | CR4_OSFXSR | CR4_OSXMMEXCPT)   /* PAE, MCE, OSFXSR, OSXMMEXCPT */
 
 #define CR4_FSGSBASE (1ul << 16)
+#define CR4_OSXSAVE  (1ul << 18)
 
 /* FSGSBASE in the CPUID the guest is shown. */
 static bool guest_has_fsgsbase(const struct vcpu *v)
@@ -101,7 +102,8 @@ bool pv_emulate_mov_cr(struct vcpu *v, struct cpu_regs *r)
         case 2: *val = vi ? vi->arch.cr2 : 0; break;
         case 3: *val = v->arch.kernel_l4 << 12; break;
         case 4:
-            *val = GUEST_CR4 | (v->arch.cr4_tsd ? CR4_TSD : 0) | (v->arch.cr4_fsgsbase ? CR4_FSGSBASE : 0);
+            *val = GUEST_CR4 | (v->arch.cr4_tsd ? CR4_TSD : 0) | (v->arch.cr4_fsgsbase ? CR4_FSGSBASE : 0) |
+                   (v->arch.cr4_osxsave ? CR4_OSXSAVE : 0);
             break;
         default: return false;
         }
@@ -130,6 +132,7 @@ bool pv_emulate_mov_cr(struct vcpu *v, struct cpu_regs *r)
             if (!(*val & CR4_FSGSBASE))
                 vcpu_arch_sync_bases(v);            /* the last bases it wrote itself */
             v->arch.cr4_fsgsbase = (*val & CR4_FSGSBASE) && guest_has_fsgsbase(v);
+            v->arch.cr4_osxsave = (*val & CR4_OSXSAVE) && pv_xsave_offered();
             pv_cr4_switch_to(v);
             break;
         default:

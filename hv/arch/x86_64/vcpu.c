@@ -135,6 +135,7 @@ void vcpu_arch_switch_to(struct vcpu *v, struct cpu_regs *frame)
     wrmsr(MSR_GS_BASE, v->arch.user_mode ? v->arch.gs_base_user : v->arch.gs_base_kernel);
     pv_msr_switch_to(v);
     pv_cr4_switch_to(v);
+    pv_xsave_switch_to(v);
     *frame = v->regs;
 }
 

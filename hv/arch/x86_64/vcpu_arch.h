@@ -28,6 +28,8 @@ struct vcpu_arch {
     bool fpu_ts;                     /* the guest's virtual CR0.TS (fpu_taskswitch) */
     bool cr4_tsd;                    /* the guest's CR4.TSD: rdtsc faults in its user mode */
     bool cr4_fsgsbase;               /* the guest's CR4.FSGSBASE: rd/wr{fs,gs}base allowed */
+    bool cr4_osxsave;                /* the guest's CR4.OSXSAVE: its xsetbv is emulated */
+    uint64_t xcr0;                   /* the guest's XCR0 (0: x87|SSE, the start value) */
     bool fpu_used;                   /* fpu holds a state to restore */
     uint8_t fpu[512] __attribute__((aligned(16)));   /* FXSAVE image while not running */
     uint64_t debugreg[8];
