@@ -8,9 +8,11 @@
 struct vcpu;
 
 /* A #GP from the guest: a software interrupt its virtual IDT allows (`int n`
- * with a DPL 3 trap, int3), or an instruction the hypervisor emulates
- * (rdmsr/wrmsr of the segment-base MSRs and a few read-only ones, in guest
- * kernel mode). true when handled: r is updated. */
+ * with a DPL 3 trap, int3), a cpuid under CPUID faulting (any mode), or an
+ * instruction the hypervisor emulates in guest kernel mode (rdmsr/wrmsr of
+ * the MSRs in pv_msr.c, mov to/from control registers, clts, wbinvd,
+ * rdtsc/rdtscp under the guest's CR4.TSD, xsetbv). true when handled: r is
+ * updated. */
 bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r);
 /* A #UD from the guest: the forced-emulation prefix (ud2; "xen") before a
  * cpuid, answered with the PV CPUID policy. true when handled. */
@@ -19,7 +21,7 @@ bool pv_emulate_ud(struct vcpu *v, struct cpu_regs *r);
  * CR4 with the guest's view of them. true when handled. */
 bool pv_emulate_clts(struct vcpu *v, struct cpu_regs *r);
 bool pv_emulate_mov_cr(struct vcpu *v, struct cpu_regs *r);
-/* The hardware's CR4.TSD follows the guest's while it runs. */
+/* The hardware's CR4.TSD and CR4.FSGSBASE follow the guest's while it runs. */
 void pv_cr4_switch_to(const struct vcpu *v);
 /* rdtsc / rdtscp from the guest kernel while its CR4.TSD makes them fault. */
 bool pv_emulate_rdtsc(struct vcpu *v, struct cpu_regs *r, bool rdtscp);
