@@ -254,8 +254,15 @@ static void test_msrs(void)
     else
         test_check(r == 1, "ARCH_CAPABILITIES (not in CPUID): #GP");
     test_check(rd(0x140, &v) == 0 && v == 0 && wr(0x140, 0) == 0, "MISC_FEATURES_ENABLES reads 0, 0 written back");
-    if (!(info & (1ul << 31)))
+    if (!(info & (1ul << 31))) {
         test_check(wr(0x140, 1) == 1, "MISC_FEATURES_ENABLES: CPUID faulting not offered, setting it #GP");
+    } else {
+        r = wr(0x140, 1);
+        r |= rd(0x140, &v);
+        test_check(r == 0 && v == 1, "MISC_FEATURES_ENABLES: CPUID faulting offered, set (%#lx)", v);
+        test_check(wr(0x140, 2) == 1, "MISC_FEATURES_ENABLES bit 1: #GP");
+        wr(0x140, 0);
+    }
     r = rd(0x1a0, &v);
     test_check(r == 0 && (v & (B(11) | B(12) | B(23))) == (B(11) | B(12) | B(23)) && !(v & (B(7) | B(18))),
                "MISC_ENABLE %#lx: BTS/PEBS unavailable, xTPR off, no PMU or MONITOR", v);

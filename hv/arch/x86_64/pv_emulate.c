@@ -52,8 +52,11 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
         return soft_interrupt(v, r, b[1], 2);
     if (n >= 1 && b[0] == 0xCC)
         return soft_interrupt(v, r, 3, 1);
-    if (n >= 2 && b[0] == 0x0F && b[1] == 0xA2)     /* cpuid under CPUID faulting, any mode */
+    if (n >= 2 && b[0] == 0x0F && b[1] == 0xA2) {   /* cpuid under CPUID faulting */
+        if (v->arch.user_mode && (v->arch.misc_features_enables & 1))
+            return false;                           /* the guest kernel asked for the #GP */
         return pv_emulate_cpuid(v, r, 2);
+    }
     if (n >= 1 && (b[0] & 0xF0) == 0x40 && !v->arch.user_mode && fetch(r->rip, b3, 3) == 3 &&
         b3[1] == 0x0F && (b3[2] == 0x20 || b3[2] == 0x22))
         return pv_emulate_mov_cr(v, r);             /* with a REX prefix (%r8-%r15, %cr8) */

@@ -7,6 +7,7 @@
 #include "arch/x86_64/va.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/msr_safe.h"
+#include "arch/x86_64/cpu_init.h"
 #include "arch/x86_64/page.h"
 #include "arch/x86_64/hypercall_page.h"
 #include "core/domain.h"
@@ -34,6 +35,9 @@
 #define MSR_HYPERCALL_PAGE        0x40000000
 #define MSR_K8_HWCR               0xc0010015
 #define MSR_AMD_DE_CFG            0xc0011029
+
+#define PLATFORM_INFO_CPUID_FAULTING (1ull << 31)
+#define MISC_FEATURES_CPUID_FAULTING 1ull
 
 #define APIC_BASE_DEFAULT 0xfee00000ull
 #define APIC_BASE_BSP     (1ull << 8)
@@ -90,7 +94,9 @@ bool pv_read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
     case MSR_APIC_BASE:
         *val = APIC_BASE_DEFAULT | APIC_BASE_ENABLE | (v->id == 0 ? APIC_BASE_BSP : 0);
         return true;
-    case MSR_PLATFORM_INFO:                 /* no CPUID faulting offered */
+    case MSR_PLATFORM_INFO:                 /* CPUID faulting offered where the CPU has it */
+        *val = cpu_features.cpuid_faulting ? PLATFORM_INFO_CPUID_FAULTING : 0;
+        return true;
     case MSR_ARCH_CAPABILITIES:             /* enumerated in CPUID 7.edx; nothing claimed */
     case MSR_PERF_CAPABILITIES:
         *val = 0;
@@ -199,8 +205,8 @@ bool pv_write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
     case MSR_MPERF:                         /* discarded (not readable) */
     case MSR_APERF:
         return vendor != VENDOR_OTHER;
-    case MSR_MISC_FEATURES_ENABLES:         /* no CPUID faulting offered: every bit reserved */
-        if (val != 0)
+    case MSR_MISC_FEATURES_ENABLES:         /* bit 0: CPUID faulting for the guest's user mode */
+        if (val & ~(cpu_features.cpuid_faulting ? MISC_FEATURES_CPUID_FAULTING : 0))
             return false;
         v->arch.misc_features_enables = val;
         return true;
