@@ -322,11 +322,42 @@ static void test_msrs(void)
         test_check(r == 0 && v == 0 && wr(0x1d9, 0) == 0, "DEBUGCTL reads 0, 0 written back (Xenolith)");
     else
         test_check(r == 1, "DEBUGCTL: #GP (Xen 4.17)");
-    r = rd(0x179, &v);
-    if (xenolith)
-        test_check(r == 1, "MCG_CAP: #GP (Xenolith: no virtual machine check)");
-    else
-        test_check(r == 0, "MCG_CAP: %#lx (Xen's virtual machine check for dom0)", v);
+
+    /* The virtual machine-check MSRs (two banks that never report). */
+    if (intel) {
+        r = rd(0x179, &v);
+        test_check(r == 0 && v == 0x1000c02, "MCG_CAP %#lx: 2 banks, TES, CMCI, SER", v);
+        r = wr(0x179, 0);
+        r |= rd(0x179, &w);
+        test_check(r == 0 && w == v, "MCG_CAP written: nothing changes (%#lx)", w);
+        r = wr(0x280, 0x1234);
+        r |= rd(0x280, &w);
+        test_check(r == 0 && w == 0x1234, "MC0_CTL2 keeps what is written (%#lx)", w);
+        wr(0x280, 0);
+        r = rd(0x282, &w);
+        test_check(r == 0 && w == 0, "MC2_CTL2 (no bank 2) reads 0");
+    }
+    r = rd(0x17a, &v);
+    test_check(r == 0 && v == 0 && wr(0x17a, 0) == 0, "MCG_STATUS reads 0, written");
+    r = rd(0x17b, &v);
+    test_check(r == 0 && v == 0 && wr(0x17b, 5) == 0, "MCG_CTL (not present) reads 0, writes dropped");
+    test_check(rd(0x4d0, &v) == 1 && wr(0x4d0, 0) == 1, "MCG_EXT_CTL: #GP");
+    r = rd(0x400, &v);
+    test_check(r == 0 && v == ~0ul, "MC0_CTL reads all ones (%#lx)", v);
+    r = wr(0x400, 0);
+    r |= rd(0x400, &v);
+    test_check(r == 0 && v == ~0ul, "MC0_CTL written 0: still all ones");
+    r = rd(0x401, &v);
+    test_check(r == 0 && v == 0 && wr(0x401, 0) == 0, "MC0_STATUS reads 0, takes 0");
+    test_check(wr(0x401, 1) == 1 && wr(0x406, 2) == 1, "MC0_STATUS / MC1_ADDR other than 0: #GP");
+    r = rd(0x407, &v);
+    test_check(r == 0 && v == 0, "MC1_MISC reads 0");
+    r = rd(0x408, &v);
+    test_check(r == 0 && v == 0 && wr(0x408, 5) == 0, "MC2_CTL (no bank 2) reads 0, writes dropped");
+    r = rd(0x0, &v);
+    test_check(r == 0 && v == 0 && wr(0x0, 0) == 1, "P5_MC_ADDR reads 0, write #GP");
+    r = rd(0x1, &v);
+    test_check(r == 0 && v == 0 && wr(0x1, 0) == 1, "P5_MC_TYPE reads 0, write #GP");
 }
 
 static unsigned long read_cr4(void)

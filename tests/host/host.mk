@@ -93,6 +93,10 @@ HOST_SRCS_timer_rtc := hv/arch/x86_64/rtc.c
 HOST_TESTS += cpuid_policy
 HOST_SRCS_cpuid_policy := hv/arch/x86_64/cpuid_policy.c
 
+# The virtual machine-check MSRs.
+HOST_TESTS += vmce
+HOST_SRCS_vmce := hv/arch/x86_64/vmce.c
+
 # Guest virtual-address checks (header-only).
 HOST_TESTS += va
 HOST_SRCS_va :=
@@ -105,7 +109,7 @@ HOST_FS_SRCS += hv/mm/page_type.c hv/mm/page_type_validate.c
 HOST_FS_SRCS += hv/evtchn/evtchn_core.c hv/evtchn/evtchn_fifo.c
 HOST_FS_SRCS += $(GRANT_CORE_SRCS)
 HOST_FS_SRCS += hv/core/timer.c hv/arch/x86_64/rtc.c
-HOST_FS_SRCS += hv/arch/x86_64/cpuid_policy.c
+HOST_FS_SRCS += hv/arch/x86_64/cpuid_policy.c hv/arch/x86_64/vmce.c
 
 HOST_HDRS := $(wildcard tests/host/*.h hv/*/*.h hv/arch/*/*.h public/*.h)
 

@@ -8,6 +8,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/msr_safe.h"
 #include "arch/x86_64/cpu_init.h"
+#include "arch/x86_64/vmce.h"
 #include "arch/x86_64/page.h"
 #include "arch/x86_64/hypercall_page.h"
 #include "core/domain.h"
@@ -82,6 +83,10 @@ static uint64_t guest_efer(void)
 bool pv_read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
     enum vendor vendor = cpu_vendor();
+    enum vmce_result mc = vmce_read(&v->arch.vmce, vendor == VENDOR_INTEL, msr, val);
+
+    if (mc != VMCE_NOT_MINE)
+        return mc == VMCE_DONE;
 
     vcpu_arch_sync_bases(v);                /* bases the guest wrote itself (FSGSBASE) */
     switch (msr) {
@@ -175,8 +180,11 @@ static bool write_hypercall_page(struct vcpu *v, uint64_t val)
 bool pv_write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
 {
     enum vendor vendor = cpu_vendor();
+    enum vmce_result mc = vmce_write(&v->arch.vmce, vendor == VENDOR_INTEL, msr, val);
     uint64_t cur;
 
+    if (mc != VMCE_NOT_MINE)
+        return mc == VMCE_DONE;
     if ((msr == MSR_FS_BASE || msr == MSR_GS_BASE || msr == MSR_SHADOW_GS_BASE) && !va_canonical(val))
         return false;
     vcpu_arch_sync_bases(v);

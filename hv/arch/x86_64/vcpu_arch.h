@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include <stdbool.h>
+#include "arch/x86_64/vmce.h"
 #include "arch/x86_64/regs.h"
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/va.h"
@@ -25,6 +26,7 @@ struct vcpu_arch {
     uint64_t fs_base, gs_base_kernel, gs_base_user;
     uint64_t tsc_aux;                /* MSR_TSC_AUX (rdtscp), loaded while the vCPU runs */
     uint64_t misc_features_enables;  /* MSR_MISC_FEATURES_ENABLES as the guest wrote it */
+    struct vmce vmce;                /* the virtual machine-check MSRs (vmce.c) */
     bool fpu_ts;                     /* the guest's virtual CR0.TS (fpu_taskswitch) */
     bool cr4_tsd;                    /* the guest's CR4.TSD: rdtsc faults in its user mode */
     bool cr4_fsgsbase;               /* the guest's CR4.FSGSBASE: rd/wr{fs,gs}base allowed */
