@@ -426,13 +426,11 @@ static void test_cr_writes(void)
     now = read_cr4(&f);
     test_check(now == (cr4 | CR4_TSD), "... and shown (%#lx)", now);
     test_check(!write_cr4(cr4), "mov to %%cr4 clearing TSD again: accepted");
-    if (guest_on_xenolith()) {
-        /* Documented difference: Xenolith does not keep CR4.DE. */
-        test_check(!write_cr4(cr4 | CR4_DE), "mov to %%cr4 with DE: accepted");
-        now = read_cr4(&f);
-        test_check(now == cr4, "... and ignored on Xenolith (%#lx)", now);
-        write_cr4(cr4);
-    }
+    /* DE too. */
+    test_check(!write_cr4(cr4 | CR4_DE), "mov to %%cr4 with DE: accepted");
+    now = read_cr4(&f);
+    test_check(now == (cr4 | CR4_DE), "... and shown (%#lx)", now);
+    test_check(!write_cr4(cr4), "mov to %%cr4 clearing DE again: accepted");
     now = read_cr4(&f);
     test_check(now == cr4, "CR4 back at %#lx", now);
 

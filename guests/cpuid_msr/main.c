@@ -388,8 +388,7 @@ static void test_cr4(void)
     test_check(r9 == cr4, "mov %%cr4, %%r9 (REX prefix): %#lx", r9);
     test_check(!write_cr4(cr4) && read_cr4() == cr4, "writing back what was read");
     /* The guest's own bits: TSD, DE, and FSGSBASE / OSXSAVE when CPUID offers them. */
-    if (!xenolith)
-        kept |= B(3);
+    kept |= B(3);
     if (l7[1] & B(0))
         kept |= B(16);
     if (l1[2] & B(26))
@@ -421,6 +420,26 @@ static void test_cr4(void)
     }
     write_cr4(cr4);
     test_check(read_cr4() == cr4, "CR4.TSD cleared again");
+
+    /* DE: DR4 and DR5 stop aliasing DR6 and DR7. */
+    {
+        long dr6 = pv_get_debugreg(6), rc;
+        test_check(pv_get_debugreg(4) == dr6, "CR4.DE clear: DR4 reads as DR6 (%#lx)", dr6);
+        write_cr4(cr4 | B(3));
+        test_check(read_cr4() == (cr4 | B(3)), "CR4.DE set and shown");
+        rc = pv_get_debugreg(4);
+        test_check(rc == -19, "with CR4.DE get_debugreg(4): %ld (want -ENODEV)", rc);
+        rc = pv_set_debugreg(5, 0x400);
+        test_check(rc == -19, "with CR4.DE set_debugreg(5): %ld (want -ENODEV)", rc);
+        rc = pv_set_debugreg(7, 0x20401);            /* DR0 as an I/O breakpoint, locally enabled */
+        if (xenolith)
+            test_check(rc == -1, "with CR4.DE an I/O breakpoint in DR7: %ld (Xenolith: -EPERM, no I/O breakpoints)", rc);
+        else
+            test_check(rc == 0, "with CR4.DE an I/O breakpoint in DR7: accepted (Xen)");
+        pv_set_debugreg(7, 0x400);
+        write_cr4(cr4);
+        test_check(pv_get_debugreg(5) == pv_get_debugreg(7), "CR4.DE cleared: DR5 reads as DR7 again");
+    }
 
     /* FSGSBASE, where CPUID offers it: the instructions work once the guest
      * sets CR4.FSGSBASE, and the hypervisor sees the bases they write. */

@@ -9,8 +9,9 @@
  * the vCPU runs: rdtsc and rdtscp then fault, are emulated for the guest
  * kernel, and are a #GP in its user mode) and FSGSBASE where CPUID offers it
  * (set in the hardware too; the bases the guest writes itself are read back
- * by vcpu_arch_sync_bases), and OSXSAVE where XSAVE is offered (xsetbv is
- * then emulated: pv_xsave.c); DE is not kept (docs/abi-coverage.md). */
+ * by vcpu_arch_sync_bases), OSXSAVE where XSAVE is offered (xsetbv is
+ * then emulated: pv_xsave.c), and DE (set_debugreg/get_debugreg then refuse
+ * DR4 and DR5; DR7 I/O breakpoints stay refused: docs/abi-coverage.md). */
 #include "arch/x86_64/pv_emulate.h"
 #include "arch/x86_64/guest_access.h"
 #include "arch/x86_64/cpu.h"
@@ -23,6 +24,7 @@
 
 #define CR4_FSGSBASE (1ul << 16)
 #define CR4_OSXSAVE  (1ul << 18)
+#define CR4_DE       (1ul << 3)
 
 /* FSGSBASE in the CPUID the guest is shown. */
 static bool guest_has_fsgsbase(const struct vcpu *v)
@@ -103,7 +105,7 @@ bool pv_emulate_mov_cr(struct vcpu *v, struct cpu_regs *r)
         case 3: *val = v->arch.kernel_l4 << 12; break;
         case 4:
             *val = GUEST_CR4 | (v->arch.cr4_tsd ? CR4_TSD : 0) | (v->arch.cr4_fsgsbase ? CR4_FSGSBASE : 0) |
-                   (v->arch.cr4_osxsave ? CR4_OSXSAVE : 0);
+                   (v->arch.cr4_osxsave ? CR4_OSXSAVE : 0) | (v->arch.cr4_de ? CR4_DE : 0);
             break;
         default: return false;
         }
@@ -128,11 +130,12 @@ bool pv_emulate_mov_cr(struct vcpu *v, struct cpu_regs *r)
             break;
         }
         case 4:                                     /* accepted; TSD and FSGSBASE are kept */
-            v->arch.cr4_tsd = (*val & CR4_TSD) != 0;
+            v->arch.cr4_tsd = (*val & CR4_TSD) != 0;     /* TSD and DE: always the guest's */
             if (!(*val & CR4_FSGSBASE))
                 vcpu_arch_sync_bases(v);            /* the last bases it wrote itself */
             v->arch.cr4_fsgsbase = (*val & CR4_FSGSBASE) && guest_has_fsgsbase(v);
             v->arch.cr4_osxsave = (*val & CR4_OSXSAVE) && pv_xsave_offered();
+            v->arch.cr4_de = (*val & CR4_DE) != 0;
             pv_cr4_switch_to(v);
             break;
         default:

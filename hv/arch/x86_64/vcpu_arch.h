@@ -31,6 +31,7 @@ struct vcpu_arch {
     bool cr4_tsd;                    /* the guest's CR4.TSD: rdtsc faults in its user mode */
     bool cr4_fsgsbase;               /* the guest's CR4.FSGSBASE: rd/wr{fs,gs}base allowed */
     bool cr4_osxsave;                /* the guest's CR4.OSXSAVE: its xsetbv is emulated */
+    bool cr4_de;                     /* the guest's CR4.DE: DR4/DR5 no longer alias DR6/DR7 */
     uint64_t xcr0;                   /* the guest's XCR0 (0: x87|SSE, the start value) */
     bool fpu_used;                   /* fpu holds a state to restore */
     uint8_t fpu[512] __attribute__((aligned(16)));   /* FXSAVE image while not running */
