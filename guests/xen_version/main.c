@@ -6,6 +6,7 @@
  * tests/integration/tests.list) and the hypervisor with "console=com1".
  */
 #include "guest.h"
+#include "mm.h"
 
 #include "errno.h"
 #include "features.h"
@@ -64,15 +65,46 @@ static void check_version_ops(void)
                "XENVER_platform_parameters rc=%ld virt_start=%#lx", rc,
                (unsigned long)pp.virt_start);
 
+    /* Xen 4.17's submap 0 for a PV dom0: memory_op_vnode_supported,
+     * mmu_pt_update_preserve_ad, highmem_assist, gnttab_map_avail_bits,
+     * dom0, direct_mapped; pae_pgdir_above_4gb follows the pae_extended_cr3
+     * assist. */
+    const uint32_t want_features = (1u << XENFEAT_memory_op_vnode_supported) |
+        (1u << XENFEAT_mmu_pt_update_preserve_ad) | (1u << XENFEAT_highmem_assist) |
+        (1u << XENFEAT_gnttab_map_avail_bits) | (1u << XENFEAT_dom0) | (1u << XENFEAT_direct_mapped);
     xen_feature_info_t fi = { .submap_idx = 0, .submap = 0 };
     rc = HYPERVISOR_xen_version(XENVER_get_features, &fi);
-    test_check(rc == 0, "XENVER_get_features submap 0 rc=%ld submap=%#x", rc,
-               fi.submap);
+    test_check(rc == 0 && fi.submap == want_features, "XENVER_get_features submap 0 rc=%ld submap=%#x (want %#x)",
+               rc, fi.submap, want_features);
+    rc = mm_vm_assist(VMASST_CMD_enable, VMASST_TYPE_pae_extended_cr3);
+    fi.submap = 0;
     if (rc == 0)
-        test_note("features: writable_page_tables=%u supervisor_mode_kernel=%u "
-                  "dom0=%u", (fi.submap >> XENFEAT_writable_page_tables) & 1,
-                  (fi.submap >> XENFEAT_supervisor_mode_kernel) & 1,
-                  (fi.submap >> XENFEAT_dom0) & 1);
+        HYPERVISOR_xen_version(XENVER_get_features, &fi);
+    test_check(rc == 0 && fi.submap == (want_features | (1u << XENFEAT_pae_pgdir_above_4gb)),
+               "with VMASST pae_extended_cr3 (rc=%ld) submap 0 adds pae_pgdir_above_4gb: %#x", rc, fi.submap);
+    rc = mm_vm_assist(VMASST_CMD_disable, VMASST_TYPE_pae_extended_cr3);
+    fi.submap = 0;
+    if (rc == 0)
+        HYPERVISOR_xen_version(XENVER_get_features, &fi);
+    test_check(rc == 0 && fi.submap == want_features,
+               "without it again (rc=%ld): %#x", rc, fi.submap);
+
+    /* memory_op_vnode_supported: XENMEM_get_vnumainfo answers as for a
+     * domain without a virtual NUMA layout. */
+    struct xen_vnuma_topology_info vt;
+    g_memset(&vt, 0, sizeof(vt));
+    vt.domid = DOMID_SELF;
+    rc = HYPERVISOR_memory_op(XENMEM_get_vnumainfo, &vt);
+    test_check(rc == -XEN_EOPNOTSUPP, "XENMEM_get_vnumainfo (no vNUMA): rc=%ld (want %d)", rc, -XEN_EOPNOTSUPP);
+    vt.pad = 1;
+    rc = HYPERVISOR_memory_op(XENMEM_get_vnumainfo, &vt);
+    test_check(rc == -XEN_EINVAL, "XENMEM_get_vnumainfo with pad set: rc=%ld (want %d)", rc, -XEN_EINVAL);
+    vt.pad = 0;
+    vt.domid = 7;
+    rc = HYPERVISOR_memory_op(XENMEM_get_vnumainfo, &vt);
+    test_check(rc == -XEN_ESRCH, "XENMEM_get_vnumainfo of no domain: rc=%ld (want %d)", rc, -XEN_ESRCH);
+    rc = HYPERVISOR_memory_op(XENMEM_get_vnumainfo, (void *)0x10);
+    test_check(rc == -XEN_EFAULT, "XENMEM_get_vnumainfo from a bad pointer: rc=%ld (want %d)", rc, -XEN_EFAULT);
 
     static const unsigned int bad_idx[] = { 1, 2, 0x100, 0xffffffffu };
     for (unsigned i = 0; i < sizeof(bad_idx) / sizeof(bad_idx[0]); i++) {

@@ -9,6 +9,7 @@
 #include "mm/mm.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/cpu_init.h"
+#include "arch/x86_64/pv_emulate.h"
 #include "arch/x86_64/descriptors.h"
 #include "arch/x86_64/page.h"
 #include "arch/x86_64/power.h"
@@ -126,10 +127,13 @@ void hv_start(uint32_t magic, uint64_t info_pa)
     log_boot_info(&boot_info);
 
     cpu_init();
-    log_info("CPU: %s %s%s%s\n", cpu_features.vendor, cpu_features.brand,
-             cpu_features.nx ? " NX" : "", cpu_features.smep ? " SMEP" : "");
     gdt_init();
     idt_init();
+    cpu_features.cpuid_faulting = pv_cpuid_faulting_init();   /* probes MSRs: after the IDT */
+    cpu_features.xsave = pv_xsave_init();
+    log_info("CPU: %s %s%s%s%s%s\n", cpu_features.vendor, cpu_features.brand,
+             cpu_features.nx ? " NX" : "", cpu_features.smep ? " SMEP" : "",
+             cpu_features.cpuid_faulting ? " CPUID-faulting" : "", cpu_features.xsave ? " XSAVE" : "");
     syscall_init();
 
     mm_init(&boot_info, img_start, img_end);

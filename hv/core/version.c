@@ -7,6 +7,7 @@
 #include "lib/string.h"
 #include "lib/format.h"
 #include "errno.h"
+#include "xen.h"
 #include "version.h"
 #include "features.h"
 
@@ -21,11 +22,25 @@
 #define XENOLITH_COMPILER "gcc"
 #endif
 
+/* Submap 0 as Xen 4.17 gives it to a PV domain, each bit backed by what it
+ * promises: XENMEM_get_vnumainfo and vnode memory flags (a domain without
+ * vNUMA), MMU_PT_UPDATE_PRESERVE_AD, MMUEXT_CLEAR_PAGE/COPY_PAGE (highmem
+ * assist), GNTMAP_guest_avail bits copied to the PTE, a direct-mapped (not
+ * translated) domain; pae_pgdir_above_4gb once the pae_extended_cr3 assist
+ * is on; dom0 for the initial domain. */
 static uint32_t feature_submap(const struct domain *d, unsigned idx)
 {
+    uint32_t map;
+
     if (idx != 0)
         return 0;
-    return d->privileged ? (1u << XENFEAT_dom0) : 0;
+    map = (1u << XENFEAT_memory_op_vnode_supported) | (1u << XENFEAT_mmu_pt_update_preserve_ad) |
+          (1u << XENFEAT_highmem_assist) | (1u << XENFEAT_gnttab_map_avail_bits) | (1u << XENFEAT_direct_mapped);
+    if (d->vm_assist & (1ull << VMASST_TYPE_pae_extended_cr3))
+        map |= 1u << XENFEAT_pae_pgdir_above_4gb;
+    if (d->privileged)
+        map |= 1u << XENFEAT_dom0;
+    return map;
 }
 
 long xen_version_hypercall(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)

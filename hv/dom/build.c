@@ -20,12 +20,9 @@
 #include "lib/string.h"
 #include "xen.h"
 #include "features.h"
+#include "dom/elf_features.h"
 
 #define U(x) ((unsigned long long)(x))
-
-/* XENFEAT_* bits a kernel may require: none of the optional PV modes
- * (writable page tables, auto-translation, supervisor-mode kernel) yet. */
-#define BUILD_FEATURES_OFFERED (1u << XENFEAT_dom0)
 
 /* The frame backing guest pseudo-physical frame pfn. */
 uint64_t build_pfn_to_mfn(const struct build_ctx *c, uint64_t pfn)
@@ -189,13 +186,17 @@ int dom_build_pv(struct domain *d, const struct dom_build_params *p, char *err, 
     struct build_ctx c = { .d = d, .p = p };
     struct dom_layout_in in;
     int rc = -1;
+    uint32_t unmet;
 
     if (elf_parse_xen(p->kernel, p->kernel_len, &c.elf, err, errlen) != 0)
         return -1;
-    if (c.elf.feat_required & ~BUILD_FEATURES_OFFERED) {
-        fmt_snprintf(err, errlen, "the kernel requires features %#x that Xenolith does not offer",
-                     c.elf.feat_required & ~BUILD_FEATURES_OFFERED);
+    if (elf_features_decide(&c.elf, d->privileged, &unmet, err, errlen) != 0)
         return -1;
+    if (unmet) {
+        char names[96];
+        elf_feature_names(unmet, names, sizeof(names));
+        log_info("d%u: warning: the kernel requires %s, which Xenolith does not offer (booted anyway, as Xen does)\n",
+                 d->id, names);
     }
     in = (struct dom_layout_in){
         .virt_base = c.elf.virt_base & ~(uint64_t)(PAGE_SIZE - 1),

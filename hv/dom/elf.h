@@ -40,6 +40,7 @@ struct elf_xen_info {
     /* String notes, truncated to fit; non-printable bytes become '?'. */
     char guest_os[32], guest_version[32], xen_version[32], loader[32];
     uint32_t feat_supported, feat_required;    /* XENFEAT_* bits, submap 0 */
+    bool has_supported_features;               /* a SUPPORTED_FEATURES note was seen */
     bool notes_from_sections;                  /* notes came from SHT_NOTE sections */
     unsigned nr_seg;
     struct elf_segment seg[ELF_MAX_SEGMENTS];

@@ -3,6 +3,7 @@
 
 #include "elfnote.h"
 #include "features.h"
+#include "dom/elf_features.h"
 
 #define NOTE_HDR 12            /* namesz, descsz, type */
 
@@ -10,21 +11,6 @@ static uint64_t pad4(uint64_t v)
 {
     return (v + 3) & ~3ULL;
 }
-
-/* The feature names Xen's libelf recognises in the FEATURES note. Others
- * are ignored, unless marked required with '!', which is an error. */
-static const struct {
-    const char *name;
-    unsigned bit;
-} feature_names[] = {
-    { "writable_page_tables", XENFEAT_writable_page_tables },
-    { "writable_descriptor_tables", XENFEAT_writable_descriptor_tables },
-    { "auto_translated_physmap", XENFEAT_auto_translated_physmap },
-    { "supervisor_mode_kernel", XENFEAT_supervisor_mode_kernel },
-    { "pae_pgdir_above_4gb", XENFEAT_pae_pgdir_above_4gb },
-    { "hvm_callback_vector", XENFEAT_hvm_callback_vector },
-    { "dom0", XENFEAT_dom0 },
-};
 
 /* Copies a note string, truncated to fit; bytes that are not printable
  * ASCII become '?', so the strings are safe to log. */
@@ -45,7 +31,7 @@ static int parse_features(const char *s, size_t len, struct elf_xen_info *out, s
         size_t end = pos, n;
         bool required = false;
         const char *word;
-        size_t i;
+        int bit;
 
         while (end < len && s[end] != '|')
             end++;
@@ -56,15 +42,12 @@ static int parse_features(const char *s, size_t len, struct elf_xen_info *out, s
             word++;
             n--;
         }
-        for (i = 0; i < sizeof(feature_names) / sizeof(feature_names[0]); i++) {
-            if (strlen(feature_names[i].name) == n && !memcmp(feature_names[i].name, word, n)) {
-                out->feat_supported |= 1u << feature_names[i].bit;
-                if (required)
-                    out->feat_required |= 1u << feature_names[i].bit;
-                break;
-            }
-        }
-        if (i == sizeof(feature_names) / sizeof(feature_names[0]) && required) {
+        bit = elf_feature_bit(word, n);
+        if (bit >= 0) {
+            out->feat_supported |= 1u << bit;
+            if (required)
+                out->feat_required |= 1u << bit;
+        } else if (required) {
             char shown[40];
 
             copy_str(shown, sizeof(shown), word, n);
@@ -169,6 +152,7 @@ static int parse_note(uint32_t type, const uint8_t *d, uint32_t sz, struct elf_x
         if (sz < 4 || sz % 4)
             return elf_fail(e, "SUPPORTED_FEATURES note has %u bytes (want a multiple of 4)", sz);
         out->feat_supported |= elf_rd32(d);
+        out->has_supported_features = true;
         break;
     default:
         /* INFO, PAE_MODE, BSD_SYMTAB, HV_START_LOW, L1_MFN_VALID,

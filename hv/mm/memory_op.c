@@ -135,6 +135,23 @@ static long domain_query(unsigned op, uint64_t arg)
     }
 }
 
+/* No domain has a virtual NUMA layout: after the argument checks Xen makes
+ * for one (readable, pad zero, a domain the caller may name), the answer is
+ * -EOPNOTSUPP. */
+static long vnuma_info(uint64_t arg)
+{
+    struct xen_vnuma_topology_info t;
+    long err = 0;
+
+    if (copy_from_guest(&t, arg, sizeof(t)))
+        return -XEN_EFAULT;
+    if (t.pad != 0)
+        return -XEN_EINVAL;
+    if (!target_domain(t.domid, &err))
+        return err;
+    return -XEN_EOPNOTSUPP;
+}
+
 /* Copy E820-style entries out. A NULL buffer asks only for the count; a
  * buffer too small for all of them is -EINVAL. */
 static long put_map(struct xen_memory_map *map, uint64_t arg, const struct boot_mem_range *ranges, unsigned n)
@@ -250,6 +267,8 @@ long memory_op_hypercall(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, u
     }
     case XENMEM_machphys_mfn_list:
         return m2p_chunks(arg);
+    case XENMEM_get_vnumainfo:
+        return vnuma_info(arg);
     default:
         return -XEN_ENOSYS;
     }

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 
 #include "dom/elf.h"
+#include "dom/elf_features.h"
 #include "layout_check.h"
 
 static struct elf_xen_info info;
@@ -94,6 +95,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     check_info(data, size, &info);
+    for (int dom0 = 0; dom0 < 2; dom0++) {
+        uint32_t unmet;
+        char e[160] = "";
+        rc = elf_features_decide(&info, dom0, &unmet, e, sizeof(e));
+        FUZZ_CHECK(rc == 0 || (rc == -1 && e[0] != '\0' && strnlen(e, sizeof(e)) < sizeof(e)));
+        FUZZ_CHECK((unmet & ~info.feat_required) == 0);
+    }
     layout(&info, 0, 512, false);
     layout(&info, size, 16384, true);
     return 0;

@@ -41,7 +41,7 @@ HOST_SRCS_frame_alloc := hv/mm/frame_alloc.c
 HOST_SRCS_cmdline := hv/boot/cmdline.c hv/lib/format.c
 HOST_SRCS_multiboot := hv/boot/multiboot.c hv/boot/mb1.c hv/boot/mb2.c hv/boot/memmap.c \
                        hv/lib/format.c
-HOST_SRCS_elf := hv/dom/elf.c hv/dom/elf_notes.c hv/lib/format.c
+HOST_SRCS_elf := hv/dom/elf.c hv/dom/elf_notes.c hv/dom/elf_features.c hv/lib/format.c
 
 # Tests of other modules that live in tests/host as well.
 HOST_TESTS += acpi_s5 runqueue layout
@@ -89,6 +89,14 @@ HOST_SRCS_timer := hv/core/timer.c
 HOST_SRCS_timer_clock :=
 HOST_SRCS_timer_rtc := hv/arch/x86_64/rtc.c
 
+# The PV CPUID policy (Xen 4.17's default, minus what Xenolith lacks).
+HOST_TESTS += cpuid_policy
+HOST_SRCS_cpuid_policy := hv/arch/x86_64/cpuid_policy.c
+
+# The virtual machine-check MSRs.
+HOST_TESTS += vmce
+HOST_SRCS_vmce := hv/arch/x86_64/vmce.c
+
 # Guest virtual-address checks (header-only).
 HOST_TESTS += va
 HOST_SRCS_va :=
@@ -104,12 +112,13 @@ HOST_SRCS_ptwr := hv/mm/ptwr.c hv/mm/pv_mm_pte.c hv/mm/page_type.c hv/mm/page_ty
 # Pure files that must also build freestanding.
 HOST_FS_SRCS := hv/lib/string.c hv/lib/format.c hv/mm/frame_alloc.c hv/boot/cmdline.c \
                 hv/boot/multiboot.c hv/boot/mb1.c hv/boot/mb2.c hv/boot/memmap.c \
-                hv/dom/elf.c hv/dom/elf_notes.c
+                hv/dom/elf.c hv/dom/elf_notes.c hv/dom/elf_features.c
 HOST_FS_SRCS += hv/mm/page_type.c hv/mm/page_type_validate.c
 HOST_FS_SRCS += hv/evtchn/evtchn_core.c hv/evtchn/evtchn_fifo.c
 HOST_FS_SRCS += $(GRANT_CORE_SRCS)
 HOST_FS_SRCS += hv/core/timer.c hv/arch/x86_64/rtc.c
 HOST_FS_SRCS += hv/arch/x86_64/insn_decode.c hv/arch/x86_64/insn_execute.c hv/mm/ptwr.c hv/mm/pv_mm_pte.c
+HOST_FS_SRCS += hv/arch/x86_64/cpuid_policy.c hv/arch/x86_64/vmce.c
 
 HOST_HDRS := $(wildcard tests/host/*.h hv/*/*.h hv/arch/*/*.h public/*.h)
 

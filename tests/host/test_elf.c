@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "dom/elf.h"
+#include "dom/elf_features.h"
 #include "test.h"
 
 /* Image layout used by the builder. */
@@ -541,6 +542,91 @@ static void test_note_rejections(void)
     REJECT(&m, "SUPPORTED_FEATURES note has 6 bytes");
 }
 
+/* The builder's decision on the features a kernel declares, as Xen 4.17's
+ * dom0 builder takes them: only a required supervisor_mode_kernel is
+ * refused, and a SUPPORTED_FEATURES note without dom0 for dom0; other
+ * required features not offered are only reported. */
+static void test_feature_decision(void)
+{
+    static struct img m;
+    struct elf_xen_info x;
+    uint32_t unmet = 0xdead;
+    char e[160], names[96];
+
+    /* The names, both ways. */
+    CHECK_EQ(elf_feature_bit("writable_page_tables", 20), 0);
+    CHECK_EQ(elf_feature_bit("dom0", 4), 11);
+    CHECK_EQ(elf_feature_bit("dom0x", 4), 11);          /* only len bytes count */
+    CHECK_EQ(elf_feature_bit("dom", 3), -1);
+    CHECK_EQ(elf_feature_bit("hvm_safe_pvclock", 16), -1);
+    CHECK_STR(elf_feature_name(3), "supervisor_mode_kernel");
+    CHECK(elf_feature_name(5) == NULL);
+    elf_feature_names(1u << 2 | 1u << 8, names, sizeof(names));
+    CHECK_STR(names, "auto_translated_physmap, hvm_callback_vector");
+    elf_feature_names(1u << 2 | 1u << 8, names, 10);    /* truncated, still terminated */
+    CHECK(strlen(names) < 10);
+    elf_feature_names(0, names, sizeof(names));
+    CHECK_STR(names, "");
+
+    CHECK_EQ(elf_features_offered(true), 1u << 0 | 1u << 4 | 1u << 11);
+    CHECK_EQ(elf_features_offered(false), 1u << 0 | 1u << 4);
+
+    /* Linux's declaration: "!writable_page_tables|pae_pgdir_above_4gb", and
+     * SUPPORTED_FEATURES with dom0. */
+    memset(&x, 0, sizeof(x));
+    x.feat_required = 1u << 0;
+    x.feat_supported = 1u << 0 | 1u << 4 | 1u << 11;
+    x.has_supported_features = true;
+    e[0] = 0;
+    CHECK_EQ(elf_features_decide(&x, true, &unmet, e, sizeof(e)), 0);
+    CHECK_EQ(unmet, 0);
+    CHECK_STR(e, "");
+
+    /* supervisor_mode_kernel required: refused, named. */
+    x.feat_required |= 1u << 3;
+    x.feat_supported |= 1u << 3;
+    CHECK_EQ(elf_features_decide(&x, true, &unmet, e, sizeof(e)), -1);
+    CHECK_STR(e, "the kernel requires feature supervisor_mode_kernel, which Xenolith does not offer");
+    CHECK_EQ(elf_features_decide(&x, false, &unmet, e, sizeof(e)), -1);
+    /* Only supported (not required): fine. */
+    x.feat_required &= ~(1u << 3);
+    CHECK_EQ(elf_features_decide(&x, true, &unmet, e, sizeof(e)), 0);
+
+    /* Required but not given, accepted as Xen accepts them: reported. */
+    x.feat_required = 1u << 0 | 1u << 1 | 1u << 2 | 1u << 8 | 1u << 11;
+    CHECK_EQ(elf_features_decide(&x, true, &unmet, e, sizeof(e)), 0);
+    CHECK_EQ(unmet, 1u << 1 | 1u << 2 | 1u << 8);
+    CHECK_EQ(elf_features_decide(&x, false, &unmet, e, sizeof(e)), 0);
+    CHECK_EQ(unmet, 1u << 1 | 1u << 2 | 1u << 8 | 1u << 11);
+
+    /* SUPPORTED_FEATURES without dom0: refused as dom0, not otherwise;
+     * without the note nothing is asked of it. */
+    x.feat_required = 0;
+    x.feat_supported = 1u << 0;
+    CHECK_EQ(elf_features_decide(&x, true, &unmet, e, sizeof(e)), -1);
+    CHECK_CONTAINS(e, "does not support dom0 operation");
+    CHECK_EQ(elf_features_decide(&x, false, &unmet, e, sizeof(e)), 0);
+    x.has_supported_features = false;
+    CHECK_EQ(elf_features_decide(&x, true, &unmet, e, sizeof(e)), 0);
+
+    /* The parser records the SUPPORTED_FEATURES note, and '!' marks. */
+    build_linux(&m, 0);
+    CHECK_EQ(parse(&m), 0);
+    CHECK(info.has_supported_features);
+    CHECK_EQ(elf_features_decide(&info, true, &unmet, e, sizeof(e)), 0);
+    CHECK_EQ(unmet, 0);
+    build_linux(&m, 1u << 17);                            /* no SUPPORTED_FEATURES note */
+    CHECK_EQ(parse(&m), 0);
+    CHECK(!info.has_supported_features);
+    build_linux(&m, 1u << 10);
+    note_str(&m, 10, "!writable_page_tables|pae_pgdir_above_4gb|!supervisor_mode_kernel");
+    w64(m.b + OFF_PHDR + 2 * 56 + 32, m.notes_len);
+    CHECK_EQ(parse(&m), 0);
+    CHECK_EQ(info.feat_required, 1u << 0 | 1u << 3);
+    CHECK_EQ(elf_features_decide(&info, true, &unmet, e, sizeof(e)), -1);
+    CHECK_STR(e, "the kernel requires feature supervisor_mode_kernel, which Xenolith does not offer");
+}
+
 static void test_layout_rejections(void)
 {
     static struct img m;
@@ -685,6 +771,7 @@ int main(void)
     RUN_TEST(test_header_rejections);
     RUN_TEST(test_segment_rejections);
     RUN_TEST(test_note_rejections);
+    RUN_TEST(test_feature_decision);
     RUN_TEST(test_layout_rejections);
     RUN_TEST(test_error_buffer);
     RUN_TEST(test_fuzz);

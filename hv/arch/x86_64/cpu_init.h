@@ -6,6 +6,8 @@
 
 struct cpu_features {
     bool nx, smep, gb_pages;
+    bool cpuid_faulting;
+    bool xsave;                 /* CR4.OSXSAVE on, XSAVE offered to guests (pv_xsave.c) */        /* a guest's cpuid traps (pv_cpuid.c) */
     char vendor[13];
     char brand[49];
 };

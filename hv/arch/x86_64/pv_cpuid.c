@@ -1,64 +1,69 @@
-/* The CPUID a PV guest is shown (through the forced-emulation prefix; a
- * plain cpuid runs natively and sees the hardware). The hardware's answers,
- * minus what a PV guest cannot use, plus the hypervisor leaves at 0x40000000
- * that say "Xen" (the ABI Xenolith offers). */
+/* The CPUID a PV guest is shown (the forced-emulation prefix, and a plain
+ * cpuid where CPUID faulting makes it trap): Xen's default PV policy
+ * (cpuid_policy.c) over this CPU's answers. Where the CPU offers CPUID
+ * faulting (PLATFORM_INFO bit 31) it is on for good, as Xen turns it on for
+ * its PV guests dom0 included: cpuid at CPL 3 raises #GP and gets the same
+ * answers; the hypervisor's own cpuid, at CPL 0, is unaffected. */
 #include "arch/x86_64/pv_emulate.h"
+#include "arch/x86_64/cpuid_policy.h"
 #include "arch/x86_64/cpu.h"
-#include "lib/string.h"
+#include "arch/x86_64/msr_safe.h"
+#include "core/domain.h"
+#include "core/time.h"
+#include "mm/frame_table.h"
 
-#define HV_LEAF_BASE 0x40000000u
-
-/* Leaf 1 ECX: VMX, SMX, EST, TM2, MONITOR, DS-CPL, PCID, x2APIC, TSC-deadline,
- * XSAVE, OSXSAVE, AVX (XSAVE state is not offered). Set: hypervisor present. */
-#define L1_ECX_HIDE ((1u << 5) | (1u << 6) | (1u << 7) | (1u << 8) | (1u << 3) | (1u << 4) | \
-                     (1u << 17) | (1u << 21) | (1u << 24) | (1u << 26) | (1u << 27) | (1u << 28))
-/* Leaf 1 EDX: VME, DE, PSE, MCE? no; hide DS, ACPI, TM, PBE, MTRR, PSE36, the local APIC. */
-#define L1_EDX_HIDE ((1u << 21) | (1u << 22) | (1u << 29) | (1u << 31) | (1u << 12) | (1u << 17) | (1u << 9))
-/* Leaf 7 EBX: FSGSBASE, SMEP, INVPCID, SMAP, AVX2 and the other XSAVE-state users. */
-#define L7_EBX_HIDE ((1u << 0) | (1u << 7) | (1u << 10) | (1u << 20) | (1u << 5) | (1u << 16) | \
-                     (1u << 17) | (1u << 21) | (1u << 26) | (1u << 27) | (1u << 28) | (1u << 30) | (1u << 31))
-
-void pv_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
+static void hw_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
 {
-    if (leaf >= HV_LEAF_BASE && leaf < HV_LEAF_BASE + 0x100) {
-        memset(out, 0, 4 * sizeof(uint32_t));
-        switch (leaf - HV_LEAF_BASE) {
-        case 0:                                   /* signature and the highest leaf */
-            out[0] = HV_LEAF_BASE + 2;
-            memcpy(&out[1], "XenV", 4);
-            memcpy(&out[2], "MMXe", 4);
-            memcpy(&out[3], "nVMM", 4);
-            break;
-        case 1:                                   /* the Xen interface version */
-            out[0] = (4u << 16) | 17u;
-            break;
-        case 2:                                   /* hypercall pages, and their MSR */
-            out[0] = 1;
-            out[1] = HV_LEAF_BASE;
-            break;
-        }
-        return;
-    }
     cpuid_count(leaf, sub, &out[0], &out[1], &out[2], &out[3]);
-    switch (leaf) {
-    case 1:
-        out[2] = (out[2] & ~L1_ECX_HIDE) | (1u << 31);
-        out[3] &= ~L1_EDX_HIDE;
-        break;
-    case 5:                                       /* MONITOR/MWAIT */
-    case 6:                                       /* power management */
-    case 0xB:                                     /* x2APIC topology */
-    case 0xD:                                     /* XSAVE state */
-        memset(out, 0, 4 * sizeof(uint32_t));
-        break;
-    case 7:
-        if (sub == 0) {
-            out[1] &= ~L7_EBX_HIDE;
-            out[2] = 0;
-            out[3] = 0;
-        } else {
-            memset(out, 0, 4 * sizeof(uint32_t));
-        }
-        break;
-    }
+}
+
+/* forced: through the forced-emulation prefix (a #UD), where Xen shows the
+ * hardware's OSXSAVE to the guest kernel even before it sets its own. */
+static void policy(const struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4], bool forced)
+{
+    const struct cpuid_ctx c = {
+        .raw = hw_cpuid,
+        .dom0_kernel = v->domain->privileged && !v->arch.user_mode,
+        .xen_version = (4u << 16) | 17u,
+        .tsc_khz = time_tsc_hz() / 1000,
+        .max_mfn = frame_table_frames ? frame_table_frames - 1 : 0,
+        .xsave = pv_xsave_offered(),
+        .osxsave = v->arch.cr4_osxsave || (forced && !v->arch.user_mode),
+    };
+
+    cpuid_policy(&c, leaf, sub, out);
+}
+
+void pv_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+    policy(v, leaf, sub, out, false);
+}
+
+#define MSR_PLATFORM_INFO          0xce
+#define MSR_MISC_FEATURES_ENABLES  0x140
+#define PLATFORM_INFO_CPUID_FAULTING (1ull << 31)
+#define MISC_FEATURES_CPUID_FAULTING 1ull
+
+bool pv_cpuid_faulting_init(void)
+{
+    uint64_t info, en;
+
+    if (!rdmsr_safe(MSR_PLATFORM_INFO, &info) || !(info & PLATFORM_INFO_CPUID_FAULTING) ||
+        !rdmsr_safe(MSR_MISC_FEATURES_ENABLES, &en))
+        return false;
+    wrmsr(MSR_MISC_FEATURES_ENABLES, en | MISC_FEATURES_CPUID_FAULTING);
+    return true;
+}
+
+bool pv_emulate_cpuid(struct vcpu *v, struct cpu_regs *r, unsigned len)
+{
+    uint32_t out[4];
+
+    policy(v, (uint32_t)r->rax, (uint32_t)r->rcx, out, len == 7);
+    r->rax = out[0];
+    r->rbx = out[1];
+    r->rcx = out[2];
+    r->rdx = out[3];
+    r->rip += len;
+    return true;
 }

@@ -1,6 +1,8 @@
 /* Debug registers of PV vCPUs (set_debugreg, get_debugreg). Breakpoints may
  * only name guest addresses; DR7 may not ask for general detection (which
- * would trap the hypervisor's own accesses) nor for I/O breakpoints, and the
+ * would trap the hypervisor's own accesses) nor for I/O breakpoints (Xen
+ * takes them once the guest sets CR4.DE and checks them in its port I/O
+ * emulation; Xenolith does not), and the
  * reserved upper halves of DR6 and DR7 must be clear (loading them would
  * fault in the hypervisor). The
  * values live in the vCPU and are loaded while it runs. */
@@ -60,9 +62,13 @@ void debugreg_note_step(struct vcpu *v)
     loaded[6] = ~0ull;                      /* reload it next time */
 }
 
-static unsigned alias(unsigned reg)
+/* DR4 and DR5 are DR6 and DR7 while the guest's CR4.DE is clear, as on the
+ * hardware; with it set they do not exist (-ENODEV, as Xen answers). */
+static int alias(const struct vcpu *v, unsigned reg)
 {
-    return reg == 4 ? 6 : reg == 5 ? 7 : reg;   /* with CR4.DE clear, as the hardware does */
+    if (reg == 4 || reg == 5)
+        return v->arch.cr4_de ? -1 : (int)reg + 2;
+    return (int)reg;
 }
 
 long set_debugreg_hypercall(uint64_t reg, uint64_t value, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -70,9 +76,9 @@ long set_debugreg_hypercall(uint64_t reg, uint64_t value, uint64_t a3, uint64_t 
     struct vcpu *v = current;
 
     (void)a3; (void)a4; (void)a5;
-    if (reg > 7)
+    if (reg > 7 || alias(v, (unsigned)reg) < 0)
         return -XEN_ENODEV;
-    reg = alias((unsigned)reg);
+    reg = (unsigned)alias(v, (unsigned)reg);
     if ((reg == 6 || reg == 7) && (value >> 32))
         return -XEN_EINVAL;             /* the upper halves are reserved: never load them */
     switch (reg) {
@@ -100,7 +106,7 @@ long set_debugreg_hypercall(uint64_t reg, uint64_t value, uint64_t a3, uint64_t 
 long get_debugreg_hypercall(uint64_t reg, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a2; (void)a3; (void)a4; (void)a5;
-    if (reg > 7)
+    if (reg > 7 || alias(current, (unsigned)reg) < 0)
         return -XEN_ENODEV;
-    return (long)current->arch.debugreg[alias((unsigned)reg)];
+    return (long)current->arch.debugreg[alias(current, (unsigned)reg)];
 }

@@ -4,13 +4,11 @@
  * not trusted: QEMU's TCG reports a wrong one for `int n`). What is not
  * emulated here becomes a #GP for the guest, as on bare metal. */
 #include "arch/x86_64/pv_emulate.h"
-#include "arch/x86_64/va.h"
 #include "arch/x86_64/trap_bounce.h"
 #include "arch/x86_64/guest_access.h"
 #include "arch/x86_64/cpu.h"
 #include "core/domain.h"
 
-#define MSR_TSC  0x10
 #define FORCED_EMULATION_PREFIX "\x0f\x0b" "xen"
 
 /* Up to n bytes of guest code at rip; how many could be read (all at once
@@ -44,43 +42,9 @@ static bool soft_interrupt(struct vcpu *v, struct cpu_regs *r, unsigned vec, uns
     return true;
 }
 
-static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
-{
-    switch (msr) {
-    case MSR_FS_BASE:        *val = v->arch.fs_base; return true;
-    case MSR_GS_BASE:        *val = v->arch.gs_base_kernel; return true;
-    case MSR_SHADOW_GS_BASE: *val = v->arch.gs_base_user; return true;
-    case MSR_EFER:           *val = rdmsr(MSR_EFER) & (EFER_SCE | EFER_LME | (1u << 10) | EFER_NXE); return true;
-    case MSR_TSC:            *val = rdtsc(); return true;
-    case MSR_PAT:            *val = rdmsr(MSR_PAT); return true;
-    default:                 return false;
-    }
-}
-
-static bool write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
-{
-    if ((msr == MSR_FS_BASE || msr == MSR_GS_BASE || msr == MSR_SHADOW_GS_BASE) && !va_canonical(val))
-        return false;
-    switch (msr) {
-    case MSR_FS_BASE:
-        v->arch.fs_base = val;
-        wrmsr(MSR_FS_BASE, val);
-        return true;
-    case MSR_GS_BASE:
-        v->arch.gs_base_kernel = val;
-        wrmsr(MSR_GS_BASE, val);
-        return true;
-    case MSR_SHADOW_GS_BASE:
-        v->arch.gs_base_user = val;
-        return true;
-    default:
-        return false;
-    }
-}
-
 bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
 {
-    uint8_t b[2];
+    uint8_t b[2], b3[3];
     unsigned n = fetch(r->rip, b, sizeof(b));
     uint64_t val;
 
@@ -88,6 +52,14 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
         return soft_interrupt(v, r, b[1], 2);
     if (n >= 1 && b[0] == 0xCC)
         return soft_interrupt(v, r, 3, 1);
+    if (n >= 2 && b[0] == 0x0F && b[1] == 0xA2) {   /* cpuid under CPUID faulting */
+        if (v->arch.user_mode && (v->arch.misc_features_enables & 1))
+            return false;                           /* the guest kernel asked for the #GP */
+        return pv_emulate_cpuid(v, r, 2);
+    }
+    if (n >= 1 && (b[0] & 0xF0) == 0x40 && !v->arch.user_mode && fetch(r->rip, b3, 3) == 3 &&
+        b3[1] == 0x0F && (b3[2] == 0x20 || b3[2] == 0x22))
+        return pv_emulate_mov_cr(v, r);             /* with a REX prefix (%r8-%r15, %cr8) */
     if (n < 2 || b[0] != 0x0F || v->arch.user_mode)
         return false;
     if (b[1] == 0x06)                               /* clts */
@@ -101,8 +73,14 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
     }
     if (b[1] == 0x20 || b[1] == 0x22)               /* mov from / to a control register */
         return pv_emulate_mov_cr(v, r);
+    if (b[1] == 0x31)                               /* rdtsc under the guest's CR4.TSD */
+        return pv_emulate_rdtsc(v, r, false);
+    if (b[1] == 0x01 && fetch(r->rip, b3, 3) == 3 && b3[2] == 0xF9)   /* rdtscp */
+        return pv_emulate_rdtsc(v, r, true);
+    if (b[1] == 0x01 && fetch(r->rip, b3, 3) == 3 && b3[2] == 0xD1)   /* xsetbv */
+        return pv_emulate_xsetbv(v, r);
     if (b[1] == 0x32) {                             /* rdmsr */
-        if (!read_msr(v, (uint32_t)r->rcx, &val))
+        if (!pv_read_msr(v, (uint32_t)r->rcx, &val))
             return false;
         r->rax = (uint32_t)val;
         r->rdx = val >> 32;
@@ -110,7 +88,7 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
         return true;
     }
     if (b[1] == 0x30) {                             /* wrmsr */
-        if (!write_msr(v, (uint32_t)r->rcx, ((r->rdx & 0xffffffff) << 32) | (r->rax & 0xffffffff)))
+        if (!pv_write_msr(v, (uint32_t)r->rcx, ((r->rdx & 0xffffffff) << 32) | (r->rax & 0xffffffff)))
             return false;
         r->rip += 2;
         return true;
@@ -121,17 +99,9 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
 bool pv_emulate_ud(struct vcpu *v, struct cpu_regs *r)
 {
     uint8_t b[8];                   /* one word: the 7-byte sequence and a byte after it */
-    uint32_t out[4];
 
-    (void)v;
     if (fetch(r->rip, b, sizeof(b)) < 7 || __builtin_memcmp(b, FORCED_EMULATION_PREFIX, 5) != 0 ||
         b[5] != 0x0F || b[6] != 0xA2)
         return false;
-    pv_cpuid((uint32_t)r->rax, (uint32_t)r->rcx, out);
-    r->rax = out[0];
-    r->rbx = out[1];
-    r->rcx = out[2];
-    r->rdx = out[3];
-    r->rip += 7;                    /* ud2; .ascii "xen"; cpuid */
-    return true;
+    return pv_emulate_cpuid(v, r, 7);   /* ud2; .ascii "xen"; cpuid */
 }

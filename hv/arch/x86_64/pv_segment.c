@@ -15,6 +15,7 @@ long set_segment_base_hypercall(uint64_t which, uint64_t base, uint64_t a3, uint
     struct vcpu *v = current;
 
     (void)a3; (void)a4; (void)a5;
+    vcpu_arch_sync_bases(v);                /* bases the guest wrote itself (FSGSBASE) */
     switch (which) {
     case SEGBASE_FS:
         if (!va_canonical(base))

@@ -3,6 +3,7 @@
 #include "arch/x86_64/descriptors.h"
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/pv_emulate.h"
 #include "arch/x86_64/page.h"
 #include "lib/string.h"
 #include "mm/page_type.h"
@@ -12,6 +13,7 @@
 extern void exit_to_guest(struct cpu_regs *frame) __attribute__((noreturn));
 
 static struct vcpu *fpu_owner;           /* whose state the FPU registers hold */
+static struct vcpu *bases_owner;         /* whose FS/GS bases the CPU holds */
 
 void vcpu_arch_init(struct vcpu *v, uint64_t entry, uint64_t stack, uint64_t start_info, uint64_t l4_mfn)
 {
@@ -63,10 +65,25 @@ uint64_t vcpu_arch_set_user_l4(struct vcpu *v, uint64_t l4_mfn)
     return old;
 }
 
+/* With CR4.FSGSBASE the guest writes its FS base and current GS base
+ * itself (wrfsbase, wrgsbase): the CPU's values are the true ones while the
+ * vCPU's bases are loaded. */
+void vcpu_arch_sync_bases(struct vcpu *v)
+{
+    if (v != bases_owner || !v->arch.cr4_fsgsbase)
+        return;
+    v->arch.fs_base = rdmsr(MSR_FS_BASE);
+    if (v->arch.user_mode)
+        v->arch.gs_base_user = rdmsr(MSR_GS_BASE);
+    else
+        v->arch.gs_base_kernel = rdmsr(MSR_GS_BASE);
+}
+
 /* The GS base the CPU uses is the current mode's; the other waits in the
  * vCPU (the guest cannot run swapgs: it is privileged). */
 void vcpu_arch_set_mode(struct vcpu *v, bool user)
 {
+    vcpu_arch_sync_bases(v);
     v->arch.user_mode = user;
     load_cr3(v);
     if (v == current)
@@ -85,6 +102,8 @@ void vcpu_arch_release_tables(struct vcpu *v)
 {
     if (fpu_owner == v)
         fpu_owner = 0;
+    if (bases_owner == v)
+        bases_owner = 0;
     ldt_release(v);
     pv_gdt_release(v);
     if (v == current)
@@ -109,8 +128,14 @@ void vcpu_arch_switch_to(struct vcpu *v, struct cpu_regs *frame)
     pv_fpu_switch(fpu_owner, v);
     debugreg_load(v);
     fpu_owner = v;
+    if (bases_owner)
+        vcpu_arch_sync_bases(bases_owner);
+    bases_owner = v;
     wrmsr(MSR_FS_BASE, v->arch.fs_base);
     wrmsr(MSR_GS_BASE, v->arch.user_mode ? v->arch.gs_base_user : v->arch.gs_base_kernel);
+    pv_msr_switch_to(v);
+    pv_cr4_switch_to(v);
+    pv_xsave_switch_to(v);
     *frame = v->regs;
 }
 

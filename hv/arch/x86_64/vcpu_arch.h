@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include <stdbool.h>
+#include "arch/x86_64/vmce.h"
 #include "arch/x86_64/regs.h"
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/va.h"
@@ -23,7 +24,15 @@ struct vcpu_arch {
     uint8_t event_flags, failsafe_flags, syscall_flags;   /* CALLBACKF_mask_events */
     uint64_t kernel_ss, kernel_sp;   /* stack_switch: where user-to-kernel frames go */
     uint64_t fs_base, gs_base_kernel, gs_base_user;
+    uint64_t tsc_aux;                /* MSR_TSC_AUX (rdtscp), loaded while the vCPU runs */
+    uint64_t misc_features_enables;  /* MSR_MISC_FEATURES_ENABLES as the guest wrote it */
+    struct vmce vmce;                /* the virtual machine-check MSRs (vmce.c) */
     bool fpu_ts;                     /* the guest's virtual CR0.TS (fpu_taskswitch) */
+    bool cr4_tsd;                    /* the guest's CR4.TSD: rdtsc faults in its user mode */
+    bool cr4_fsgsbase;               /* the guest's CR4.FSGSBASE: rd/wr{fs,gs}base allowed */
+    bool cr4_osxsave;                /* the guest's CR4.OSXSAVE: its xsetbv is emulated */
+    bool cr4_de;                     /* the guest's CR4.DE: DR4/DR5 no longer alias DR6/DR7 */
+    uint64_t xcr0;                   /* the guest's XCR0 (0: x87|SSE, the start value) */
     bool fpu_used;                   /* fpu holds a state to restore */
     uint8_t fpu[512] __attribute__((aligned(16)));   /* FXSAVE image while not running */
     uint64_t debugreg[8];
@@ -56,6 +65,9 @@ void pv_check_return(struct vcpu *v, struct cpu_regs *frame);
 /* Switch the running vCPU between guest kernel and guest user mode: page
  * tables and GS base follow. */
 void vcpu_arch_set_mode(struct vcpu *v, bool user);
+/* Reads back the FS/GS bases a guest with CR4.FSGSBASE may have written
+ * itself, if the CPU holds v's (before the hypervisor uses or replaces them). */
+void vcpu_arch_sync_bases(struct vcpu *v);
 /* Is v in guest kernel mode (the only mode that makes hypercalls)? */
 static inline bool vcpu_arch_in_kernel_mode(const struct vcpu_arch *a) { return !a->user_mode; }
 /* Make v the running vCPU: load its address space and its registers into frame. */
