@@ -8,6 +8,7 @@
 #include "arch/x86_64/trap_bounce.h"
 #include "arch/x86_64/guest_access.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/pv_io.h"
 #include "core/domain.h"
 
 #define MSR_TSC  0x10
@@ -88,6 +89,8 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
         return soft_interrupt(v, r, b[1], 2);
     if (n >= 1 && b[0] == 0xCC)
         return soft_interrupt(v, r, 3, 1);
+    if (pv_emulate_io(v, r))                        /* in/out/ins/outs, cli/sti (pv_emulate_io.c) */
+        return true;
     if (n < 2 || b[0] != 0x0F || v->arch.user_mode)
         return false;
     if (b[1] == 0x06)                               /* clts */

@@ -57,6 +57,8 @@ long iret_hypercall(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t
     }
     if (to_user)
         vcpu_arch_set_mode(v, true);
+    if (v->domain->vm_assist & (1ull << VMASST_TYPE_architectural_iopl))
+        v->arch.iopl = (uint8_t)((c.rflags & RFLAGS_IOPL) >> 12);   /* the virtual IOPL */
     r->rip = c.rip;
     r->cs = cs;
     r->rsp = c.rsp;

@@ -32,6 +32,9 @@ struct vcpu_arch {
     uint64_t ldt_mfns[16];           /* the descriptor pages it holds */
     uint32_t gdt_ents, gdt_pages;    /* set_gdt: the vCPU's own GDT frames */
     uint64_t gdt_mfns[14];
+    uint8_t iopl;                    /* PHYSDEVOP_set_iopl (or iret under architectural_iopl): 0-3 */
+    uint64_t iobmp;                  /* PHYSDEVOP_set_iobitmap: guest address of the bitmap */
+    uint32_t iobmp_limit;            /* ports it covers (0: no bitmap) */
 };
 
 struct vcpu;
@@ -56,6 +59,10 @@ void pv_check_return(struct vcpu *v, struct cpu_regs *frame);
 /* Switch the running vCPU between guest kernel and guest user mode: page
  * tables and GS base follow. */
 void vcpu_arch_set_mode(struct vcpu *v, bool user);
+/* Load the kernel's (kernel true) or the user's page tables without changing
+ * v's mode (the GS base stays): for a look at guest kernel memory from user
+ * mode; call again with !v->arch.user_mode to go back. */
+void vcpu_arch_use_tables(struct vcpu *v, bool kernel);
 /* Is v in guest kernel mode (the only mode that makes hypercalls)? */
 static inline bool vcpu_arch_in_kernel_mode(const struct vcpu_arch *a) { return !a->user_mode; }
 /* Make v the running vCPU: load its address space and its registers into frame. */

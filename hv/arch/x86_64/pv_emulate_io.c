@@ -1,0 +1,257 @@
+/* Port I/O and cli/sti of a PV guest, after the #GP the real instruction
+ * raises (the guest always runs with the hardware IOPL at 0). The decisions
+ * are Xen 4.17's:
+ * - the virtual IOPL admits the guest kernel when it is at least 1 (at least
+ *   0 under VMASST_TYPE_architectural_iopl, which makes the kernel ring 0),
+ *   and guest user mode only at 3;
+ * - otherwise an I/O access (not cli/sti) may still be admitted by the I/O
+ *   bitmap the kernel registered (PHYSDEVOP_set_iobitmap): a clear bit per
+ *   port, for ports below its limit, read from guest kernel memory on each
+ *   access; bits that cannot be read count as set;
+ * - an admitted cli/sti does nothing (the event mask is left alone);
+ * - an admitted access reaches the real port only for the hardware domain
+ *   and only ports outside the hypervisor's (ioport_policy.h); every other
+ *   port reads as all ones and drops writes;
+ * - not admitted: the #GP(0) goes to the guest; hlt is never emulated. */
+#include "arch/x86_64/pv_io.h"
+#include "arch/x86_64/ioport_policy.h"
+#include "arch/x86_64/guest_access.h"
+#include "arch/x86_64/trap_bounce.h"
+#include "arch/x86_64/power.h"
+#include "arch/x86_64/cpu.h"
+#include "core/domain.h"
+#include "core/log.h"
+#include "xen.h"
+
+#define MAX_INSN 15
+#define REPS_PER_TRAP 1024      /* a longer rep ins/outs resumes on the next #GP */
+#define PFEC_WRITE 2
+
+static struct ioport_policy dom0_ports;
+
+void pv_io_init(uint16_t serial_base)
+{
+    uint16_t pm1a, pm1b, reset;
+    bool ok;
+
+    ioport_policy_init(&dom0_ports);
+    ok = ioport_policy_deny(&dom0_ports, serial_base, 8);
+    if (power_io_ports(&pm1a, &pm1b, &reset)) {
+        ok &= ioport_policy_deny(&dom0_ports, pm1a, pm1a ? 2 : 0);
+        ok &= ioport_policy_deny(&dom0_ports, pm1b, pm1b ? 2 : 0);
+        ok &= ioport_policy_deny(&dom0_ports, reset, reset ? 1 : 0);
+    }
+    if (!ok)
+        log_err("I/O ports: a range of the hypervisor's could not be listed\n");
+}
+
+static bool iopl_ok(const struct vcpu *v)
+{
+    unsigned cpl = v->arch.user_mode ? 3 :
+                   (v->domain->vm_assist & (1ull << VMASST_TYPE_architectural_iopl)) ? 0 : 1;
+
+    return cpl <= v->arch.iopl;
+}
+
+/* The I/O bitmap's two bytes covering port, from guest kernel memory. */
+static bool bitmap_ok(struct vcpu *v, unsigned port, unsigned bytes)
+{
+    uint8_t b[2] = { 0xff, 0xff };
+    bool user = v->arch.user_mode;
+    uint64_t at = v->arch.iobmp + (port >> 3);
+
+    if (port + bytes > v->arch.iobmp_limit)
+        return false;
+    if (user)
+        vcpu_arch_use_tables(v, true);
+    if (copy_from_guest(b, at, 2) != 0 && copy_from_guest(b, at, 1) != 0)
+        b[0] = 0xff;
+    if (user)
+        vcpu_arch_use_tables(v, false);
+    return ((((unsigned)b[1] << 8) | b[0]) & (((1u << bytes) - 1) << (port & 7))) == 0;
+}
+
+static bool io_ok(struct vcpu *v, unsigned port, unsigned bytes)
+{
+    return iopl_ok(v) || bitmap_ok(v, port, bytes);
+}
+
+static uint32_t port_read(const struct domain *d, unsigned port, unsigned bytes)
+{
+    uint32_t val = 0;
+
+    if (d->privileged && ioport_policy_dom0_may(&dom0_ports, port, bytes)) {
+        switch (bytes) {
+        case 1: return inb((uint16_t)port);
+        case 2: return inw((uint16_t)port);
+        default: return inl((uint16_t)port);
+        }
+    }
+    for (unsigned i = 0; i < bytes; i++) {          /* byte by byte: the domain's ports only */
+        uint32_t b = 0xff;
+
+        if (d->privileged && ioport_policy_dom0_may(&dom0_ports, port + i, 1))
+            b = inb((uint16_t)(port + i));
+        val |= b << (8 * i);
+    }
+    return val;
+}
+
+static void port_write(const struct domain *d, unsigned port, unsigned bytes, uint32_t val)
+{
+    if (!d->privileged)
+        return;
+    if (ioport_policy_dom0_may(&dom0_ports, port, bytes)) {
+        switch (bytes) {
+        case 1: outb((uint16_t)port, (uint8_t)val); return;
+        case 2: outw((uint16_t)port, (uint16_t)val); return;
+        default: outl((uint16_t)port, val); return;
+        }
+    }
+    for (unsigned i = 0; i < bytes; i++)
+        if (ioport_policy_dom0_may(&dom0_ports, port + i, 1))
+            outb((uint16_t)(port + i), (uint8_t)(val >> (8 * i)));
+}
+
+static void set_rax(struct cpu_regs *r, unsigned bytes, uint32_t val)
+{
+    if (bytes == 4)
+        r->rax = val;                           /* a 32-bit result clears bits 32-63 */
+    else if (bytes == 2)
+        r->rax = (r->rax & ~0xffffull) | (val & 0xffff);
+    else
+        r->rax = (r->rax & ~0xffull) | (val & 0xff);
+}
+
+struct io_insn {
+    unsigned len;               /* prefixes, opcode and imm8 */
+    uint8_t op;
+    bool opsize16, addr32, rep;
+    unsigned seg;               /* outs source: 0 default (base 0), 4 fs, 5 gs */
+    unsigned imm8;
+};
+
+/* Prefixes, then the opcode (and imm8); false when it cannot be read. */
+static bool decode(uint64_t rip, struct io_insn *in)
+{
+    uint8_t b;
+
+    for (unsigned n = 0; n < MAX_INSN; n++) {
+        if (copy_from_guest(&b, rip + n, 1) != 0)
+            return false;
+        switch (b) {
+        case 0x66: in->opsize16 = true; continue;
+        case 0x67: in->addr32 = true; continue;
+        case 0xf2: case 0xf3: in->rep = true; continue;
+        case 0x26: case 0x2e: case 0x36: case 0x3e: in->seg = 0; continue;  /* base 0 in 64-bit mode */
+        case 0x64: in->seg = 4; continue;
+        case 0x65: in->seg = 5; continue;
+        case 0xf0: return false;                /* lock: #UD on hardware, not ours */
+        default: break;
+        }
+        if ((b & 0xf0) == 0x40)                 /* REX: no effect on these */
+            continue;
+        in->op = b;
+        in->len = n + 1;
+        if (b >= 0xe4 && b <= 0xe7) {
+            uint8_t imm;
+
+            if (n + 1 >= MAX_INSN || copy_from_guest(&imm, rip + n + 1, 1) != 0)
+                return false;
+            in->imm8 = imm;
+            in->len = n + 2;
+        }
+        return true;
+    }
+    return false;
+}
+
+static void fault(struct vcpu *v, struct cpu_regs *r, uint64_t addr, uint64_t pfec)
+{
+    if (!pv_bounce_exception(v, r, 14, pfec, addr))
+        domain_crash(v, r, "page fault in an emulated ins/outs, with no handler for it");
+}
+
+/* rep ins/outs (or a single one): RDI/RSI/RCX advance as the real
+ * instruction's would, so a fault leaves them where it struck. */
+static void string_io(struct vcpu *v, struct cpu_regs *r, const struct io_insn *in,
+                      unsigned port, unsigned bytes)
+{
+    bool out = in->op == 0x6e || in->op == 0x6f;
+    uint64_t amask = in->addr32 ? 0xffffffffull : ~0ull;
+    uint64_t *pidx = out ? &r->rsi : &r->rdi;
+    uint64_t base = 0;
+    int64_t step = (r->rflags & RFLAGS_DF) ? -(int64_t)bytes : (int64_t)bytes;
+    uint64_t count = in->rep ? (r->rcx & amask) : 1;
+
+    if (out && in->seg == 4)
+        base = rdmsr(MSR_FS_BASE);
+    else if (out && in->seg == 5)
+        base = rdmsr(MSR_GS_BASE);
+    for (unsigned done = 0; count; done++) {
+        uint64_t addr = base + (*pidx & amask);
+        uint32_t val = 0;
+
+        if (done == REPS_PER_TRAP)
+            return;                             /* rip unchanged: the rest on the next #GP */
+        if (out) {
+            if (copy_from_guest(&val, addr, bytes) != 0) {
+                fault(v, r, addr, 0);
+                return;
+            }
+            port_write(v->domain, port, bytes, val);
+        } else {
+            val = port_read(v->domain, port, bytes);
+            if (copy_to_guest(addr, &val, bytes) != 0) {
+                fault(v, r, addr, PFEC_WRITE);
+                return;
+            }
+        }
+        *pidx = (*pidx + (uint64_t)step) & amask;    /* a 32-bit index write clears bits 32-63 */
+        count--;
+        if (in->rep)
+            r->rcx = count;
+    }
+    r->rip += in->len;
+}
+
+bool pv_emulate_io(struct vcpu *v, struct cpu_regs *r)
+{
+    struct io_insn in = { 0 };
+    unsigned port, bytes;
+
+    if (!decode(r->rip, &in))
+        return false;
+    switch (in.op) {
+    case 0xfa: case 0xfb:                       /* cli, sti: allowed ones do nothing */
+        if (!iopl_ok(v))
+            return false;
+        r->rip += in.len;
+        return true;
+    case 0xe4: case 0xe5: case 0xe6: case 0xe7:
+        port = in.imm8;
+        break;
+    case 0xec: case 0xed: case 0xee: case 0xef:
+    case 0x6c: case 0x6d: case 0x6e: case 0x6f:
+        port = r->rdx & 0xffff;
+        break;
+    default:
+        return false;
+    }
+    bytes = !(in.op & 1) ? 1 : in.opsize16 ? 2 : 4;
+    if (!io_ok(v, port, bytes))
+        return false;
+    switch (in.op) {
+    case 0xe4: case 0xe5: case 0xec: case 0xed:
+        set_rax(r, bytes, port_read(v->domain, port, bytes));
+        break;
+    case 0xe6: case 0xe7: case 0xee: case 0xef:
+        port_write(v->domain, port, bytes, (uint32_t)r->rax);
+        break;
+    default:
+        string_io(v, r, &in, port, bytes);
+        return true;
+    }
+    r->rip += in.len;
+    return true;
+}
