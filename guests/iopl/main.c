@@ -40,6 +40,10 @@ __asm__(".pushsection .text.user_page, \"ax\"\n"
         USNIP(u_in21, "inb $0x21, %al")
         USNIP(u_in21dx, "inb %dx, %al")
         USNIP(u_nop, "nop")
+        ".globl u_insb_unmapped\n"
+        "u_insb_unmapped:\n"
+        "  mov $0x500000, %edi\n mov $0x21, %edx\n"
+        "  mov $(2f - 1f), %r15d\n1: insb\n2:\n  mov %rdi, %rax\n  jmp u_exit\n"
         "u_exit:\n"
         "  mov %rax, %rdi\n mov %cs, %esi\n mov %ss, %edx\n"
         "  mov $99, %eax\n"
@@ -47,7 +51,8 @@ __asm__(".pushsection .text.user_page, \"ax\"\n"
         "  ud2\n"
         ".balign 4096\n"
         ".popsection\n");
-extern char iopl_user_page[], u_cli[], u_sti[], u_in80[], u_out80[], u_in21[], u_in21dx[], u_nop[];
+extern char iopl_user_page[], u_cli[], u_sti[], u_in80[], u_out80[], u_in21[], u_in21dx[], u_nop[],
+    u_insb_unmapped[];
 
 static unsigned char user_stack[4096] __attribute__((aligned(4096)));
 static unsigned char kstack[16384] __attribute__((aligned(16)));
@@ -417,7 +422,7 @@ static void test_string_io(void)
     TRY("insb", : "+D"(rdi) : "d"(0x21) : "r11", "memory");
     test_check(seen.count == n + 1 && seen.vector == 14 && seen.cr2 == 0x1000 && seen.rip == at_rip && rdi == 0x1000,
                "insb to an unmapped page: #PF (vector %lu error %#lx cr2 %#lx)", seen.vector, seen.error, seen.cr2);
-    test_note("insb to an unmapped page: #PF error code %#lx", seen.error);
+    test_check(seen.error == 2, "... with the write bit only in the error code (%#lx)", seen.error);
     set_iopl(0);
     n = seen.count;
     rdi = (unsigned long)buf;
@@ -447,6 +452,15 @@ static void test_user_at_each_iopl(void)
     }
     test_check(!user_gp(u_in21, 0x202) && (u_rax & 0xffffffff) == 0x5a5a5aff,
                "user inb $0x21 at virtual IOPL 3: all ones (%#lx)", u_rax);
+    {
+        unsigned long n = seen.count;
+        enter_user(uva(u_insb_unmapped), U_STACK_TOP, 0x202, FLAT_USER_CS, FLAT_USER_SS);
+        pv_events_mask();
+        test_check(seen.count == n + 1 && seen.vector == 14 && seen.cr2 == 0x500000 && (seen.cs & 3) == 3 &&
+                   u_rax == 0x500000, "user insb to an unmapped page at virtual IOPL 3: #PF (error %#lx cr2 %#lx), "
+                   "rdi unchanged (%#lx)", seen.error, seen.cr2, u_rax);
+        test_check(seen.error == 6, "... with the write and user bits in the error code (%#lx)", seen.error);
+    }
     set_iopl(0);
 }
 

@@ -26,6 +26,7 @@
 #define MAX_INSN 15
 #define REPS_PER_TRAP 1024      /* a longer rep ins/outs resumes on the next #GP */
 #define PFEC_WRITE 2
+#define PFEC_USER 4
 
 static struct ioport_policy dom0_ports;
 
@@ -166,8 +167,12 @@ static bool decode(uint64_t rip, struct io_insn *in)
     return false;
 }
 
+/* A #PF on the memory of ins/outs: write or read, plus the user bit from
+ * guest user mode, as Xen reports an emulated access's fault. */
 static void fault(struct vcpu *v, struct cpu_regs *r, uint64_t addr, uint64_t pfec)
 {
+    if (v->arch.user_mode)
+        pfec |= PFEC_USER;
     if (!pv_bounce_exception(v, r, 14, pfec, addr))
         domain_crash(v, r, "page fault in an emulated ins/outs, with no handler for it");
 }
