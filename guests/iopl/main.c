@@ -8,7 +8,11 @@
  * (a DMA page register) is really reached.  VMASST_TYPE_architectural_iopl:
  * the kernel counts as ring 0, bounce frames carry the virtual IOPL and
  * HYPERVISOR_iret sets it.  HYPERVISOR_iret with junk in bits 16-63 of the
- * CS and SS slots, back to the kernel and into user mode. */
+ * CS and SS slots, back to the kernel and into user mode, and with
+ * VGCF_in_syscall over other selectors (a sysret's return: the flat ones).
+ * The IRQ sub-ops of physdev_op are probed and their answers noted.  Only
+ * dom0 is tested: an unprivileged domain's view (every port all ones) needs a
+ * second domain. */
 #include "pv.h"
 #include "mm.h"
 
@@ -57,8 +61,8 @@ extern char iopl_user_page[], u_cli[], u_sti[], u_in80[], u_out80[], u_in21[], u
 static unsigned char user_stack[4096] __attribute__((aligned(4096)));
 static unsigned char kstack[16384] __attribute__((aligned(16)));
 
-/* enter_user(rip, rsp, rflags, cs, ss): HYPERVISOR_iret into user mode with
- * that frame; returns when the process makes syscall 99. */
+/* enter_user(rip, rsp, rflags, cs, ss, flags): HYPERVISOR_iret into user
+ * mode with that frame; returns when the process makes syscall 99. */
 __asm__(".pushsection .text\n"
         ".globl enter_user\n"
         "enter_user:\n"
@@ -69,7 +73,7 @@ __asm__(".pushsection .text\n"
         "  push %rdx\n"             /* RFLAGS */
         "  push %rcx\n"             /* CS */
         "  push %rdi\n"             /* RIP */
-        "  push $0\n"               /* flags */
+        "  push %r9\n"              /* flags */
         "  jmp hypercall_page + 23 * 32\n"
         ".globl leave_user\n"
         "leave_user:\n"
@@ -78,7 +82,7 @@ __asm__(".pushsection .text\n"
         "  ret\n"
         ".popsection\n");
 void enter_user(unsigned long rip, unsigned long rsp, unsigned long rflags, unsigned long cs,
-                unsigned long ss);
+                unsigned long ss, unsigned long flags);
 __attribute__((noreturn)) void leave_user(void);
 unsigned long iopl_saved_ksp;
 
@@ -92,7 +96,7 @@ static struct {
 } seen;
 volatile unsigned long resume_rip, at_rip;
 /* What the #BP handler changes in its frame before HYPERVISOR_iret. */
-static unsigned long bp_rflags_set, bp_rflags_clear, bp_cs_or, bp_ss_or;
+static unsigned long bp_rflags_set, bp_rflags_clear, bp_cs_or, bp_ss_or, bp_cs_set, bp_ss_set, bp_iret_flags;
 
 static void h_record(struct pv_regs *r)
 {
@@ -111,6 +115,11 @@ static void h_record(struct pv_regs *r)
         r->rflags = (r->rflags | bp_rflags_set) & ~bp_rflags_clear;
         r->cs |= bp_cs_or;
         r->ss |= bp_ss_or;
+        if (bp_cs_set)
+            r->cs = bp_cs_set;
+        if (bp_ss_set)
+            r->ss = bp_ss_set;
+        r->iret_flags = bp_iret_flags;
         return;
     }
     if (!resume_rip) {
@@ -200,7 +209,7 @@ static int user_gp(const char *snip, unsigned long rflags)
 {
     unsigned long n = seen.count;
 
-    enter_user(uva(snip), U_STACK_TOP, rflags, FLAT_USER_CS, FLAT_USER_SS);
+    enter_user(uva(snip), U_STACK_TOP, rflags, FLAT_USER_CS, FLAT_USER_SS, 0);
     pv_events_mask();
     if (seen.count == n)
         return 0;
@@ -454,7 +463,7 @@ static void test_user_at_each_iopl(void)
                "user inb $0x21 at virtual IOPL 3: all ones (%#lx)", u_rax);
     {
         unsigned long n = seen.count;
-        enter_user(uva(u_insb_unmapped), U_STACK_TOP, 0x202, FLAT_USER_CS, FLAT_USER_SS);
+        enter_user(uva(u_insb_unmapped), U_STACK_TOP, 0x202, FLAT_USER_CS, FLAT_USER_SS, 0);
         pv_events_mask();
         test_check(seen.count == n + 1 && seen.vector == 14 && seen.cr2 == 0x500000 && (seen.cs & 3) == 3 &&
                    u_rax == 0x500000, "user insb to an unmapped page at virtual IOPL 3: #PF (error %#lx cr2 %#lx), "
@@ -591,13 +600,30 @@ static void test_iret_junk(void)
     test_check(!user_gp(u_nop, 0x202) && u_cs == FLAT_USER_CS && u_ss == FLAT_USER_SS,
                "iret to user mode with plain selectors: cs %#lx ss %#lx", u_cs, u_ss);
     u_cs = u_ss = 0;
-    enter_user(uva(u_nop), U_STACK_TOP, 0x202, CS_JUNK | FLAT_USER_CS, SS_JUNK | FLAT_USER_SS);
+    enter_user(uva(u_nop), U_STACK_TOP, 0x202, CS_JUNK | FLAT_USER_CS, SS_JUNK | FLAT_USER_SS, 0);
     pv_events_mask();
     test_check(u_cs == FLAT_USER_CS && u_ss == FLAT_USER_SS,
                "iret to user mode with junk above the CS and SS selectors: cs %#lx ss %#lx", u_cs, u_ss);
+    /* With VGCF_in_syscall the return is a sysret's: whatever selectors the
+     * frame holds, the guest comes back with the flat ones (RCX and R11 are
+     * RIP and RFLAGS then). */
+    bp_cs_set = CS_JUNK | 0x1230;           /* RPL 0: back to the kernel */
+    bp_ss_set = SS_JUNK | 0x4567;
+    bp_iret_flags = VGCF_in_syscall;
+    __asm__ volatile("int3" ::: "rcx", "r11", "memory");
+    bp_cs_set = bp_ss_set = bp_iret_flags = 0;
+    __asm__ volatile("mov %%cs, %0\n mov %%ss, %1" : "=r"(cs), "=r"(ss));
+    test_check(cs == FLAT_KERNEL_CS && ss == FLAT_KERNEL_SS,
+               "iret with VGCF_in_syscall to the kernel, other selectors in the frame: back with cs %#lx ss %#lx",
+               cs, ss);
+    u_cs = u_ss = 0;
+    enter_user(uva(u_nop), U_STACK_TOP, 0x202, CS_JUNK | 0x1233, SS_JUNK | 0x4567, VGCF_in_syscall);
+    pv_events_mask();
+    test_check(u_cs == FLAT_USER_CS && u_ss == FLAT_USER_SS,
+               "iret with VGCF_in_syscall to user mode, other selectors in the frame: cs %#lx ss %#lx", u_cs, u_ss);
     /* An RPL-0 user SS and a kernel-RPL CS in the slots: RPL 3 is forced. */
     u_cs = u_ss = 0;
-    enter_user(uva(u_nop), U_STACK_TOP, 0x202, CS_JUNK | FLAT_USER_CS, SS_JUNK | (FLAT_USER_SS & ~3ul));
+    enter_user(uva(u_nop), U_STACK_TOP, 0x202, CS_JUNK | FLAT_USER_CS, SS_JUNK | (FLAT_USER_SS & ~3ul), 0);
     pv_events_mask();
     test_check(u_cs == FLAT_USER_CS && u_ss == FLAT_USER_SS, "iret to user mode with SS RPL 0: cs %#lx ss %#lx",
                u_cs, u_ss);

@@ -37,6 +37,11 @@ long iret_hypercall(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t
     }
     cs = (c.cs & 0xffff) | 3;               /* the upper bits may carry a bounce frame's saved mask */
     ss = (c.ss & 0xffff) | 3;
+    if (c.flags & VGCF_in_syscall) {        /* a sysret's return, as Xen's: the frame's selectors do not count */
+        if (!(to_user && cs == GDT_RING3_CS32))
+            cs = GDT_RING3_CS64;
+        ss = GDT_RING3_DS;
+    }
     if ((cs != GDT_RING3_CS64 && !(to_user && cs == GDT_RING3_CS32)) || ss != GDT_RING3_DS ||
         !va_canonical(c.rip) || !va_canonical(c.rsp) ||
         va_in_hv_area(c.rip)) {
