@@ -8,8 +8,10 @@
  * (a DMA page register) is really reached.  VMASST_TYPE_architectural_iopl:
  * the kernel counts as ring 0, bounce frames carry the virtual IOPL and
  * HYPERVISOR_iret sets it.  HYPERVISOR_iret with junk in bits 16-63 of the
- * CS and SS slots, back to the kernel and into user mode, and with
- * VGCF_in_syscall over other selectors (a sysret's return: the flat ones).
+ * CS and SS slots, back to the kernel and into user mode; with
+ * VGCF_in_syscall over other selectors (a sysret's return: the flat ones);
+ * without it to selectors of the guest's own GDT (used as they are) and to
+ * bad ones (the guest gets #GP(selector) with the frame it returned to).
  * The IRQ sub-ops of physdev_op are probed and their answers noted.  Only
  * dom0 is tested: an unprivileged domain's view (every port all ones) needs a
  * second domain. */
@@ -92,11 +94,15 @@ static unsigned long u_rax, u_cs, u_ss;
 /* ---- exceptions -------------------------------------------------------------------------- */
 
 static struct {
-    unsigned long count, vector, error, rip, cs, rflags, cr2;
+    unsigned long count, vector, error, rip, cs, rflags, cr2, rsp, ss;
 } seen;
 volatile unsigned long resume_rip, at_rip;
 /* What the #BP handler changes in its frame before HYPERVISOR_iret. */
 static unsigned long bp_rflags_set, bp_rflags_clear, bp_cs_or, bp_ss_or, bp_cs_set, bp_ss_set, bp_iret_flags;
+
+/* Set when an iret to bad selectors is expected to fault: the fault's frame
+ * gets the flat selectors of its mode and the return is tried again. */
+static unsigned long fix_iret_fault;
 
 static void h_record(struct pv_regs *r)
 {
@@ -107,6 +113,14 @@ static void h_record(struct pv_regs *r)
     seen.cs = r->cs;
     seen.rflags = r->rflags;
     seen.cr2 = pv_vcpu->arch.cr2;
+    if (fix_iret_fault && r->vector != 3) {
+        fix_iret_fault = 0;
+        seen.rsp = r->rsp;
+        seen.ss = r->ss;
+        r->cs = (r->cs & 3) == 3 ? FLAT_USER_CS : (FLAT_KERNEL_CS & ~3ul);
+        r->ss = FLAT_USER_SS;
+        return;
+    }
     if ((r->cs & 3) == 3) {                 /* the process: skip the instruction */
         r->rip += r->r15;
         return;
@@ -621,6 +635,72 @@ static void test_iret_junk(void)
     pv_events_mask();
     test_check(u_cs == FLAT_USER_CS && u_ss == FLAT_USER_SS,
                "iret with VGCF_in_syscall to user mode, other selectors in the frame: cs %#lx ss %#lx", u_cs, u_ss);
+    /* Without VGCF_in_syscall the real iret uses the frame's selectors: one
+     * beyond the GDT faults, and the guest gets #GP(selector) with the frame
+     * it returned to as the interrupted context. */
+    {
+        unsigned long n = seen.count, at, sp;
+
+        bp_cs_set = CS_JUNK | 0x1230;       /* RPL 0: back to the kernel */
+        fix_iret_fault = 1;
+        __asm__ volatile("mov %%rsp, %1\n int3\n lea (%%rip), %0" : "=r"(at), "=r"(sp) : : "memory");
+        bp_cs_set = 0;
+        test_check(seen.count == n + 2 && seen.vector == 13 && seen.error == 0x1230 && !fix_iret_fault,
+                   "iret to the kernel with CS 0x1230 (beyond the GDT): #GP(%#lx) (vector %lu, %lu exceptions)",
+                   seen.error, seen.vector, seen.count - n);
+        test_note("... its frame: rip %#lx (after int3: %#lx) cs %#lx rsp %#lx ss %#lx", seen.rip, at, seen.cs,
+                  seen.rsp, seen.ss);
+        test_check(seen.rip <= at && seen.rip + 8 > at && (seen.cs & 0xfffc) == 0x1230 && seen.rsp == sp,
+                   "... with the frame returned to: rip %#lx cs %#lx rsp %#lx", seen.rip, seen.cs, seen.rsp);
+        n = seen.count;
+        u_cs = u_ss = 0;
+        fix_iret_fault = 1;
+        enter_user(uva(u_nop), U_STACK_TOP, 0x202, CS_JUNK | 0x1233, FLAT_USER_SS, 0);
+        pv_events_mask();
+        test_check(seen.count == n + 1 && seen.vector == 13 && seen.error == 0x1230 && !fix_iret_fault,
+                   "iret to user mode with CS 0x1233: #GP(%#lx) (vector %lu)", seen.error, seen.vector);
+        test_note("... its frame: rip %#lx cs %#lx rsp %#lx ss %#lx", seen.rip, seen.cs, seen.rsp, seen.ss);
+        test_check(seen.rip == uva(u_nop) && (seen.cs & 0xffff) == 0x1233 && seen.rsp == U_STACK_TOP,
+                   "... with the user frame: rip %#lx cs %#lx rsp %#lx", seen.rip, seen.cs, seen.rsp);
+        test_check(u_cs == FLAT_USER_CS && u_ss == FLAT_USER_SS, "... then the process ran with the flat selectors");
+        n = seen.count;
+        fix_iret_fault = 1;
+        enter_user(uva(u_nop), U_STACK_TOP, 0x202, FLAT_USER_CS, 0x4563, 0);
+        pv_events_mask();
+        test_check(seen.count == n + 1 && seen.vector == 13 && seen.error == 0x4560 && !fix_iret_fault,
+                   "iret to user mode with SS 0x4563: #GP(%#lx) (vector %lu)", seen.error, seen.vector);
+        fix_iret_fault = 0;
+    }
+    /* Selectors of the guest's own GDT: the real iret uses them. */
+    {
+        static const unsigned long descs[] = { 0, 0x00cff2000000fffful /* data, DPL 3 */,
+                                               0x00affa000000fffful /* 64-bit code, DPL 3 */ };
+        unsigned long mfn = mm_alloc_mfn(), frames[1] = { mfn }, *page;
+        long rc;
+
+        page = mfn == MM_INVALID ? 0 : mm_scratch_map(mfn, MM_RW_FLAGS);
+        if (test_check(page != 0, "a frame for a GDT")) {
+            for (unsigned i = 0; i < 512; i++)
+                page[i] = i < 3 ? descs[i] : 0;
+            rc = mm_update_va_mapping((unsigned long)page, mm_pte(mfn, MM_RO_FLAGS), UVMF_INVLPG);
+            test_check(rc == 0, "map it read-only: rc=%ld", rc);
+            rc = pv_set_gdt(frames, 3);
+            if (test_check(rc == 0, "set_gdt(code and data, DPL 3): rc=%ld", rc)) {
+                bp_cs_set = 0x10;           /* entry 2, RPL 0: the kernel */
+                bp_ss_set = 0x08;           /* entry 1 */
+                __asm__ volatile("int3\n mov %%cs, %0\n mov %%ss, %1" : "=r"(cs), "=r"(ss) : : "memory");
+                bp_cs_set = bp_ss_set = 0;
+                test_check(cs == 0x13 && ss == 0x0b, "iret to the kernel with selectors of its GDT: cs %#lx ss %#lx "
+                           "(RPL 3 forced)", cs, ss);
+                __asm__ volatile("mov %%cs, %0\n mov %%ss, %1" : "=r"(cs), "=r"(ss));
+                test_check(cs == FLAT_KERNEL_CS && ss == FLAT_KERNEL_SS,
+                           "a hypercall returns with the flat selectors again: cs %#lx ss %#lx", cs, ss);
+                rc = pv_set_gdt(frames, 0);
+                test_check(rc == 0, "set_gdt(0 entries): rc=%ld", rc);
+            }
+            mm_scratch_unmap();
+        }
+    }
     /* An RPL-0 user SS and a kernel-RPL CS in the slots: RPL 3 is forced. */
     u_cs = u_ss = 0;
     enter_user(uva(u_nop), U_STACK_TOP, 0x202, CS_JUNK | FLAT_USER_CS, SS_JUNK | (FLAT_USER_SS & ~3ul), 0);

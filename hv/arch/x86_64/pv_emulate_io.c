@@ -19,6 +19,7 @@
 #include "arch/x86_64/trap_bounce.h"
 #include "arch/x86_64/power.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/layout.h"
 #include "core/domain.h"
 #include "core/log.h"
 #include "xen.h"
@@ -132,17 +133,25 @@ struct io_insn {
     unsigned imm8;
 };
 
-/* Prefixes, then the opcode (and imm8); false when it cannot be read. */
-static bool decode(uint64_t rip, struct io_insn *in)
+/* Prefixes, then the opcode (and imm8); false when it cannot be read. In
+ * 32-bit compatibility mode (a user CS32) 0x40-0x4f are no prefixes and the
+ * address size is 32 bits (16 with 0x67: not emulated, the #GP stands). */
+static bool decode(uint64_t rip, bool compat, struct io_insn *in)
 {
     uint8_t b;
+
+    in->addr32 = compat;
 
     for (unsigned n = 0; n < MAX_INSN; n++) {
         if (copy_from_guest(&b, rip + n, 1) != 0)
             return false;
         switch (b) {
         case 0x66: in->opsize16 = true; continue;
-        case 0x67: in->addr32 = true; continue;
+        case 0x67:
+            if (compat)
+                return false;
+            in->addr32 = true;
+            continue;
         case 0xf2: case 0xf3: in->rep = true; continue;
         case 0x26: case 0x2e: case 0x36: case 0x3e: in->seg = 0; continue;  /* base 0 in 64-bit mode */
         case 0x64: in->seg = 4; continue;
@@ -150,7 +159,7 @@ static bool decode(uint64_t rip, struct io_insn *in)
         case 0xf0: return false;                /* lock: #UD on hardware, not ours */
         default: break;
         }
-        if ((b & 0xf0) == 0x40)                 /* REX: no effect on these */
+        if (!compat && (b & 0xf0) == 0x40)      /* REX: no effect on these */
             continue;
         in->op = b;
         in->len = n + 1;
@@ -225,7 +234,7 @@ bool pv_emulate_io(struct vcpu *v, struct cpu_regs *r)
     struct io_insn in = { 0 };
     unsigned port, bytes;
 
-    if (!decode(r->rip, &in))
+    if (!decode(r->rip, (r->cs & 0xffff) == GDT_RING3_CS32, &in))
         return false;
     switch (in.op) {
     case 0xfa: case 0xfb:                       /* cli, sti: allowed ones do nothing */
