@@ -15,6 +15,7 @@
  * - not admitted: the #GP(0) goes to the guest; hlt is never emulated. */
 #include "arch/x86_64/pv_io.h"
 #include "arch/x86_64/ioport_policy.h"
+#include "arch/x86_64/io_insn.h"
 #include "arch/x86_64/guest_access.h"
 #include "arch/x86_64/trap_bounce.h"
 #include "arch/x86_64/power.h"
@@ -24,7 +25,6 @@
 #include "core/log.h"
 #include "xen.h"
 
-#define MAX_INSN 15
 #define REPS_PER_TRAP 1024      /* a longer rep ins/outs resumes on the next #GP */
 #define PFEC_WRITE 2
 #define PFEC_USER 4
@@ -49,10 +49,8 @@ void pv_io_init(uint16_t serial_base)
 
 static bool iopl_ok(const struct vcpu *v)
 {
-    unsigned cpl = v->arch.user_mode ? 3 :
-                   (v->domain->vm_assist & (1ull << VMASST_TYPE_architectural_iopl)) ? 0 : 1;
-
-    return cpl <= v->arch.iopl;
+    return io_iopl_allows(v->arch.user_mode, v->domain->vm_assist & (1ull << VMASST_TYPE_architectural_iopl),
+                          v->arch.iopl);
 }
 
 /* The I/O bitmap's two bytes covering port, from guest kernel memory. */
@@ -62,7 +60,7 @@ static bool bitmap_ok(struct vcpu *v, unsigned port, unsigned bytes)
     bool user = v->arch.user_mode;
     uint64_t at = v->arch.iobmp + (port >> 3);
 
-    if (port + bytes > v->arch.iobmp_limit)
+    if ((uint64_t)port + bytes > v->arch.iobmp_limit)
         return false;
     if (user)
         vcpu_arch_use_tables(v, true);
@@ -70,7 +68,7 @@ static bool bitmap_ok(struct vcpu *v, unsigned port, unsigned bytes)
         b[0] = 0xff;
     if (user)
         vcpu_arch_use_tables(v, false);
-    return ((((unsigned)b[1] << 8) | b[0]) & (((1u << bytes) - 1) << (port & 7))) == 0;
+    return io_bitmap_allows(b[0], b[1], port, bytes, v->arch.iobmp_limit);
 }
 
 static bool io_ok(struct vcpu *v, unsigned port, unsigned bytes)
@@ -115,65 +113,16 @@ static void port_write(const struct domain *d, unsigned port, unsigned bytes, ui
             outb((uint16_t)(port + i), (uint8_t)(val >> (8 * i)));
 }
 
-static void set_rax(struct cpu_regs *r, unsigned bytes, uint32_t val)
+/* Up to IO_INSN_MAX bytes of guest code at rip; how many could be read. */
+static unsigned fetch(uint64_t rip, uint8_t *buf)
 {
-    if (bytes == 4)
-        r->rax = val;                           /* a 32-bit result clears bits 32-63 */
-    else if (bytes == 2)
-        r->rax = (r->rax & ~0xffffull) | (val & 0xffff);
-    else
-        r->rax = (r->rax & ~0xffull) | (val & 0xff);
-}
+    unsigned got = 0;
 
-struct io_insn {
-    unsigned len;               /* prefixes, opcode and imm8 */
-    uint8_t op;
-    bool opsize16, addr32, rep;
-    unsigned seg;               /* outs source: 0 default (base 0), 4 fs, 5 gs */
-    unsigned imm8;
-};
-
-/* Prefixes, then the opcode (and imm8); false when it cannot be read. In
- * 32-bit compatibility mode (a user CS32) 0x40-0x4f are no prefixes and the
- * address size is 32 bits (16 with 0x67: not emulated, the #GP stands). */
-static bool decode(uint64_t rip, bool compat, struct io_insn *in)
-{
-    uint8_t b;
-
-    in->addr32 = compat;
-
-    for (unsigned n = 0; n < MAX_INSN; n++) {
-        if (copy_from_guest(&b, rip + n, 1) != 0)
-            return false;
-        switch (b) {
-        case 0x66: in->opsize16 = true; continue;
-        case 0x67:
-            if (compat)
-                return false;
-            in->addr32 = true;
-            continue;
-        case 0xf2: case 0xf3: in->rep = true; continue;
-        case 0x26: case 0x2e: case 0x36: case 0x3e: in->seg = 0; continue;  /* base 0 in 64-bit mode */
-        case 0x64: in->seg = 4; continue;
-        case 0x65: in->seg = 5; continue;
-        case 0xf0: return false;                /* lock: #UD on hardware, not ours */
-        default: break;
-        }
-        if (!compat && (b & 0xf0) == 0x40)      /* REX: no effect on these */
-            continue;
-        in->op = b;
-        in->len = n + 1;
-        if (b >= 0xe4 && b <= 0xe7) {
-            uint8_t imm;
-
-            if (n + 1 >= MAX_INSN || copy_from_guest(&imm, rip + n + 1, 1) != 0)
-                return false;
-            in->imm8 = imm;
-            in->len = n + 2;
-        }
-        return true;
-    }
-    return false;
+    if (copy_from_guest(buf, rip, IO_INSN_MAX) == 0)
+        return IO_INSN_MAX;
+    while (got < IO_INSN_MAX && copy_from_guest(buf + got, rip + got, 1) == 0)   /* the end of a mapping */
+        got++;
+    return got;
 }
 
 /* A #PF on the memory of ins/outs: write or read, plus the user bit from
@@ -231,10 +180,11 @@ static void string_io(struct vcpu *v, struct cpu_regs *r, const struct io_insn *
 
 bool pv_emulate_io(struct vcpu *v, struct cpu_regs *r)
 {
-    struct io_insn in = { 0 };
+    struct io_insn in;
+    uint8_t code[IO_INSN_MAX];
     unsigned port, bytes;
 
-    if (!decode(r->rip, (r->cs & 0xffff) == GDT_RING3_CS32, &in))
+    if (!io_insn_decode(code, fetch(r->rip, code), (r->cs & 0xffff) == GDT_RING3_CS32, &in))
         return false;
     switch (in.op) {
     case 0xfa: case 0xfb:                       /* cli, sti: allowed ones do nothing */
@@ -252,12 +202,12 @@ bool pv_emulate_io(struct vcpu *v, struct cpu_regs *r)
     default:
         return false;
     }
-    bytes = !(in.op & 1) ? 1 : in.opsize16 ? 2 : 4;
+    bytes = io_insn_bytes(&in);
     if (!io_ok(v, port, bytes))
         return false;
     switch (in.op) {
     case 0xe4: case 0xe5: case 0xec: case 0xed:
-        set_rax(r, bytes, port_read(v->domain, port, bytes));
+        r->rax = io_merge_rax(r->rax, bytes, port_read(v->domain, port, bytes));
         break;
     case 0xe6: case 0xe7: case 0xee: case 0xef:
         port_write(v->domain, port, bytes, (uint32_t)r->rax);
