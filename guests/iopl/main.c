@@ -385,6 +385,9 @@ static void test_widths_and_denied_ports(void)
     test_check(seen.count == n && (rax & 0xff) == 0xff, "inb from the console's line status register: %#lx "
                "(all ones, not the UART's)", rax & 0xff);
     rax = pat;
+    TRY("inl %%dx, %%eax", : "+a"(rax) : "d"(0x608) : "r11", "memory");
+    test_check(seen.count == n && rax == 0xfffffffful, "inl (%%dx=0x608, the ACPI PM timer under SeaBIOS): %#lx", rax);
+    rax = pat;
     TRY(".byte 0x48\n\tinb %%dx, %%al", : "+a"(rax) : "d"(0x21) : "r11", "memory");
     test_check(seen.count == n && rax == 0x11223344556677fful, "REX.W inb (%%dx=0x21): %#lx", rax);
 

@@ -10,8 +10,9 @@ static struct ioport_policy boot_like(void)
     CHECK(ioport_policy_deny(&p, 0x3f8, 8));        /* the serial console */
     CHECK(ioport_policy_deny(&p, 0x604, 2));        /* a PM1a control block */
     CHECK(ioport_policy_deny(&p, 0xcf9, 1));        /* an ACPI reset register */
+    CHECK(ioport_policy_deny(&p, 0xb008, 4));       /* a PM timer */
     CHECK(ioport_policy_deny(&p, 0, 0));            /* absent: nothing added */
-    CHECK(p.nr_extra == 3);
+    CHECK(p.nr_extra == 4);
     return p;
 }
 
@@ -20,7 +21,7 @@ static void test_hypervisor_ports_denied(void)
     struct ioport_policy p = boot_like();
     static const unsigned hv_ports[] = {
         0x20, 0x21, 0xa0, 0xa1, 0x40, 0x41, 0x42, 0x43, 0x61, 0x64, 0x70, 0x71, 0xf4,
-        0x510, 0x511, 0x514, 0xcf8, 0xcfc, 0xcff, 0x3f8, 0x3fd, 0x3ff, 0x604, 0x605, 0xcf9,
+        0x510, 0x511, 0x514, 0xcf8, 0xcfc, 0xcff, 0x3f8, 0x3fd, 0x3ff, 0x604, 0x605, 0xcf9, 0xb008, 0xb00b,
     };
 
     for (unsigned i = 0; i < sizeof(hv_ports) / sizeof(hv_ports[0]); i++) {
@@ -38,6 +39,7 @@ static void test_other_ports_allowed(void)
     CHECK(ioport_policy_dom0_may(&p, 0x60, 1));     /* keyboard data */
     CHECK(ioport_policy_dom0_may(&p, 0x2f8, 4));    /* COM2, not the console */
     CHECK(ioport_policy_dom0_may(&p, 0x600, 4));    /* PM1a event block */
+    CHECK(ioport_policy_dom0_may(&p, 0xb004, 4));   /* ends just before the PM timer */
     CHECK(ioport_policy_dom0_may(&p, 0xfffc, 4));
 }
 

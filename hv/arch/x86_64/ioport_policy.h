@@ -3,8 +3,8 @@
  * hypervisor keeps for itself: a fixed list (PIC, PIT and its channel-2 gate,
  * RTC/CMOS, the keyboard controller's reset line, PCI configuration, QEMU's
  * isa-debug-exit and fw_cfg) plus the ports found at boot (the serial console,
- * the ACPI PM1 control blocks and reset register). Any other domain gets no
- * real port at all. */
+ * the ACPI PM1 control blocks and reset register, and the ACPI PM timer,
+ * which Xen keeps from dom0 too). Any other domain gets no real port at all. */
 #ifndef HV_ARCH_IOPORT_POLICY_H
 #define HV_ARCH_IOPORT_POLICY_H
 

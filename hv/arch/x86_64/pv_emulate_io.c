@@ -33,15 +33,16 @@ static struct ioport_policy dom0_ports;
 
 void pv_io_init(uint16_t serial_base)
 {
-    uint16_t pm1a, pm1b, reset;
+    uint16_t pm1a, pm1b, reset, pm_tmr;
     bool ok;
 
     ioport_policy_init(&dom0_ports);
     ok = ioport_policy_deny(&dom0_ports, serial_base, 8);
-    if (power_io_ports(&pm1a, &pm1b, &reset)) {
+    if (power_io_ports(&pm1a, &pm1b, &reset, &pm_tmr)) {
         ok &= ioport_policy_deny(&dom0_ports, pm1a, pm1a ? 2 : 0);
         ok &= ioport_policy_deny(&dom0_ports, pm1b, pm1b ? 2 : 0);
         ok &= ioport_policy_deny(&dom0_ports, reset, reset ? 1 : 0);
+        ok &= ioport_policy_deny(&dom0_ports, pm_tmr, pm_tmr ? 4 : 0);
     }
     if (!ok)
         log_err("I/O ports: a range of the hypervisor's could not be listed\n");
