@@ -334,13 +334,14 @@ static void check_vm_assist(void)
         { 0xffffffffUL, E(EINVAL), "0xffffffff" },
     };
     /* Xen accepts every defined type; Xenolith accepts only the assists it
-     * really provides (pae_extended_cr3, always true in 64-bit mode, and
-     * writable_pagetables) and refuses the others with -EINVAL. */
+     * really provides (pae_extended_cr3, always true in 64-bit mode;
+     * writable_pagetables; architectural_iopl) and refuses the others with -EINVAL. */
     int xl = guest_on_xenolith();
     for (unsigned i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
         long want = types[i].want;
         if (xl && want == 0 && types[i].type != VMASST_TYPE_pae_extended_cr3 &&
-            types[i].type != VMASST_TYPE_writable_pagetables)
+            types[i].type != VMASST_TYPE_writable_pagetables &&
+            types[i].type != VMASST_TYPE_architectural_iopl)
             want = E(EINVAL);
         long en = HYPERVISOR_vm_assist(VMASST_CMD_enable, types[i].type);
         long dis = HYPERVISOR_vm_assist(VMASST_CMD_disable, types[i].type);

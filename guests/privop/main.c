@@ -230,14 +230,6 @@ static void test_io_and_friends(void)
     TRY("outb %%al, $0x80", : : "a"(al) : "r11", "memory");
     test_check(gp0(n), "out to port 0x80 with IOPL 0: #GP(0)");
 
-    if (guest_on_xenolith()) {
-        /* Xenolith gives guests no I/O ports (no physdev_op): with no virtual
-         * IOPL, in/out/cli/sti stay #GP, as checked above. */
-        iopl.iopl = 1;
-        rc = pv_physdev_op(PHYSDEVOP_set_iopl, &iopl);
-        test_check(rc == -38, "PHYSDEVOP_set_iopl on Xenolith: rc=%ld (want -ENOSYS: no I/O ports for guests)", rc);
-        goto after_iopl;
-    }
     iopl.iopl = 4;
     rc = pv_physdev_op(PHYSDEVOP_set_iopl, &iopl);
     test_check(rc == -EINVAL, "PHYSDEVOP_set_iopl(4): rc=%ld (want -EINVAL)", rc);
@@ -270,7 +262,6 @@ static void test_io_and_friends(void)
     iopl.iopl = 0;
     pv_physdev_op(PHYSDEVOP_set_iopl, &iopl);
 
-after_iopl:
     n = seen.count;
     TRY("lgdt (%%rsp)", : : : "r11", "memory");
     test_check(gp0(n), "lgdt: #GP(0)");

@@ -13,6 +13,7 @@
 #include "arch/x86_64/descriptors.h"
 #include "arch/x86_64/page.h"
 #include "arch/x86_64/power.h"
+#include "arch/x86_64/pv_io.h"
 #include "arch/x86_64/serial.h"
 #include "lib/string.h"
 
@@ -141,6 +142,7 @@ void hv_start(uint32_t magic, uint64_t info_pa)
     mm_init_tables();
     gdt_use_window();
     power_set_rsdp(boot_info.rsdp, boot_info.rsdp_len);
+    pv_io_init(hv_opts.com1_port);
     log_info("RAM: %llu MiB usable, %llu MiB free after the hypervisor's %llu KiB\n",
              U(mm_stats.total_ram >> 20), U(mm_free_frames() >> 8), U(mm_stats.hv_frames * 4));
     time_init();

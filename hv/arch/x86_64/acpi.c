@@ -81,6 +81,7 @@ bool acpi_read_power(uint64_t rsdp_pa, const uint8_t *copy, unsigned copy_len, s
     f = (const uint8_t *)fadt;
     memcpy(&out->pm1a_cnt, f + 64, 4);
     memcpy(&out->pm1b_cnt, f + 68, 4);
+    memcpy(&out->pm_tmr, f + 76, 4);
     uint32_t flags;
     memcpy(&flags, f + 112, 4);
     if (fadt->length >= 129 && (flags & (1u << 10))) {      /* RESET_REG_SUP */

@@ -8,6 +8,7 @@
 
 struct acpi_power {
     uint32_t pm1a_cnt, pm1b_cnt;       /* I/O ports, 0 if absent */
+    uint32_t pm_tmr;                   /* PM timer I/O port, 0 if absent */
     uint16_t slp_typa, slp_typb;       /* SLP_TYP values for S5 */
     bool s5_found;
     uint8_t reset_space;               /* FADT RESET_REG address space (1 = I/O) */

@@ -7,6 +7,7 @@
 extern trap_dispatch, hypercall_entry, syscall32_dispatch
 global syscall_entry, syscall32_entry, exit_to_guest, idt_stub_table, syscall_stack_top, syscall_saved_rsp
 global exit_needs_iret
+global restore_all_iretq
 
 %define VECTOR_SYSCALL 0x100
 
@@ -160,6 +161,7 @@ exit_to_guest:
 restore_all:
         POP_GPRS
         add     rsp, 16                         ; vector, error code
+restore_all_iretq:                              ; a fault here is the guest's (pv_iret_exit_fault)
         iretq
 
 section .rodata

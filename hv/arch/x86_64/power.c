@@ -42,6 +42,21 @@ bool machine_is_qemu(void)
     return cached;
 }
 
+bool power_io_ports(uint16_t *pm1a_cnt, uint16_t *pm1b_cnt, uint16_t *reset_port, uint16_t *pm_tmr)
+{
+    struct acpi_power p;
+
+    *pm1a_cnt = *pm1b_cnt = *reset_port = *pm_tmr = 0;
+    if (!acpi_read_power(0, rsdp_copy, rsdp_copy_len, &p))
+        return false;
+    *pm1a_cnt = p.pm1a_cnt <= 0xfffe ? (uint16_t)p.pm1a_cnt : 0;
+    *pm1b_cnt = p.pm1b_cnt <= 0xfffe ? (uint16_t)p.pm1b_cnt : 0;
+    *pm_tmr = p.pm_tmr <= 0xfffc ? (uint16_t)p.pm_tmr : 0;
+    if (p.reset_supported && p.reset_space == 1 && p.reset_addr <= 0xffff)
+        *reset_port = (uint16_t)p.reset_addr;
+    return true;
+}
+
 static void debug_exit(uint8_t code)
 {
     if (machine_is_qemu())

@@ -7,6 +7,7 @@
 #include "arch/x86_64/trap_bounce.h"
 #include "arch/x86_64/guest_access.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/pv_io.h"
 #include "core/domain.h"
 
 #define FORCED_EMULATION_PREFIX "\x0f\x0b" "xen"
@@ -52,6 +53,8 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
         return soft_interrupt(v, r, b[1], 2);
     if (n >= 1 && b[0] == 0xCC)
         return soft_interrupt(v, r, 3, 1);
+    if (pv_emulate_io(v, r))                        /* in/out/ins/outs, cli/sti (pv_emulate_io.c) */
+        return true;
     if (n >= 2 && b[0] == 0x0F && b[1] == 0xA2) {   /* cpuid under CPUID faulting */
         if (v->arch.user_mode && (v->arch.misc_features_enables & 1))
             return false;                           /* the guest kernel asked for the #GP */

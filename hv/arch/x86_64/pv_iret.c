@@ -3,15 +3,22 @@
  * stack, lowest address first, struct iret_context: RAX, R11, RCX, flags,
  * RIP, CS, RFLAGS, RSP, SS. The RPL of CS says where to: 0 (as in a bounce
  * frame) back to the guest kernel, 3 to guest user mode (user page tables,
- * user GS), which needs user page tables. With VGCF_in_syscall the return is
- * a syscall's: RCX and R11 come back as sysret leaves them. Everything is checked before it reaches the hypervisor's own
- * iretq: a frame the CPU would refuse crashes the domain. */
+ * user GS), which needs user page tables. Only bits 0-15 of the CS and SS
+ * slots count, with RPL 3 forced. With VGCF_in_syscall the return is a
+ * syscall's: RCX and R11 come back as sysret leaves them, and the selectors
+ * are the flat ones whatever the frame says. Otherwise the frame's selectors
+ * go to the CPU as they are (the guest's GDT or LDT may define them): one it
+ * refuses makes the exit's iretq fault, and that fault is the guest's
+ * (pv_iret_exit_fault), as in Xen. A non-canonical RIP or RSP, or a RIP in
+ * the hypervisor's area, crashes the domain. */
 #include "core/hypercall.h"
 #include "arch/x86_64/va.h"
 #include "core/domain.h"
 #include "arch/x86_64/guest_access.h"
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/pv_iret.h"
+#include "arch/x86_64/trap_bounce.h"
 #include "lib/format.h"
 #include "errno.h"
 #include "xen.h"
@@ -37,9 +44,12 @@ long iret_hypercall(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t
     }
     cs = (c.cs & 0xffff) | 3;               /* the upper bits may carry a bounce frame's saved mask */
     ss = (c.ss & 0xffff) | 3;
-    if ((cs != GDT_RING3_CS64 && !(to_user && cs == GDT_RING3_CS32)) || ss != GDT_RING3_DS ||
-        !va_canonical(c.rip) || !va_canonical(c.rsp) ||
-        va_in_hv_area(c.rip)) {
+    if (c.flags & VGCF_in_syscall) {        /* a sysret's return, as Xen's: the frame's selectors do not count */
+        if (!(to_user && cs == GDT_RING3_CS32))
+            cs = GDT_RING3_CS64;
+        ss = GDT_RING3_DS;
+    }
+    if (!va_canonical(c.rip) || !va_canonical(c.rsp) || va_in_hv_area(c.rip)) {
         char why[128];
         fmt_snprintf(why, sizeof(why), "iret: unusable frame cs %#llx ss %#llx rip %#llx rsp %#llx",
                      (unsigned long long)c.cs, (unsigned long long)c.ss,
@@ -57,6 +67,8 @@ long iret_hypercall(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t
     }
     if (to_user)
         vcpu_arch_set_mode(v, true);
+    if (v->domain->vm_assist & (1ull << VMASST_TYPE_architectural_iopl))
+        v->arch.iopl = (uint8_t)((c.rflags & RFLAGS_IOPL) >> 12);   /* the virtual IOPL */
     r->rip = c.rip;
     r->cs = cs;
     r->rsp = c.rsp;
@@ -65,4 +77,26 @@ long iret_hypercall(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t
     if (vi)
         vi->evtchn_upcall_mask = !(c.rflags & RFLAGS_IF);
     return (long)c.rax;                     /* RAX of the interrupted context */
+}
+
+/* The iretq of the exit path faulted (#NP, #SS, #GP: a selector the CPU
+ * refuses; RPL 3 is forced, so it can only ever lead to ring 3): as in Xen,
+ * the guest gets that exception with the frame it was returning to as the
+ * interrupted context. r is the fault's frame; its RSP points at the iretq
+ * frame and its general registers are already the guest's. */
+bool pv_iret_exit_fault(struct cpu_regs *r)
+{
+    const uint64_t *f = (const uint64_t *)r->rsp;   /* rip, cs, rflags, rsp, ss */
+    struct vcpu *v = current;
+
+    if (r->rip != (uint64_t)restore_all_iretq || !v || r->vector < 11 || r->vector > 13 || (f[1] & 3) != 3)
+        return false;
+    r->rip = f[0];
+    r->cs = f[1];
+    r->rflags = f[2];
+    r->rsp = f[3];
+    r->ss = f[4];
+    if (!pv_bounce_exception(v, r, (unsigned)r->vector, r->error_code, 0))
+        domain_crash(v, r, "iret: the frame's selectors faulted, and no handler took the fault");
+    return true;
 }

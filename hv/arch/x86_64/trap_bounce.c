@@ -3,7 +3,8 @@
  *     RCX, R11, [error code], RIP, CS, RFLAGS, RSP, SS
  * CS carries the interrupted selector (RPL 0 for the guest kernel, 3 for its
  * user mode) and, in bits 32-39, the event mask saved from vcpu_info; RFLAGS
- * has IF = !saved mask and IOPL 0. From guest user mode the vCPU first
+ * has IF = !saved mask and IOPL 0 (the virtual IOPL under
+ * VMASST_TYPE_architectural_iopl). From guest user mode the vCPU first
  * switches to kernel mode (kernel page tables, kernel GS) and the frame goes
  * on the stack given by stack_switch. For a page fault the faulting address
  * is published in vcpu_info.arch.cr2 first. */
@@ -27,6 +28,9 @@ bool pv_bounce(struct vcpu *v, struct cpu_regs *r, uint64_t handler, unsigned fl
     bool from_user = v->arch.user_mode;
     uint64_t frame[8], rsp, cs = from_user ? (r->cs | 3) : (r->cs & ~3ull);
     unsigned n = 0;
+    /* under architectural_iopl the frame shows the virtual IOPL, for iret to give back */
+    uint64_t iopl = (v->domain->vm_assist & (1ull << VMASST_TYPE_architectural_iopl)) ?
+                    (uint64_t)(v->arch.iopl & 3) << 12 : 0;
 
     frame[n++] = r->rcx;
     frame[n++] = r->r11;
@@ -34,7 +38,7 @@ bool pv_bounce(struct vcpu *v, struct cpu_regs *r, uint64_t handler, unsigned fl
         frame[n++] = error;
     frame[n++] = r->rip;
     frame[n++] = (cs & 0xffff) | ((uint64_t)saved_mask << 32);
-    frame[n++] = (r->rflags & ~(RFLAGS_IF | RFLAGS_IOPL)) | (saved_mask ? 0 : RFLAGS_IF);
+    frame[n++] = (r->rflags & ~(RFLAGS_IF | RFLAGS_IOPL)) | (saved_mask ? 0 : RFLAGS_IF) | iopl;
     frame[n++] = r->rsp;
     frame[n++] = r->ss;
     if (from_user) {

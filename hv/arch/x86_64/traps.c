@@ -9,6 +9,7 @@
 #include "arch/x86_64/power.h"
 #include "arch/x86_64/trap_bounce.h"
 #include "arch/x86_64/pv_emulate.h"
+#include "arch/x86_64/pv_iret.h"
 #include "arch/x86_64/pv_fpu.h"
 #include "arch/x86_64/pv_ptwr.h"
 #include "core/domain.h"
@@ -106,6 +107,10 @@ void trap_dispatch(struct cpu_regs *r)
         /* Guest-memory copies (#PF, #GP) and segment loads made on a guest's
          * behalf (#TS, #NP, #SS, #GP) may fault at an instruction with a fixup. */
         uint64_t fixup = (vector >= 10 && vector <= 14) ? ex_table_lookup(r->rip) : 0;
+        if (!fixup && pv_iret_exit_fault(r)) {  /* the guest's selectors, at the exit's iretq */
+            guest_exit(r);
+            return;
+        }
         if (!fixup)
             hv_fault(r);
         r->rip = fixup;

@@ -46,6 +46,15 @@ static void load_cr3(struct vcpu *v)
         write_cr3(v->arch.cr3);
 }
 
+void vcpu_arch_use_tables(struct vcpu *v, bool kernel)
+{
+    bool user = v->arch.user_mode;
+
+    v->arch.user_mode = !kernel;
+    load_cr3(v);
+    v->arch.user_mode = user;
+}
+
 uint64_t vcpu_arch_set_kernel_l4(struct vcpu *v, uint64_t l4_mfn)
 {
     uint64_t old = v->arch.kernel_l4;

@@ -41,6 +41,9 @@ struct vcpu_arch {
     uint64_t ldt_mfns[16];           /* the descriptor pages it holds */
     uint32_t gdt_ents, gdt_pages;    /* set_gdt: the vCPU's own GDT frames */
     uint64_t gdt_mfns[14];
+    uint8_t iopl;                    /* PHYSDEVOP_set_iopl (or iret under architectural_iopl): 0-3 */
+    uint64_t iobmp;                  /* PHYSDEVOP_set_iobitmap: guest address of the bitmap */
+    uint32_t iobmp_limit;            /* ports it covers (0: no bitmap) */
 };
 
 struct vcpu;
@@ -68,6 +71,10 @@ void vcpu_arch_set_mode(struct vcpu *v, bool user);
 /* Reads back the FS/GS bases a guest with CR4.FSGSBASE may have written
  * itself, if the CPU holds v's (before the hypervisor uses or replaces them). */
 void vcpu_arch_sync_bases(struct vcpu *v);
+/* Load the kernel's (kernel true) or the user's page tables without changing
+ * v's mode (the GS base stays): for a look at guest kernel memory from user
+ * mode; call again with !v->arch.user_mode to go back. */
+void vcpu_arch_use_tables(struct vcpu *v, bool kernel);
 /* Is v in guest kernel mode (the only mode that makes hypercalls)? */
 static inline bool vcpu_arch_in_kernel_mode(const struct vcpu_arch *a) { return !a->user_mode; }
 /* Make v the running vCPU: load its address space and its registers into frame. */
