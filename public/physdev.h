@@ -1,7 +1,8 @@
 /*
  * Xenolith public ABI: the physdev_op hypercall, reduced to what a PV kernel
- * uses while booting (I/O privilege, IRQ status and EOI, PIRQ mapping).
- * Every sub-op number is listed; argument structs only for those calls.
+ * uses while booting (I/O privilege, IRQ status and EOI, PIRQ mapping) and
+ * the IRQ and PCI sub-ops whose arguments the hypervisor checks. Every sub-op
+ * number is listed; argument structs only for those calls.
  */
 #ifndef XENOLITH_PUBLIC_PHYSDEV_H
 #define XENOLITH_PUBLIC_PHYSDEV_H
@@ -107,5 +108,109 @@ struct physdev_unmap_pirq {
 };
 typedef struct physdev_unmap_pirq physdev_unmap_pirq_t;
 DEFINE_XEN_GUEST_HANDLE(physdev_unmap_pirq_t);
+
+/* Read or write an IO-APIC register (hardware domain). */
+struct physdev_apic {
+    unsigned long apic_physbase;
+    uint32_t reg;
+    uint32_t value;             /* in for apic_write, out for apic_read */
+};
+typedef struct physdev_apic physdev_apic_t;
+DEFINE_XEN_GUEST_HANDLE(physdev_apic_t);
+
+/* alloc_irq_vector / free_irq_vector. */
+struct physdev_irq {
+    uint32_t irq;
+    uint32_t vector;            /* out for alloc_irq_vector */
+};
+typedef struct physdev_irq physdev_irq_t;
+DEFINE_XEN_GUEST_HANDLE(physdev_irq_t);
+
+/* manage_pci_add / manage_pci_remove: a device of segment 0. */
+struct physdev_manage_pci {
+    uint8_t bus;
+    uint8_t devfn;
+};
+typedef struct physdev_manage_pci physdev_manage_pci_t;
+DEFINE_XEN_GUEST_HANDLE(physdev_manage_pci_t);
+
+/* manage_pci_add_ext: with its extended / virtual function flags (0 or 1). */
+struct physdev_manage_pci_ext {
+    uint8_t bus;
+    uint8_t devfn;
+    unsigned is_extfn;
+    unsigned is_virtfn;
+    struct {
+        uint8_t bus;
+        uint8_t devfn;
+    } physfn;                   /* the physical function of a virtual one */
+};
+typedef struct physdev_manage_pci_ext physdev_manage_pci_ext_t;
+DEFINE_XEN_GUEST_HANDLE(physdev_manage_pci_ext_t);
+
+/* setup_gsi: trigger mode and polarity of a GSI. */
+struct physdev_setup_gsi {
+    int gsi;
+    uint8_t triggering;
+    uint8_t polarity;
+};
+typedef struct physdev_setup_gsi physdev_setup_gsi_t;
+DEFINE_XEN_GUEST_HANDLE(physdev_setup_gsi_t);
+
+/* physdev_pci_device_add.flags */
+#define XEN_PCI_DEV_EXTFN   0x1
+#define XEN_PCI_DEV_VIRTFN  0x2
+#define XEN_PCI_DEV_PXM     0x4
+
+/* pci_device_add; optarr[0] is the proximity domain with XEN_PCI_DEV_PXM. */
+struct physdev_pci_device_add {
+    uint16_t seg;
+    uint8_t bus;
+    uint8_t devfn;
+    uint32_t flags;
+    struct {
+        uint8_t bus;
+        uint8_t devfn;
+    } physfn;
+    uint32_t optarr[];
+};
+typedef struct physdev_pci_device_add physdev_pci_device_add_t;
+DEFINE_XEN_GUEST_HANDLE(physdev_pci_device_add_t);
+
+/* pci_device_remove, restore_msi_ext, prepare_msix, release_msix. */
+struct physdev_pci_device {
+    uint16_t seg;
+    uint8_t bus;
+    uint8_t devfn;
+};
+typedef struct physdev_pci_device physdev_pci_device_t;
+DEFINE_XEN_GUEST_HANDLE(physdev_pci_device_t);
+
+/* dbgp_op: the USB debug port around a controller reset. */
+#define PHYSDEVOP_DBGP_RESET_PREPARE 1
+#define PHYSDEVOP_DBGP_RESET_DONE    2
+#define PHYSDEVOP_DBGP_BUS_UNKNOWN   0
+#define PHYSDEVOP_DBGP_BUS_PCI       1
+struct physdev_dbgp_op {
+    uint8_t op;
+    uint8_t bus;
+    union {
+        physdev_pci_device_t pci;
+    } u;
+};
+typedef struct physdev_dbgp_op physdev_dbgp_op_t;
+DEFINE_XEN_GUEST_HANDLE(physdev_dbgp_op_t);
+
+/* pci_mmcfg_reserved: an MMCONFIG area the firmware reserved. */
+#define XEN_PCI_MMCFG_RESERVED 0x1
+struct physdev_pci_mmcfg_reserved {
+    uint64_t address;
+    uint16_t segment;
+    uint8_t start_bus;
+    uint8_t end_bus;
+    uint32_t flags;
+};
+typedef struct physdev_pci_mmcfg_reserved physdev_pci_mmcfg_reserved_t;
+DEFINE_XEN_GUEST_HANDLE(physdev_pci_mmcfg_reserved_t);
 
 #endif /* XENOLITH_PUBLIC_PHYSDEV_H */

@@ -56,6 +56,9 @@ struct domain {
     struct shared_info *shared_info;
     uint64_t start_info_va;
     int console_line_start;
+    uint64_t pirq_eoi_mfn;             /* PHYSDEVOP_pirq_eoi_gmfn_v1/v2: 0 none, else held (general
+                                          and WRITABLE type reference) until teardown */
+    bool pirq_eoi_auto_unmask;         /* registered with v1 */
     uint64_t console_ring_mfn;         /* served by the hypervisor (core/console_ring.h), 0: none */
     uint32_t console_ring_port;
     bool console_ring_bad;

@@ -10,8 +10,10 @@
  *   TD_GRANTS    the grant mappings it holds given up (the pins on the
  *                granters' entries; a host mapping's frame references go
  *                with its page tables, below);
- *   TD_TYPES     pins dropped, partly validated tables abandoned (their
- *                tables join the release list);
+ *   TD_TYPES     the pirq_eoi page let go (PHYSDEVOP_pirq_eoi_gmfn: a
+ *                general and a WRITABLE type reference), pins dropped,
+ *                partly validated tables abandoned (their tables join the
+ *                release list);
  *   TD_RELEASE   the release list run to the end;
  *   TD_ALLOC     allocation references dropped: frames go back as their last
  *                reference goes;
@@ -62,6 +64,16 @@ static void drop_types(struct domain *d, uint64_t mfn)
     if (frame_table[mfn].flags & PGF_PINNED)
         pt_unpin(mfn, d->id);
     pt_abandon(mfn);                        /* a no-op unless PGF_PARTIAL */
+}
+
+/* What PHYSDEVOP_pirq_eoi_gmfn_v1/v2 holds (nothing the second time). */
+static void drop_pirq_eoi_page(struct domain *d)
+{
+    if (d->pirq_eoi_mfn) {
+        page_put_typed(d->pirq_eoi_mfn);
+        d->pirq_eoi_mfn = 0;
+        d->pirq_eoi_auto_unmask = false;
+    }
 }
 
 static void drop_allocation(struct domain *d, uint64_t mfn)
@@ -115,6 +127,7 @@ static bool teardown_piece(struct domain *d)
                 d->teardown_step = TD_TYPES;
             break;
         case TD_TYPES:
+            drop_pirq_eoi_page(d);
             if (scan(d, drop_types))
                 d->teardown_step = TD_RELEASE;
             break;

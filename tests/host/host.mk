@@ -63,6 +63,9 @@ HOST_SRCS_ioport_policy := hv/arch/x86_64/ioport_policy.c
 # Decoding a guest's port I/O, the virtual IOPL and I/O bitmap rules.
 HOST_TESTS += io_insn
 HOST_SRCS_io_insn := hv/arch/x86_64/io_insn.c
+# physdev_op's PIRQ limit and the IRQ/PCI sub-ops answered without machinery.
+HOST_TESTS += physdev_policy
+HOST_SRCS_physdev_policy := hv/arch/x86_64/physdev_policy.c
 
 # Event channels: the pure core (port table, 2-level rules, every EVTCHNOP),
 # and the FIFO ABI (queues, event words, guest frames, the growing table).
@@ -126,7 +129,7 @@ HOST_FS_SRCS += $(GRANT_CORE_SRCS)
 HOST_FS_SRCS += hv/core/timer.c hv/arch/x86_64/rtc.c
 HOST_FS_SRCS += hv/arch/x86_64/insn_decode.c hv/arch/x86_64/insn_execute.c hv/mm/ptwr.c hv/mm/pv_mm_pte.c
 HOST_FS_SRCS += hv/arch/x86_64/cpuid_policy.c hv/arch/x86_64/vmce.c
-HOST_FS_SRCS += hv/arch/x86_64/ioport_policy.c hv/arch/x86_64/io_insn.c
+HOST_FS_SRCS += hv/arch/x86_64/ioport_policy.c hv/arch/x86_64/io_insn.c hv/arch/x86_64/physdev_policy.c
 
 HOST_HDRS := $(wildcard tests/host/*.h hv/*/*.h hv/arch/*/*.h public/*.h)
 

@@ -222,6 +222,36 @@ static void grant_in_use_waits(void)
     CHECK_EQ(run_all(), 0);
 }
 
+/* A pirq_eoi page (PHYSDEVOP_pirq_eoi_gmfn: a general and a WRITABLE type
+ * reference, here on frame 12, also given back by the guest meanwhile) goes
+ * with the teardown: every frame freed, nothing unbalanced, none reported. */
+static void pirq_eoi_page(void)
+{
+    struct domain *d = world();
+
+    busy = false;
+    release_pieces_left = 1;
+    d->state = DOMAIN_RUNNING;
+    CHECK_EQ(page_get_typed(12, 5, PGT_WRITABLE), 0);
+    d->pirq_eoi_mfn = 12;
+    d->pirq_eoi_auto_unmask = true;
+    frames[12].flags &= (uint8_t)~PGF_ALLOCATED;    /* given back: only the registration holds it */
+    page_put(12);
+    CHECK(!freed[12]);
+    CHECK_EQ(frames[12].type, PGT_WRITABLE);
+    d->state = DOMAIN_SHUTDOWN;
+    frames[20].count = 1;                           /* no other domain maps frame 20 here */
+    domain_teardown_begin(d);
+    run_all();
+    CHECK_EQ(d->state, DOMAIN_FREE);
+    CHECK_EQ(d->pirq_eoi_mfn, 0);
+    CHECK(!d->pirq_eoi_auto_unmask);
+    for (uint64_t m = 10; m <= 22; m++)
+        CHECK(freed[m]);
+    CHECK_EQ(unbalanced_lines, 0);
+    CHECK_EQ(frames[12].type_count, 0);
+}
+
 /* Linear page tables in a dead domain: L4s naming themselves and each other
  * (one level deep), an L3 naming another, tables held only through linear
  * entries, the cycle the guest tried (refused): the teardown frees every
@@ -281,5 +311,6 @@ int main(void)
     RUN_TEST(no_grant_in_use);
     RUN_TEST(grant_in_use_waits);
     RUN_TEST(linear_tables);
+    RUN_TEST(pirq_eoi_page);
     return test_main_result();
 }

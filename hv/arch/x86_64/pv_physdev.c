@@ -1,15 +1,21 @@
 /* physdev_op (and physdev_op_compat, its older one-argument form): the
- * calling vCPU's I/O privilege, as Xen 4.17 keeps it for a PV guest. No
- * physical IRQ is ever bound to a guest here, so PHYSDEVOP_eoi refuses every
- * PIRQ as Xen does an unbound one and IRQ_UNMASK_NOTIFY has nothing to do.
- * The other sub-ops about physical IRQs, MSI and PCI devices are not
- * provided: -ENOSYS, what Xen answers to a sub-op it does not know (Xen's
- * own answers: docs/abi-coverage.md). */
+ * calling vCPU's I/O privilege, as Xen 4.17 keeps it for a PV guest, and the
+ * physical-IRQ sub-ops as Xen answers a PV domain with no physical IRQ bound
+ * (none is ever bound here): PHYSDEVOP_eoi refuses every PIRQ as Xen does an
+ * unbound one, IRQ_UNMASK_NOTIFY has nothing to do, irq_status_query answers
+ * for any PIRQ below the domain's limit, and a pirq_eoi page can be
+ * registered. The IRQ and PCI sub-ops that need no such machinery are
+ * answered by physdev_policy.c; the rest (restore_msi*, get_free_pirq, and
+ * what the hardware domain would have programmed) are not provided: -ENOSYS,
+ * what Xen answers to a sub-op it does not know (Xen's own answers:
+ * docs/abi-coverage.md). */
 #include "core/hypercall.h"
 #include "core/domain.h"
 #include "arch/x86_64/guest_access.h"
 #include "errno.h"
 #include "physdev.h"
+#include "mm/page_type.h"
+#include "arch/x86_64/physdev_policy.h"
 
 #define PHYSDEV_OP_SIZE 24               /* struct physdev_op: cmd, then an 8-aligned union of 16 bytes */
 #define PHYSDEV_OP_UNION 8
@@ -51,11 +57,99 @@ static long eoi(uint64_t arg)
     return -XEN_EINVAL;
 }
 
+/* The CPUs Xen's rule counts: Xenolith runs on one and starts no other. */
+#define PHYSDEV_NR_CPUS 1u
+
+static unsigned domain_nr_pirqs(const struct domain *d)
+{
+    return physdev_nr_pirqs(d->privileged, PHYSDEV_NR_GSIS, PHYSDEV_NR_CPUS, MAX_VCPUS);
+}
+
+/* Any PIRQ below the limit, bound or not: it needs an EOI (a guest that does
+ * not follow the pirq_eoi page must always send one) and is never shared. */
+static long irq_status_query(uint64_t arg)
+{
+    struct physdev_irq_status_query q;
+    int irq;
+
+    if (copy_from_guest(&q, arg, sizeof(q)))
+        return -XEN_EFAULT;
+    irq = (int)q.irq;
+    if (irq < 0 || (unsigned)irq >= domain_nr_pirqs(current_domain()))
+        return -XEN_EINVAL;
+    q.flags = XENIRQSTAT_needs_eoi;
+    return copy_to_guest(arg, &q, sizeof(q)) ? -XEN_EFAULT : 0;
+}
+
+/* The page where the hypervisor would keep one "needs EOI" bit per PIRQ, and
+ * (v1) the promise to unmask a PIRQ's event channel on its EOI. Once per
+ * domain; the frame is held writable until the domain's teardown
+ * (domain_teardown.c), so it cannot become a page table meanwhile. Since no
+ * PIRQ is ever bound here, nothing is ever written into it. */
+static long pirq_eoi_gmfn(uint32_t cmd, uint64_t arg)
+{
+    struct physdev_pirq_eoi_gmfn info;
+    struct domain *d = current_domain();
+    uint64_t mfn;
+    int rc;
+
+    if (copy_from_guest(&info, arg, sizeof(info)))
+        return -XEN_EFAULT;
+    mfn = info.gmfn;                                /* a PV domain names machine frames */
+    if ((rc = page_get_typed(mfn, d->id, PGT_WRITABLE)) != 0)
+        return rc == -XEN_ERESTART ? rc : -XEN_EINVAL;  /* restart: a release to finish first */
+    if (d->pirq_eoi_mfn) {
+        page_put_typed(mfn);
+        return -XEN_EBUSY;
+    }
+    d->pirq_eoi_mfn = mfn;
+    if (cmd == PHYSDEVOP_pirq_eoi_gmfn_v1)
+        d->pirq_eoi_auto_unmask = true;
+    return 0;
+}
+
+/* ---- the sub-ops physdev_policy.c answers: its view of the guest ---- */
+
+static int env_read(void *ctx, uint64_t off, void *dst, unsigned len)
+{
+    return copy_from_guest(dst, *(uint64_t *)ctx + off, len);
+}
+
+static int env_write(void *ctx, uint64_t off, const void *src, unsigned len)
+{
+    return copy_to_guest(*(uint64_t *)ctx + off, src, len);
+}
+
+static bool env_domain_exists(void *ctx, domid_t id)
+{
+    (void)ctx;
+    return domain_of(id) != 0;
+}
+
+static long policy_op(uint32_t cmd, uint64_t arg)
+{
+    struct physdev_env env = {
+        .privileged = current_domain()->privileged,
+        .nr_gsis = PHYSDEV_NR_GSIS,
+        .ctx = &arg,
+        .read = env_read,
+        .write = env_write,
+        .domain_exists = env_domain_exists,
+    };
+
+    return physdev_policy_op(cmd, &env);
+}
+
 static long physdev_op(uint32_t cmd, uint64_t arg)
 {
     switch (cmd) {
     case PHYSDEVOP_eoi:
         return eoi(arg);
+    case PHYSDEVOP_irq_status_query:
+        return irq_status_query(arg);
+    case PHYSDEVOP_pirq_eoi_gmfn_v1:
+    case PHYSDEVOP_pirq_eoi_gmfn_v2:
+        return pirq_eoi_gmfn(cmd, arg);
     case PHYSDEVOP_IRQ_UNMASK_NOTIFY:               /* unmask every bound PIRQ: there are none */
         return 0;
     case PHYSDEVOP_set_iopl:
@@ -63,6 +157,8 @@ static long physdev_op(uint32_t cmd, uint64_t arg)
     case PHYSDEVOP_set_iobitmap:
         return set_iobitmap(arg);
     default:
+        if (physdev_policy_handles(cmd))
+            return policy_op(cmd, arg);
         return -XEN_ENOSYS;
     }
 }
