@@ -71,6 +71,41 @@ static void test_irq_status_query(void)
     rc = pv_physdev_op(PHYSDEVOP_irq_status_query, (void *)0x8000000000000000ul);
     test_check(rc == -EFAULT, "irq_status_query from a non-canonical address: rc=%ld (want -EFAULT)", rc);
 
+    /* An argument the guest can read but not write: the answer cannot be
+     * written back (-EFAULT), a refusal needs no write (-EINVAL). */
+    {
+        unsigned long f = mm_alloc_mfn();
+        struct physdev_irq_status_query *ro;
+        uint32_t *w = mm_scratch_map(f, MM_RW_FLAGS);
+
+        test_check(f != MM_INVALID && w != 0, "a frame for a read-only argument");
+        if (w) {
+            w[0] = 5;
+            w[1] = 0xdeadbeefu;
+            w[2] = 77;
+            w[3] = 5;
+        }
+        ro = mm_scratch_map(f, MM_RO_FLAGS);
+        test_check(ro != 0, "the frame mapped read-only");
+        if (ro) {
+            rc = pv_physdev_op(PHYSDEVOP_irq_status_query, ro);
+            test_check(rc == -EFAULT && ro->flags == 0xdeadbeefu,
+                       "irq_status_query(5) into a read-only argument: rc=%ld flags=%#x (want -EFAULT)", rc, ro->flags);
+            rc = pv_physdev_op(PHYSDEVOP_alloc_irq_vector, (uint32_t *)ro + 2);
+            test_check(rc == -EFAULT, "alloc_irq_vector into a read-only argument: rc=%ld (want -EFAULT)", rc);
+        }
+        w = mm_scratch_map(f, MM_RW_FLAGS);
+        if (w)
+            w[0] = DOM0_NR_PIRQS;
+        ro = mm_scratch_map(f, MM_RO_FLAGS);
+        if (ro) {
+            rc = pv_physdev_op(PHYSDEVOP_irq_status_query, ro);
+            test_check(rc == -EINVAL, "irq_status_query(%u) from a read-only argument: rc=%ld (want -EINVAL)",
+                       DOM0_NR_PIRQS, rc);
+        }
+        mm_scratch_unmap();
+    }
+
     /* The older form: the struct physdev_op's union (offset 8) gets the answer. */
     op.cmd = PHYSDEVOP_irq_status_query;
     op.q.irq = DOM0_NR_PIRQS - 1;
