@@ -96,6 +96,8 @@ static long pirq_eoi_gmfn(uint32_t cmd, uint64_t arg)
     if (copy_from_guest(&info, arg, sizeof(info)))
         return -XEN_EFAULT;
     mfn = info.gmfn;                                /* a PV domain names machine frames */
+    if (mfn == 0)                                   /* firmware's, never a guest's; 0 means none above */
+        return -XEN_EINVAL;
     if ((rc = page_get_typed(mfn, d->id, PGT_WRITABLE)) != 0)
         return rc == -XEN_ERESTART ? rc : -XEN_EINVAL;  /* restart: a release to finish first */
     if (d->pirq_eoi_mfn) {
