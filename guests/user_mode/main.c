@@ -82,11 +82,19 @@ __asm__(".pushsection .text.user_page, \"ax\"\n"
         "  mov $20, %eax\n syscall\n"
         "  movq %xmm0, %rdi\n"
         "  mov $21, %eax\n syscall\n"
-        /* 30/31: spin (TSC cycles from the data page) while a timer fires */
+        /* 30/31: spin until the upcall handler has set the flag in the
+         * data page (at most the TSC cycles of the data page: a hypervisor
+         * that never delivers the upcall fails the checks, it does not hang) */
         "  mov $30, %eax\n syscall\n"
+        ".globl u_after30\n"
+        "u_after30:\n"
         "  mov $0x405010, %ecx\n mov (%rcx), %r12\n"
         "  rdtsc\n shl $32, %rdx\n or %rax, %rdx\n mov %rdx, %r13\n add %r12, %r13\n"
-        "3: rdtsc\n shl $32, %rdx\n or %rax, %rdx\n cmp %r13, %rdx\n jb 3b\n"
+        "3: cmpq $0, 0x405018\n jne 4f\n"
+        "  rdtsc\n shl $32, %rdx\n or %rax, %rdx\n cmp %r13, %rdx\n jb 3b\n"
+        "4:\n"
+        ".globl u_before31\n"
+        "u_before31:\n"
         "  mov $31, %eax\n syscall\n"
         /* 99: exit */
         "  mov $99, %eax\n syscall\n"
@@ -99,7 +107,7 @@ __asm__(".pushsection .text.user_page, \"ax\"\n"
         "  ud2\n"
         ".balign 4096\n"
         ".popsection\n");
-extern char user_page_start[], user_main[], user_short[];
+extern char user_page_start[], user_main[], user_short[], u_after30[], u_before31[];
 
 /* User stack and data pages (their frames are mapped into the user L4). */
 static unsigned char user_stack[2][4096] __attribute__((aligned(4096)));
@@ -257,6 +265,13 @@ static void h_syscall(struct pv_regs *r)
         r->iret_flags = VGCF_in_syscall;
         break;
     case 30:
+        /* Events stay masked from here to the iret, which unmasks them (the
+         * frame's IF) as it enters user mode: the timer's upcall cannot come
+         * while the kernel still runs, however late this vCPU gets to run.
+         * It comes either at once on the iret's way back to user mode (the
+         * frame then returns to the instruction after the syscall) or while
+         * the process spins; both are upcalls from user mode. */
+        pv_events_mask();
         pv_set_timer_op(pv_now() + 2000000);
         r->iret_flags = VGCF_in_syscall;
         break;
@@ -300,6 +315,7 @@ static void h_upcall(struct pv_regs *r)
 {
     struct rec *e = record(r);
     e->extra[0] = pv_evtchn_scan();
+    *(volatile unsigned long *)&user_data[3] = 1;     /* the process stops spinning */
 }
 
 /* ---- building the user address space ------------------------------------------------------ */
@@ -519,15 +535,25 @@ static void check_main_run(void)
     if (test_check(e != 0, "syscall 21"))
         test_check(e->rdi == UPAT, "the process's xmm0 after the syscall: %#lx", e->rdi);
 
-    /* The upcall that interrupted user mode. */
+    /* The upcall that interrupted user mode: the timer armed by syscall 30
+     * with events masked until the iret to user mode, so it comes from user
+     * mode, either at the iret's return (RIP at u_after30) or during the spin
+     * that ends only once the handler has run. */
     e = find(PV_VEC_UPCALL, 0, 0);
     if (test_check(e != 0, "an event upcall while the process ran")) {
+        const struct rec *s30 = find(PV_VEC_SYSCALL, 30, 0), *s31 = find(PV_VEC_SYSCALL, 31, 0);
+        unsigned long lo = user_va(u_after30), hi = user_va(u_before31);
+
         check_user_frame("upcall from user mode", e);
-        test_check(e->rip >= U_CODE && e->rip < U_CODE + 4096, "upcall: RIP %#lx in the user code", e->rip);
+        test_check(e->rip >= lo && e->rip < hi,
+                   "upcall: RIP %#lx between the return from syscall 30 (%#lx) and syscall 31 (%#lx)%s", e->rip,
+                   lo, hi, e->rip == lo ? ": delivered on the iret to user mode" : ": interrupted the spin");
+        test_check(s30 && e->rsp == s30->rsp, "upcall: frame RSP %#lx is the process's (%#lx)", e->rsp,
+                   s30 ? s30->rsp : 0);
         test_check(e->mask == 1, "upcall: events masked on entry");
         test_check(e->extra[0] >= 1, "upcall: the timer port was pending");
-        test_check(e > find(PV_VEC_SYSCALL, 30, 0) && e < find(PV_VEC_SYSCALL, 31, 0),
-                   "upcall: between syscalls 30 and 31");
+        test_check(s30 && s31 && e > s30 && e < s31 && find(PV_VEC_UPCALL, 0, 1) == 0,
+                   "upcall: exactly one, between syscalls 30 and 31");
     }
 }
 
@@ -608,7 +634,7 @@ void test_main(start_info_t *si)
     {
         uint64_t t0 = pv_rdtsc(), n0 = pv_now();
         pv_spin_ns(2000000);
-        timer_cycles = (pv_rdtsc() - t0) * 20000000ul / (pv_now() - n0);   /* about 20 ms */
+        timer_cycles = (pv_rdtsc() - t0) * 1000ul / (pv_now() - n0) * 2000000ul;   /* about 2 s */
         user_data[2] = timer_cycles;
     }
     test_segments_kernel();
