@@ -1,5 +1,5 @@
 /* Domain life cycle: creation, shutdown, crash, and handing the CPU to the
- * next vCPU. */
+ * vCPU that the scheduler (hv/sched/sched_cpu.h) chooses. */
 #include "core/domain.h"
 #include "core/console_ring.h"
 #include "core/time.h"
@@ -15,13 +15,11 @@
 #include "arch/x86_64/page.h"
 #include "lib/string.h"
 #include "sched.h"
+#include "sched/sched_cpu.h"
 
 static struct domain domains[MAX_DOMAINS];
-static struct runqueue runq;
 struct vcpu *current;
 static int last_reason = SHUTDOWN_poweroff;
-static bool yield_requested;
-static bool idling;                      /* current has left the CPU: the scheduler picks the next */
 static uint64_t free_before_domains;     /* allocator's free frames before the first domain */
 
 static const char *reason_name(int reason)
@@ -41,8 +39,6 @@ struct domain *domain_create(domid_t id, bool privileged)
         }
     if (!d)
         return 0;
-    if (runq.head.next == 0)
-        runq_init(&runq);
     memset(d, 0, sizeof(*d));
     d->id = id;
     d->state = DOMAIN_BUILDING;
@@ -91,7 +87,7 @@ void domain_shutdown(struct domain *d, int reason)
     d->state = DOMAIN_SHUTDOWN;
     for (unsigned i = 0; i < d->nr_vcpus; i++) {
         d->vcpus[i].runnable = false;
-        runq_remove(&runq, &d->vcpus[i].unit);
+        sched_unit_remove(&d->vcpus[i].unit);
     }
     log_info("d%u: shut down (reason: %s)\n", d->id, reason_name(reason));
     last_reason = reason;
@@ -125,7 +121,7 @@ void domain_make_runnable(struct vcpu *v)
     v->domain->state = DOMAIN_RUNNING;
     if (v != current) {
         runstate_change(v, RUNSTATE_runnable);
-        runq_push_back(&runq, &v->unit);
+        sched_unit_add(&v->unit);
     }
 }
 
@@ -139,7 +135,13 @@ void vcpu_block(struct vcpu *v)
         vi->evtchn_upcall_mask = 0;
     if (vi && vi->evtchn_upcall_pending)
         return;
+    vcpu_sleep(v);
+}
+
+void vcpu_sleep(struct vcpu *v)
+{
     v->blocked = true;
+    sched_unit_block(&v->unit);
     runstate_change(v, RUNSTATE_blocked);
 }
 
@@ -163,7 +165,7 @@ static __attribute__((noreturn)) void machine_done(void)
 
 void domain_run_first(void)
 {
-    struct sched_unit *u = runq_pop_front(&runq);
+    struct sched_unit *u = sched_cpu_pick();
     struct cpu_regs *frame = vcpu_arch_exit_frame();
 
     if (!u)
@@ -175,39 +177,35 @@ void domain_run_first(void)
 }
 
 /* On every way out of the hypervisor to a guest: if the current vCPU can no
- * longer run (shut down, blocked) or asked to yield, switch to the next ready
- * one; when none is ready but domains live, wait for an interrupt to make one
- * ready; when no domain is left, shut the machine down. Then enter the
- * guest's event callback if an event waits and events are not masked. */
+ * longer run (shut down, blocked), asked to yield or used its time slice, the
+ * scheduler chooses who runs (the same vCPU may go on); when none is ready
+ * but domains live, wait for an interrupt to make one ready; when no domain
+ * is left, shut the machine down. Then enter the guest's event callback if
+ * an event waits and events are not masked. */
 void vcpu_return_to_guest(struct cpu_regs *frame)
 {
-    bool yield = yield_requested;
+    struct vcpu *prev = current;
+    struct sched_unit *u;
 
     /* A dead domain's memory goes back a piece at every exit meanwhile. */
     (void)domain_teardown_some();
 
-    yield_requested = false;
-    if (!current->runnable || current->blocked || (yield && !runq_empty(&runq))) {
-        struct sched_unit *u;
-
-        if (current->runnable) {
-            current->regs = *frame;         /* resumes later from here */
-            if (!current->blocked) {
-                runq_push_back(&runq, &current->unit);
-                runstate_change(current, RUNSTATE_runnable);
-            }
+    if (sched_cpu_need_pick() && (u = sched_cpu_pick()) != &prev->unit) {
+        if (prev->runnable) {
+            prev->regs = *frame;            /* resumes later from here */
+            if (!prev->blocked)
+                runstate_change(prev, RUNSTATE_runnable);
         }
-        idling = true;                      /* current is off the CPU from here */
-        while (!(u = runq_pop_front(&runq))) {
+        while (!u) {                        /* prev is off the CPU from here */
             if (domain_teardown_some()) {
                 cpu_irq_window();           /* interrupts between the pieces */
-                continue;
+            } else {
+                if (!domain_count_live())
+                    machine_done();
+                cpu_idle_wait();            /* timer interrupts may wake a vCPU */
             }
-            if (!domain_count_live())
-                machine_done();
-            cpu_idle_wait();                /* timer interrupts may wake a vCPU */
+            u = sched_cpu_pick();
         }
-        idling = false;
         current = unit_vcpu(u);
         vcpu_arch_switch_to(current, frame);
         time_vcpu_resume(current);
@@ -220,7 +218,7 @@ void vcpu_return_to_guest(struct cpu_regs *frame)
  * out of the hypervisor (never in the middle of a hypercall). */
 void domain_yield(void)
 {
-    yield_requested = true;
+    sched_cpu_yield();
 }
 
 struct domain *domain_lookup(domid_t id)
@@ -258,15 +256,10 @@ void vcpu_wake(struct vcpu *v)
         v->polling = false;
         v->domain->nr_polling--;
     }
-    if (v == current && !idling) {
-        /* Blocked and woken within one hypercall (a multicall with
-         * SCHEDOP_block and then an event): it never left the CPU, so it
-         * must not join the queue as well. */
-        runstate_change(v, RUNSTATE_running);
-        return;
-    }
-    runstate_change(v, RUNSTATE_runnable);
-    runq_push_back(&runq, &v->unit);
+    /* Blocked and woken within one hypercall (a multicall with
+     * SCHEDOP_block and then an event), it never left the CPU: it goes on
+     * and does not join the queue as well. */
+    runstate_change(v, sched_unit_wake(&v->unit) ? RUNSTATE_runnable : RUNSTATE_running);
 }
 
 /* An event became pending for v (its upcall flag went up): a blocked vCPU

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include "arch/x86_64/regs.h"
 #include "arch/x86_64/vcpu_arch.h"
-#include "sched/runqueue.h"
+#include "sched/sched_core.h"
 #include "mm/frame_table.h"
 #include "evtchn/evtchn.h"
 #include "grant/grant.h"
@@ -107,6 +107,8 @@ void vcpu_info_locate(struct vcpu *v);
 long sched_poll(struct vcpu *v, uint64_t arg);
 /* SCHEDOP_block for v (the running vCPU). */
 void vcpu_block(struct vcpu *v);
+/* The running vCPU v waits for an event (block, poll): off the CPU on its way out. */
+void vcpu_sleep(struct vcpu *v);
 /* Wake v if it is blocked (an event became pending for it). */
 void vcpu_wake(struct vcpu *v);
 

@@ -16,6 +16,7 @@
 #include "arch/x86_64/pv_io.h"
 #include "arch/x86_64/serial.h"
 #include "lib/string.h"
+#include "sched/sched_cpu.h"
 
 #define U(x) ((unsigned long long)(x))
 
@@ -155,6 +156,7 @@ void hv_start(uint32_t magic, uint64_t info_pa)
         cpu_triple_fault();
     }
 
+    sched_cpu_setup();
     domain_note_free_frames();
     build_dom0(&boot_info);
     log_info("starting d0 (%llu frames, %llu MiB left free)\n", U(mm_free_frames()), U(mm_free_frames() >> 8));

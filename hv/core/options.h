@@ -5,6 +5,9 @@
 #include <stdint.h>
 #include <stdbool.h>
 
+#define SCHED_SLICE_MS_DEFAULT 10
+#define SCHED_SLICE_MS_MAX 1000
+
 struct hv_options {
     char console[32];         /* "com1" (default) or "none" */
     uint32_t com1_baud;
@@ -15,6 +18,7 @@ struct hv_options {
     char dom0_start_info[8];  /* "dom0" (default) or "domu": a domU-style start_info (console
                                  and xenstore pages, flags 0), for guests such as Mini-OS that
                                  only know that form, run as the only domain */
+    uint32_t sched_slice_ms;  /* sched_slice_ms=: the scheduler's time slice (hv/sched/) */
     char selftest[16];        /* "hv-fault" / "triple-fault": fault on purpose once booted (tests the crash report / the harness) */
 };
 

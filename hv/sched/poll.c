@@ -39,8 +39,7 @@ long sched_poll(struct vcpu *v, uint64_t arg)
     v->nr_poll_ports = p.nr_ports;
     v->polling = true;
     v->domain->nr_polling++;
-    v->blocked = true;
-    runstate_change(v, RUNSTATE_blocked);
+    vcpu_sleep(v);
     if (p.timeout) {
         timer_init(&v->poll_timeout, poll_timed_out, v);
         timer_set(&v->poll_timeout, p.timeout);

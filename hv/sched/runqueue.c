@@ -9,7 +9,7 @@ void runq_init(struct runqueue *rq)
     rq->length = 0;
 }
 
-void runq_push_back(struct runqueue *rq, struct sched_unit *u)
+void runq_push_back(struct runqueue *rq, struct runq_link *u)
 {
     if (u->queued)
         return;
@@ -21,7 +21,7 @@ void runq_push_back(struct runqueue *rq, struct sched_unit *u)
     rq->length++;
 }
 
-void runq_remove(struct runqueue *rq, struct sched_unit *u)
+void runq_remove(struct runqueue *rq, struct runq_link *u)
 {
     if (!u->queued)
         return;
@@ -32,9 +32,9 @@ void runq_remove(struct runqueue *rq, struct sched_unit *u)
     rq->length--;
 }
 
-struct sched_unit *runq_pop_front(struct runqueue *rq)
+struct runq_link *runq_pop_front(struct runqueue *rq)
 {
-    struct sched_unit *u = rq->head.next;
+    struct runq_link *u = rq->head.next;
 
     if (u == &rq->head)
         return NULL;

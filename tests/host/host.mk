@@ -47,6 +47,9 @@ HOST_SRCS_elf := hv/dom/elf.c hv/dom/elf_notes.c hv/dom/elf_features.c hv/lib/fo
 HOST_TESTS += acpi_s5 runqueue layout
 HOST_SRCS_acpi_s5 ?= hv/arch/x86_64/acpi_s5.c
 HOST_SRCS_runqueue ?= hv/sched/runqueue.c
+# The vCPU scheduler's decisions, on a fake clock.
+HOST_TESTS += sched
+HOST_SRCS_sched := hv/sched/sched_core.c hv/sched/runqueue.c
 HOST_SRCS_layout ?= hv/dom/layout.c hv/lib/format.c
 
 # The page-type and reference-count core of PV memory management.
@@ -127,6 +130,7 @@ HOST_FS_SRCS += hv/mm/page_type.c hv/mm/page_type_validate.c
 HOST_FS_SRCS += hv/evtchn/evtchn_core.c hv/evtchn/evtchn_fifo.c
 HOST_FS_SRCS += $(GRANT_CORE_SRCS)
 HOST_FS_SRCS += hv/core/timer.c hv/arch/x86_64/rtc.c
+HOST_FS_SRCS += hv/sched/runqueue.c hv/sched/sched_core.c
 HOST_FS_SRCS += hv/arch/x86_64/insn_decode.c hv/arch/x86_64/insn_execute.c hv/mm/ptwr.c hv/mm/pv_mm_pte.c
 HOST_FS_SRCS += hv/arch/x86_64/cpuid_policy.c hv/arch/x86_64/vmce.c
 HOST_FS_SRCS += hv/arch/x86_64/ioport_policy.c hv/arch/x86_64/io_insn.c hv/arch/x86_64/physdev_policy.c

@@ -9,7 +9,7 @@
 static void test_fifo_order(void)
 {
     struct runqueue rq;
-    struct sched_unit u[4] = { 0 };
+    struct runq_link u[4] = { 0 };
 
     runq_init(&rq);
     CHECK(runq_empty(&rq));
@@ -25,7 +25,7 @@ static void test_fifo_order(void)
 static void test_double_push_and_remove(void)
 {
     struct runqueue rq;
-    struct sched_unit a = { 0 }, b = { 0 };
+    struct runq_link a = { 0 }, b = { 0 };
 
     runq_init(&rq);
     runq_push_back(&rq, &a);
@@ -43,8 +43,8 @@ static void test_double_push_and_remove(void)
 static void test_round_robin_rotation(void)
 {
     struct runqueue rq;
-    struct sched_unit u[3] = { 0 };
-    struct sched_unit *cur;
+    struct runq_link u[3] = { 0 };
+    struct runq_link *cur;
 
     runq_init(&rq);
     for (int i = 0; i < 3; i++)
@@ -61,7 +61,7 @@ static void test_random_against_model(void)
 {
     enum { N = 16 };
     struct runqueue rq;
-    struct sched_unit u[N] = { 0 };
+    struct runq_link u[N] = { 0 };
     int model[N], len = 0;
 
     srand(7);
@@ -78,7 +78,7 @@ static void test_random_against_model(void)
             for (int i = 0; i < len; i++)
                 if (model[i] == k) { for (int j = i; j + 1 < len; j++) model[j] = model[j + 1]; len--; break; }
         } else {
-            struct sched_unit *got = runq_pop_front(&rq);
+            struct runq_link *got = runq_pop_front(&rq);
             if (len == 0) {
                 CHECK(got == NULL);
             } else {
