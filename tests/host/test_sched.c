@@ -216,8 +216,10 @@ static void test_heavy_waker_gets_its_share(void)
         CHECK(fair(S.ran[i], share));
 }
 
-/* A unit that blocks just before its slice ends and is woken at once gets
- * no more than its share: the boost is bounded by one slice of running. */
+/* A unit that blocks just before its slice ends and is woken right after
+ * (once another unit has the CPU) gets no more than its share: the boost is
+ * bounded by one slice of running. (It gets less with 2 units: what was left
+ * of its slice costs it a turn.) */
 static void test_boost_bounded(void)
 {
     for (unsigned n = 2; n <= 8; n += 3) {
@@ -226,20 +228,25 @@ static void test_boost_bounded(void)
         for (unsigned i = 0; i < n / 2; i++) {  /* half of them are adversaries */
             S.kind[i] = BURSTY;
             S.burst[i] = SLICE - 1000;
-            S.sleep[i] = 0;
+            S.sleep[i] = 1000;                  /* off the CPU, back 1 us later */
         }
         sim_start(&S);
         sim_run(&S, 10000 * MS);
         share = total_ran(&S) / n;
         for (unsigned i = 0; i < n; i++) {
-            CHECK(fair(S.ran[i], share));
             CHECK(S.max_wait[i] <= n * SLICE);
+            if (i < n / 2)                        /* no more than its share */
+                CHECK(S.ran[i] * 100 <= share * 105);
+            else                                  /* at least theirs, shared fairly */
+                CHECK(S.ran[i] * 100 >= share * 95 && fair(S.ran[i], S.ran[n - 1]));
         }
     }
 }
 
 /* Random bursts and sleeps (some 0: woken at once) among spinners: every
- * unit that waits for the CPU gets it within N slices. */
+ * unit that waits for the CPU gets it within N slices. The bound proven
+ * (sched_core.h) is 2 (N - 1) slices: several sleepers may each use what was
+ * left of a slice and then the one of a turn numbered before the waiter's. */
 static void test_no_starvation_random(void)
 {
     double worst = 0;
@@ -258,7 +265,8 @@ static void test_no_starvation_random(void)
         sim_start(&S);
         sim_run(&S, 3000 * MS);
         for (unsigned i = 0; i < n; i++) {
-            CHECK(S.max_wait[i] <= 2 * (n - 1) * (SLICE + jit));
+            CHECK(S.max_wait[i] <= 2 * (n - 1) * (SLICE + jit));  /* the bound proven */
+            CHECK(S.max_wait[i] <= n * SLICE);                    /* what these patterns show */
             if ((double)S.max_wait[i] / (double)(n * SLICE) > worst)
                 worst = (double)S.max_wait[i] / (double)(n * SLICE);
             if (S.kind[i] == SPIN)
