@@ -122,11 +122,6 @@ void sched_remove(struct sched_cpu *c, struct sched_unit *u)
     }
 }
 
-bool sched_need_pick(const struct sched_cpu *c)
-{
-    return !c->curr || c->curr->state != SCHED_RUNNING || c->yield_pending || c->expiry_pending;
-}
-
 struct sched_unit *sched_pick_next(struct sched_cpu *c, uint64_t now)
 {
     struct sched_unit *cur = c->curr, *next;

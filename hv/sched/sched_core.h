@@ -83,7 +83,10 @@ void sched_expire(struct sched_cpu *c);
  * next pick chooses another). */
 void sched_remove(struct sched_cpu *c, struct sched_unit *u);
 /* Must the caller call sched_pick_next before going back to the guest? */
-bool sched_need_pick(const struct sched_cpu *c);
+static inline bool sched_need_pick(const struct sched_cpu *c)
+{
+    return !c->curr || c->curr->state != SCHED_RUNNING || c->yield_pending || c->expiry_pending;
+}
 /* Charge the current unit, put it back if it must leave the CPU and is still
  * runnable, and choose the unit to run from `now` (the current one again if
  * it may go on, NULL when none is runnable: the CPU idles). Its slice ends at

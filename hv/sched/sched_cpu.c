@@ -8,7 +8,7 @@
 #include "core/time.h"
 #include "core/timer.h"
 
-static struct sched_cpu this_cpu;
+struct sched_cpu sched_cpu_this;
 static struct timer slice_timer;
 
 static void slice_ended(void *data)
@@ -19,7 +19,7 @@ static void slice_ended(void *data)
 /* The timer follows the deadline: none while a vCPU runs alone or the CPU idles. */
 static void follow_deadline(void)
 {
-    uint64_t d = sched_deadline(&this_cpu);
+    uint64_t d = sched_deadline(&sched_cpu_this);
 
     if (d == SCHED_NO_DEADLINE)
         timer_stop(&slice_timer);
@@ -29,24 +29,24 @@ static void follow_deadline(void)
 
 void sched_cpu_setup(void)
 {
-    sched_cpu_init(&this_cpu, (uint64_t)hv_opts.sched_slice_ms * 1000000u);
-    timer_init(&slice_timer, slice_ended, &this_cpu);
+    sched_cpu_init(&sched_cpu_this, (uint64_t)hv_opts.sched_slice_ms * 1000000u);
+    timer_init(&slice_timer, slice_ended, &sched_cpu_this);
 }
 
 void sched_unit_add(struct sched_unit *u)
 {
-    sched_add(&this_cpu, u, time_now_ns());
+    sched_add(&sched_cpu_this, u, time_now_ns());
     follow_deadline();
 }
 
 void sched_unit_block(struct sched_unit *u)
 {
-    sched_block(&this_cpu, u, time_now_ns());
+    sched_block(&sched_cpu_this, u, time_now_ns());
 }
 
 bool sched_unit_wake(struct sched_unit *u)
 {
-    bool queued = sched_wake(&this_cpu, u, time_now_ns());
+    bool queued = sched_wake(&sched_cpu_this, u, time_now_ns());
 
     follow_deadline();
     return queued;
@@ -54,23 +54,18 @@ bool sched_unit_wake(struct sched_unit *u)
 
 void sched_unit_remove(struct sched_unit *u)
 {
-    sched_remove(&this_cpu, u);
+    sched_remove(&sched_cpu_this, u);
     follow_deadline();
 }
 
 void sched_cpu_yield(void)
 {
-    sched_yield_request(&this_cpu);
-}
-
-bool sched_cpu_need_pick(void)
-{
-    return sched_need_pick(&this_cpu);
+    sched_yield_request(&sched_cpu_this);
 }
 
 struct sched_unit *sched_cpu_pick(void)
 {
-    struct sched_unit *u = sched_pick_next(&this_cpu, time_now_ns());
+    struct sched_unit *u = sched_pick_next(&sched_cpu_this, time_now_ns());
 
     follow_deadline();
     return u;

@@ -19,8 +19,11 @@ void sched_unit_block(struct sched_unit *u);       /* the running vCPU waits for
 bool sched_unit_wake(struct sched_unit *u);        /* true: queued; false: it had not left the CPU */
 void sched_unit_remove(struct sched_unit *u);      /* its domain shut down */
 void sched_cpu_yield(void);                        /* SCHEDOP_yield */
-/* On the way back to a guest: must the scheduler choose (again)? */
-bool sched_cpu_need_pick(void);
+/* This CPU's scheduler (the only one today). */
+extern struct sched_cpu sched_cpu_this;
+/* On the way back to a guest: must the scheduler choose (again)? (Inline:
+ * every exit to a guest asks.) */
+static inline bool sched_cpu_need_pick(void) { return sched_need_pick(&sched_cpu_this); }
 /* The unit to run now (the running one again if it may go on), NULL when
  * none can run; the slice timer is set for it. */
 struct sched_unit *sched_cpu_pick(void);
