@@ -69,6 +69,11 @@ static void on_trap(struct pv_regs *r)
             pv_set_debugreg(7, 0);
         return;
     }
+    if (fz_px_catch(r)) {       /* an instruction step (priv.c) faulted or trapped */
+        if (r->vector == 1)
+            pv_set_debugreg(7, 0);
+        return;
+    }
     switch (r->vector) {
     case PV_VEC_UPCALL:
         fz_stats.upcalls++;

@@ -172,6 +172,22 @@ extern struct fz_call fz_cur;
 void fz_print_call(const char *what, const struct fz_call *c);
 __attribute__((noreturn)) void fz_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* ---- instruction steps (priv.c) -------------------------------------------------------------
+ * FZ_PRIV_SHARE of every 256 steps of the loop run one privileged or emulated
+ * instruction (or a page-table write through a read-only mapping, or a linear
+ * page-table entry) instead of a hypercall; the rest, the large majority, are
+ * hypercalls.  Their tables live at L4 slot PX_SLOT (protected). */
+#define FZ_PRIV_SHARE 32
+#define PX_SLOT 5
+#define FZ_PRIV_NR 0x7fff0000UL          /* fz_cur.nr while an instruction step runs */
+void fz_px_setup(void);
+void fz_px_step(void);
+int fz_px_turn(void);                    /* is this step an instruction step? */
+void fz_px_report(void);
+int fz_px_catch(struct pv_regs *r);      /* exec.c's handler: an exception of a step */
+extern char fz_px_desc[];
+extern unsigned long fz_px_steps, fz_px_faults;
+
 /* ---- invariants (check.c) ----------------------------------------------------------------- */
 void fz_snapshot(void);
 void fz_check(int final);
