@@ -129,6 +129,7 @@ void fz_generate(struct fz_call *c);
 void fz_post(struct fz_call *c, long rc);
 long fz_syscall(uint64_t nr, const uint64_t *args, const struct iret_context *frame);
 void fz_exec_init(void);
+void fz_print_traps(void);      /* the last exceptions and upcalls (exec.c) */
 void fz_restore_env(void);     /* trap table, callbacks, kernel stack */
 int fz_ensure_user_l4(void);
 extern int fz_user_l4_set;
@@ -187,6 +188,7 @@ void fz_px_report(void);
 int fz_px_catch(struct pv_regs *r);      /* exec.c's handler: an exception of a step */
 extern char fz_px_desc[];
 extern unsigned long fz_px_steps, fz_px_faults;
+extern unsigned fz_px_kinds;              /* px_kinds=<mask>: which of the 16 step kinds run (debugging) */
 
 /* ---- invariants (check.c) ----------------------------------------------------------------- */
 void fz_snapshot(void);

@@ -71,6 +71,7 @@ static void parse_cmdline(const char *line)
     if ((v = word_value(line, "count"))) fz_count = parse_num(v);
     if ((v = word_value(line, "batch"))) batch = parse_num(v);
     if ((v = word_value(line, "trace_from"))) fz_trace_from = parse_num(v);
+    if ((v = word_value(line, "px_kinds"))) fz_px_kinds = (unsigned)parse_num(v);
     if (g_has_word(line, "trace")) fz_trace_from = 0;
     if (!batch)
         batch = 1000;
@@ -191,6 +192,7 @@ void fz_fail(const char *fmt, ...)
     printk("FUZZ FAILURE: reproduce with: make fuzz SEED=%lu COUNT=%lu (FUZZ_ARGS=\"trace_from=%lu\" prints the calls)\n",
            fz_seed, fz_index + 1, fz_index > 20 ? fz_index - 20 : 0);
     print_progress("at failure:");
+    fz_print_traps();
     struct sched_shutdown sd = { .reason = SHUTDOWN_crash };   /* the fuzzer may have set another code */
     pv_sched_op(SCHEDOP_shutdown_code, &sd);
     test_check(0, "fuzz seed %lu: %s", fz_seed, buf);

@@ -38,9 +38,10 @@ struct px_regs *fz_px_ctx;
 unsigned char fz_px_code[96] __attribute__((aligned(64)));
 volatile int fz_px_armed;
 static volatile unsigned long px_caught, px_vec, px_err, px_rip, px_cr2;
-char fz_px_desc[256];
+char fz_px_desc[512];
 unsigned long fz_px_steps, fz_px_faults;
-static unsigned long ns_kind[16], n_kind[16];
+unsigned fz_px_kinds = 0xffff;
+static unsigned long n_iret, n_iret_fault;
 static unsigned long n_ptwr_ok, n_ptwr_pf, n_lin_ok, n_lin_no, n_vec[32];
 extern char fz_px_back[];
 void fz_px_run(struct px_regs *r);
@@ -94,10 +95,14 @@ __asm__(".pushsection .text\n"
         "  ret\n"
         ".popsection\n");
 
+static unsigned long px_iret_rip = 1, px_last_step;
 int fz_px_catch(struct pv_regs *r)
 {
     if (!fz_px_armed || (r->cs & 3) != 0 || r->vector >= 256)
         return 0;
+    if (!(r->rip >= (unsigned long)fz_px_code && r->rip < (unsigned long)fz_px_code + sizeof(fz_px_code)) &&
+        r->rip != (unsigned long)fz_px_back && r->rip != px_iret_rip)
+        return 0;           /* not the step's instruction, nor where its iret frame leads */
     px_caught++;
     px_vec = r->vector;
     px_err = r->error;
@@ -105,6 +110,9 @@ int fz_px_catch(struct pv_regs *r)
     px_cr2 = pv_vcpu ? pv_vcpu->arch.cr2 : 0;
     fz_px_armed = 0;
     r->rip = (unsigned long)fz_px_back;
+    /* back on the kernel's own selectors (an iret step may have left junk) */
+    r->cs = (r->cs & ~0xffffUL) | (FLAT_KERNEL_CS & ~3UL);
+    r->ss = FLAT_KERNEL_SS;
     r->rflags &= ~0x40500UL;
     return 1;
 }
@@ -130,6 +138,7 @@ static int run(void)
              fz_px_r.r[RAX], fz_px_r.r[RCX], fz_px_r.r[RDX], fz_px_r.r[RSI], fz_px_r.r[RDI]);
     if (fz_index >= fz_trace_from)
         printk("step #%lu: %s\n", fz_index, fz_px_desc);
+    px_last_step = fz_index;
     fz_px_run(&fz_px_r);
     px_len = 0;
     if (px_caught != before) {
@@ -499,6 +508,138 @@ static void step_misc(void)
     pv_vcpu->evtchn_upcall_mask = mask;     /* cli/sti with a raised IOPL change it: the guest's own */
 }
 
+/* ---- physdev_op with structured arguments ----------------------------------------------
+ * Sub-ops 0..32 (and junk numbers) with a buffer of small, meaningful words
+ * (IRQs, PIRQs, domain ids, counts, boundaries); g_physdev (gen.c) sends
+ * random bytes. The pirq_eoi_gmfn frame is a pool frame or not ours (the
+ * hypervisor may write the page); set_iopl and set_iobitmap are put back to 0
+ * and none afterwards (iopl0). */
+static uint32_t px_pbuf[32] __attribute__((aligned(64)));
+
+static uint32_t d_word(void)
+{
+    static const uint64_t w[] = { 0, 1, 2, 3, 4, 9, 15, 16, 23, 24, 207, 208, 255, 256, 1023, 1024, 0x7ff0, 0x7ff1,
+                                  0x7ff2, 0x7fff, 0xffff, 0x7fffffff, 0x80000000, 0xffffffff, 0xfffffffe };
+    switch (fz_below(4)) {
+    case 0: return (uint32_t)fz_rand();
+    case 1: return (uint32_t)fz_below(300);
+    default: return (uint32_t)FZ_PICK(w);
+    }
+}
+
+static void step_physdev(void)
+{
+    uint32_t op = fz_chance(224) ? (uint32_t)fz_below(33) : (uint32_t)d_word();
+    for (unsigned i = 0; i < 32; i++)
+        px_pbuf[i] = d_word();
+    if (op == PHYSDEVOP_set_iobitmap && fz_chance(128)) {
+        uint64_t bm = (uint64_t)fz_sink + fz_below(FZ_SINK_SIZE);
+        g_memcpy(px_pbuf, &bm, 8);
+    }
+    if (op == PHYSDEVOP_pirq_eoi_gmfn_v1 || op == PHYSDEVOP_pirq_eoi_gmfn_v2) {
+        uint64_t f = fz_chance(128) ? fz_mem.pool[fz_below(POOL_FRAMES)] : fz_mem.max_ram_page + fz_below(1000);
+        g_memcpy(px_pbuf, &f, 8);
+    }
+    void *arg = fz_chance(232) ? (void *)px_pbuf : (void *)d_bad_ptr();
+    snformat(fz_px_desc, 256, "physdev_op %u arg %p: %#x %#x %#x %#x %#x %#x", op, arg, px_pbuf[0], px_pbuf[1],
+             px_pbuf[2], px_pbuf[3], px_pbuf[4], px_pbuf[5]);
+    if (fz_index >= fz_trace_from)
+        printk("step #%lu: %s\n", fz_index, fz_px_desc);
+    long rc = pv_physdev_op(op, arg);
+    if (fz_index >= fz_trace_from)
+        printk("  -> %ld\n", rc);
+    iopl0();
+}
+
+/* ---- the iret hypercall with hostile frames back to kernel mode -------------------------
+ * Only frames the domain must survive: RSP is always the running stack (a
+ * fault at the exit with a junk kernel RSP has nowhere to be delivered, and
+ * crashing the domain is then the ABI's answer); CS keeps RPL 0 (a return to
+ * user mode is g_iret's business); RIP is canonical and outside the
+ * hypervisor's range (otherwise Xenolith crashes the domain, as documented in
+ * docs/abi-coverage.md), but may be unmapped (a #PF at that RIP); CS and SS may be junk selectors (with the
+ * guest's GDT and LDT dropped first, so that no junk selector can name a code
+ * segment of its own: only Xen's flat ones at 0xe000-0xe03f, never picked);
+ * the upper bits of CS and SS, RFLAGS and the flags word are random. */
+static uint64_t px_iframe[9];
+
+static uint64_t junk_sel(void)
+{
+    uint64_t s = fz_below(0x10000) & ~3UL;
+    if (s >= 0xe000 && s < 0xe040)
+        s = 0;
+    return s;                       /* RPL 0: kernel mode */
+}
+
+static void step_iret(void)
+{
+    static const uint64_t rfl[] = { 0x100, 0x400, 0x40000, 0x4000, 0x3000, 0x1000, 0x20000, 0x10000, 0x200000,
+                                    0x800, 0x80, 0x1, 0x8000, 0x400000 };
+    uint8_t mask = pv_vcpu->evtchn_upcall_mask;
+    uint64_t rip = (uint64_t)fz_px_back;
+    int bad_rip = 0, bad_sel = 0;
+
+    switch (fz_below(8)) {
+    case 0: rip = fz_guard_va + fz_below(4096); bad_rip = 1; break;
+    case 1: rip = 0x00007fffffff0000UL + fz_below(0x10000); bad_rip = 1; break;
+    case 2: rip = 0xffffc90000000000UL + (fz_rand() & 0x3fffffffffUL); bad_rip = 1; break;
+    }
+    if (bad_rip && !fz_va_unmapped(rip))
+        rip = (uint64_t)fz_px_back, bad_rip = 0;   /* mapped in the guest after all: not run */
+    uint64_t cs = (FLAT_KERNEL_CS & ~3UL), ss = FLAT_KERNEL_SS;
+    if (fz_chance(48)) { cs = junk_sel(); bad_sel = 1; }
+    if (fz_chance(48)) { ss = junk_sel(); bad_sel = 1; }
+    if (fz_chance(64)) cs |= fz_rand() << 16;
+    if (fz_chance(64)) ss |= fz_rand() << 16;
+    uint64_t rflags = fz_below(4) ? 0x202 : 0x002;
+    if (fz_chance(64)) rflags |= FZ_PICK(rfl);
+    if (fz_chance(16)) rflags = d_val();
+    if (bad_sel) {
+        pv_set_gdt(NULL, 0);
+        mm_ext1(MMUEXT_SET_LDT, 0, 0);
+    }
+    px_iframe[0] = fz_rand();                                       /* rax */
+    px_iframe[1] = fz_rand();                                       /* r11 */
+    px_iframe[2] = fz_rand();                                       /* rcx */
+    px_iframe[3] = fz_chance(200) ? (fz_below(2) ? VGCF_in_syscall : 0) : d_val();
+    px_iframe[4] = rip;
+    px_iret_rip = rip;
+    px_iframe[5] = cs;
+    px_iframe[6] = rflags;
+    px_iframe[7] = 0;                                               /* filled in: the running RSP */
+    px_iframe[8] = ss;
+    clear_regs();
+    fz_px_r.r[RBX] = (uint64_t)px_iframe;
+    emit(0x48); emit(0x89); emit(0x63); emit(0x38);                 /* mov %rsp, 56(%rbx) */
+    emit(0x48); emit(0x89); emit(0xdc);                             /* mov %rbx, %rsp */
+    emit(0xb8); emit_n(__HYPERVISOR_iret, 4);                       /* mov $23, %eax */
+    emit(0x0f); emit(0x05);                                         /* syscall */
+    emit(0x48); emit(0x8b); emit(0x63); emit(0x38);                 /* mov 56(%rbx), %rsp */
+    uint64_t ret_at = (uint64_t)fz_px_code + px_len;
+    emit(0x0f); emit(0x0b);                                         /* ud2: the iret returned */
+    int f = run();
+    px_iret_rip = 1;
+    size_t dl = g_strlen(fz_px_desc);
+    snformat(fz_px_desc + dl, sizeof(fz_px_desc) - dl, " iret frame rip %#lx cs %#lx rflags %#lx ss %#lx flags %#lx",
+             rip, cs, rflags, ss, px_iframe[3]);
+    pv_vcpu->evtchn_upcall_mask = mask;     /* the frame's IF set it: the guest's own */
+    n_iret++;
+    n_iret_fault += f;
+    if (f && px_vec == 6 && px_rip == ret_at)
+        fz_fail("HYPERVISOR_iret returned to its caller");
+    /* junk selectors: whatever the CPU says (#GP or #NP, the frame caught),
+     * as long as the domain lives on */
+    if (!bad_sel && !bad_rip && f && px_vec != 1 && px_vec != 17)
+        fz_fail("iret to a valid kernel frame: vector %lu error %#lx at %#lx", px_vec, px_err, px_rip);
+    /* With TF in the frame, QEMU's CPU traps (#DB) right after the exit's
+     * iretq, at the new RIP, before fetching from it: that is the CPU's doing. */
+    if (!bad_sel && bad_rip && f && px_vec == 1 && (rflags & 0x100) && px_rip == rip)
+        return;
+    if (!bad_sel && bad_rip && (!f || px_vec != 14 || px_cr2 != rip || px_rip != rip))
+        fz_fail("iret to unmapped rip %#lx: %s %lu (cr2 %#lx, at %#lx)", rip, f ? "vector" : "no fault",
+                f ? px_vec : 0UL, px_cr2, px_rip);
+}
+
 /* ---- writable page tables -------------------------------------------------------------- */
 
 static unsigned long px_l3, px_l2, px_l1, px_scr, px_twin;
@@ -725,27 +866,29 @@ void fz_px_step(void)
     fz_px_desc[0] = 0;
     enter();
     unsigned kind = (unsigned)fz_below(16);
-    uint64_t t0 = pv_now();
+    if (!((fz_px_kinds >> kind) & 1)) {
+        leave();
+        return;
+    }
     switch (kind) {
     case 0: case 1: case 2: step_msr(); break;
     case 3: case 4: step_cr(); break;
-    case 5: step_xcr(); break;
+    case 5: if (fz_below(2)) step_xcr(); else step_physdev(); break;
     case 6: step_cpuid(); break;
     case 7: case 8: step_io(); break;
-    case 9: step_misc(); break;
+    case 9:                             /* px_kinds bits 16, 17: without misc, iret (debugging) */
+        if (fz_below(2)) { if (!(fz_px_kinds & 0x10000)) step_misc(); } else if (!(fz_px_kinds & 0x20000)) step_iret();
+        break;
     case 10: case 11: case 12: case 13: step_ptwr(); break;
     default: step_linear(); break;
     }
-    ns_kind[kind] += pv_now() - t0;
-    n_kind[kind]++;
     leave();
 }
 
 void fz_px_report(void)
 {
     printk("fuzz: instruction steps %lu, faults %lu (#UD %lu #GP %lu #PF %lu #BP %lu #DB %lu); page-table writes "
-           "emulated %lu, refused with #PF %lu; linear entries accepted %lu, refused %lu\n", fz_px_steps, fz_px_faults,
-           n_vec[6], n_vec[13], n_vec[14], n_vec[3], n_vec[1], n_ptwr_ok, n_ptwr_pf, n_lin_ok, n_lin_no);
-    for (int i = 0; i < 16; i++)
-        printk("fuzz: kind %d: %lu steps %lu us\n", i, n_kind[i], ns_kind[i] / 1000);
+           "emulated %lu, refused with #PF %lu; linear entries accepted %lu, refused %lu; iret frames %lu (faulted %lu)\n",
+           fz_px_steps, fz_px_faults,
+           n_vec[6], n_vec[13], n_vec[14], n_vec[3], n_vec[1], n_ptwr_ok, n_ptwr_pf, n_lin_ok, n_lin_no, n_iret, n_iret_fault);
 }
