@@ -5,7 +5,8 @@
  * Pieces: prng.c (splitmix64), dict.c (hostile values, pointers, frames),
  * gen.c (one generator per hypercall, the safety rules), exec.c (the raw
  * call with its iret frame, trap handlers, user-mode recovery), check.c
- * (invariants), main.c (command line, set-up, the loop, the end).
+ * (invariants), priv.c (instruction steps: privileged and emulated instructions,
+ * writable and linear page tables), main.c (command line, set-up, the loop, the end).
  */
 #ifndef XENOLITH_FUZZ_H
 #define XENOLITH_FUZZ_H
