@@ -631,9 +631,11 @@ static void step_iret(void)
      * as long as the domain lives on */
     if (!bad_sel && !bad_rip && f && px_vec != 1 && px_vec != 17)
         fz_fail("iret to a valid kernel frame: vector %lu error %#lx at %#lx", px_vec, px_err, px_rip);
-    /* With TF in the frame, QEMU's CPU traps (#DB) right after the exit's
-     * iretq, at the new RIP, before fetching from it: that is the CPU's doing. */
-    if (!bad_sel && bad_rip && f && px_vec == 1 && (rflags & 0x100) && px_rip == rip)
+    /* A VGCF_in_syscall frame returns through sysret (in Xen too), and a TF
+     * that sysret loads from R11 traps at once, at the new RIP, before the
+     * first fetch (unlike iretq's): #DB there instead of the #PF. */
+    if (!bad_sel && bad_rip && f && px_vec == 1 && (rflags & 0x100) && (px_iframe[3] & VGCF_in_syscall) &&
+        px_rip == rip)
         return;
     if (!bad_sel && bad_rip && (!f || px_vec != 14 || px_cr2 != rip || px_rip != rip))
         fz_fail("iret to unmapped rip %#lx: %s %lu (cr2 %#lx, at %#lx)", rip, f ? "vector" : "no fault",
