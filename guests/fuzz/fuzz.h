@@ -189,6 +189,7 @@ void fz_px_report(void);
 int fz_px_catch(struct pv_regs *r);      /* exec.c's handler: an exception of a step */
 extern char fz_px_desc[];
 extern unsigned long fz_px_steps, fz_px_faults;
+extern unsigned fz_px_share;              /* px_share=<n>: n of 256 steps (default FZ_PRIV_SHARE) */
 extern unsigned fz_px_kinds;              /* px_kinds=<mask>: which of the 16 step kinds run (debugging) */
 
 /* ---- invariants (check.c) ----------------------------------------------------------------- */

@@ -72,6 +72,7 @@ static void parse_cmdline(const char *line)
     if ((v = word_value(line, "batch"))) batch = parse_num(v);
     if ((v = word_value(line, "trace_from"))) fz_trace_from = parse_num(v);
     if ((v = word_value(line, "px_kinds"))) fz_px_kinds = (unsigned)parse_num(v);
+    if ((v = word_value(line, "px_share"))) fz_px_share = (unsigned)parse_num(v);
     if (g_has_word(line, "trace")) fz_trace_from = 0;
     if (!batch)
         batch = 1000;

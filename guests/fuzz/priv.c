@@ -41,6 +41,7 @@ static volatile unsigned long px_caught, px_vec, px_err, px_rip, px_cr2;
 char fz_px_desc[512];
 unsigned long fz_px_steps, fz_px_faults;
 unsigned fz_px_kinds = 0xffff;
+unsigned fz_px_share = FZ_PRIV_SHARE;
 static unsigned long n_iret, n_iret_fault;
 static unsigned long n_ptwr_ok, n_ptwr_pf, n_lin_ok, n_lin_no, n_vec[32];
 extern char fz_px_back[];
@@ -55,7 +56,7 @@ static void leave(void) { px_state = fz_state; fz_state = px_main_state; }
 int fz_px_turn(void)
 {
     enter();
-    int r = fz_chance(FZ_PRIV_SHARE);
+    int r = fz_chance(fz_px_share);
     leave();
     return r;
 }
