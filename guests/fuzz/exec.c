@@ -57,14 +57,36 @@ struct vcpu_info *fz_vi_cand;
 int fz_abandon_armed;
 extern char fz_call_insn[];
 
+/* The last few exceptions and upcalls taken, printed on a failure. */
+static struct { unsigned long vector, error, rip, cs, rflags, rsp, index; } trap_log[8];
+static unsigned trap_log_n;
+
+void fz_print_traps(void)
+{
+    for (unsigned i = trap_log_n > 8 ? trap_log_n - 8 : 0; i < trap_log_n; i++) {
+        unsigned k = i % 8;
+        printk("  trap: #%lu vector %lu error %#lx rip %#lx cs %#lx rflags %#lx rsp %#lx\n", trap_log[k].index,
+               trap_log[k].vector, trap_log[k].error, trap_log[k].rip, trap_log[k].cs, trap_log[k].rflags,
+               trap_log[k].rsp);
+    }
+}
+
 static void on_trap(struct pv_regs *r)
 {
+    unsigned k = trap_log_n++ % 8;
+    trap_log[k].vector = r->vector; trap_log[k].error = r->error; trap_log[k].rip = r->rip;
+    trap_log[k].cs = r->cs; trap_log[k].rflags = r->rflags; trap_log[k].rsp = r->rsp; trap_log[k].index = fz_index;
     if ((r->cs & 3) == 3 && r->vector != PV_VEC_UPCALL) {
         /* From guest user mode (a fault there, or the probe syscall): go on in kernel mode. */
         fz_stats.user_returns++;
         r->cs = (r->cs & ~0xffffUL) | (FLAT_KERNEL_CS & ~3UL);
         r->ss = FLAT_KERNEL_SS;
         r->rflags &= ~0x40100UL;
+        if (r->vector == 1)
+            pv_set_debugreg(7, 0);
+        return;
+    }
+    if (fz_px_catch(r)) {       /* an instruction step (priv.c) faulted or trapped */
         if (r->vector == 1)
             pv_set_debugreg(7, 0);
         return;

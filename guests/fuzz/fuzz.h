@@ -5,7 +5,8 @@
  * Pieces: prng.c (splitmix64), dict.c (hostile values, pointers, frames),
  * gen.c (one generator per hypercall, the safety rules), exec.c (the raw
  * call with its iret frame, trap handlers, user-mode recovery), check.c
- * (invariants), main.c (command line, set-up, the loop, the end).
+ * (invariants), priv.c (instruction steps: privileged and emulated instructions,
+ * writable and linear page tables), main.c (command line, set-up, the loop, the end).
  */
 #ifndef XENOLITH_FUZZ_H
 #define XENOLITH_FUZZ_H
@@ -129,6 +130,7 @@ void fz_generate(struct fz_call *c);
 void fz_post(struct fz_call *c, long rc);
 long fz_syscall(uint64_t nr, const uint64_t *args, const struct iret_context *frame);
 void fz_exec_init(void);
+void fz_print_traps(void);      /* the last exceptions and upcalls (exec.c) */
 void fz_restore_env(void);     /* trap table, callbacks, kernel stack */
 int fz_ensure_user_l4(void);
 extern int fz_user_l4_set;
@@ -171,6 +173,24 @@ extern uint64_t fz_seed, fz_index, fz_count;
 extern struct fz_call fz_cur;
 void fz_print_call(const char *what, const struct fz_call *c);
 __attribute__((noreturn)) void fz_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- instruction steps (priv.c) -------------------------------------------------------------
+ * FZ_PRIV_SHARE of every 256 steps of the loop run one privileged or emulated
+ * instruction (or a page-table write through a read-only mapping, or a linear
+ * page-table entry) instead of a hypercall; the rest, the large majority, are
+ * hypercalls.  Their tables live at L4 slot PX_SLOT (protected). */
+#define FZ_PRIV_SHARE 32
+#define PX_SLOT 5
+#define FZ_PRIV_NR 0x7fff0000UL          /* fz_cur.nr while an instruction step runs */
+void fz_px_setup(void);
+void fz_px_step(void);
+int fz_px_turn(void);                    /* is this step an instruction step? */
+void fz_px_report(void);
+int fz_px_catch(struct pv_regs *r);      /* exec.c's handler: an exception of a step */
+extern char fz_px_desc[];
+extern unsigned long fz_px_steps, fz_px_faults;
+extern unsigned fz_px_share;              /* px_share=<n>: n of 256 steps (default FZ_PRIV_SHARE) */
+extern unsigned fz_px_kinds;              /* px_kinds=<mask>: which of the 16 step kinds run (debugging) */
 
 /* ---- invariants (check.c) ----------------------------------------------------------------- */
 void fz_snapshot(void);

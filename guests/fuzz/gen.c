@@ -136,8 +136,8 @@ static int pt_write_ok(uint64_t ptr)
         if (k < 0)
             return 0;
         unsigned idx = (unsigned)((ptr & 0xff8) >> 3);
-        if (f[i] == fz_mem.cur_l4 && idx == GNT_AREA_SLOT)
-            return 0;               /* the grant window (gnt.c) */
+        if (f[i] == fz_mem.cur_l4 && (idx == GNT_AREA_SLOT || idx == PX_SLOT))
+            return 0;               /* the grant window (gnt.c), the instruction steps' tables (priv.c) */
         unsigned long span = 1UL << (12 + 9 * (fz_mem.pt_level[k] - 1));
         unsigned long lo = fz_mem.pt_base_va[k] + idx * span;
         if (fz_mem.pt_level[k] == 4 && idx >= 256)

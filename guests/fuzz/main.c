@@ -71,6 +71,8 @@ static void parse_cmdline(const char *line)
     if ((v = word_value(line, "count"))) fz_count = parse_num(v);
     if ((v = word_value(line, "batch"))) batch = parse_num(v);
     if ((v = word_value(line, "trace_from"))) fz_trace_from = parse_num(v);
+    if ((v = word_value(line, "px_kinds"))) fz_px_kinds = (unsigned)parse_num(v);
+    if ((v = word_value(line, "px_share"))) fz_px_share = (unsigned)parse_num(v);
     if (g_has_word(line, "trace")) fz_trace_from = 0;
     if (!batch)
         batch = 1000;
@@ -142,6 +144,10 @@ static void print_list(const struct fz_call *c, uint64_t nr, const uint64_t *a)
 
 void fz_print_call(const char *what, const struct fz_call *c)
 {
+    if (c->nr == FZ_PRIV_NR) {
+        printk("%s #%lu: instruction step: %s\n", what, fz_index, fz_px_desc);
+        return;
+    }
     printk("%s #%lu: %s (%#lx) args %#lx %#lx %#lx %#lx %#lx%s\n", what, fz_index, hc_name(c->nr), c->nr,
            c->a[0], c->a[1], c->a[2], c->a[3], c->a[4], c->pre_timer ? " (after a 1 ms timer)" : "");
     if (c->nr == __HYPERVISOR_iret || c->nr == __HYPERVISOR_multicall)
@@ -169,8 +175,9 @@ static void print_progress(const char *what)
             n += snformat(buf + n, sizeof(buf) - (size_t)n, " -%d=%lu", e, fz_stats.rc_neg[e]);
     n += snformat(buf + n, sizeof(buf) - (size_t)n, " other=%lu", fz_stats.rc_other);
     printk("%s; traps: db %lu nm %lu ac %lu user->kernel %lu upcalls %lu; multicalls %lu iret-to-user %lu "
-           "abandoned %lu\n", buf, fz_stats.db_traps, fz_stats.nm_traps, fz_stats.ac_traps, fz_stats.user_returns,
-           fz_stats.upcalls, fz_stats.mc_calls, fz_stats.iret_user, fz_stats.abandoned);
+           "abandoned %lu; instruction steps %lu (faulted %lu)\n", buf, fz_stats.db_traps, fz_stats.nm_traps, fz_stats.ac_traps, fz_stats.user_returns,
+           fz_stats.upcalls, fz_stats.mc_calls, fz_stats.iret_user, fz_stats.abandoned,
+           fz_px_steps, fz_px_faults);
 }
 
 void fz_fail(const char *fmt, ...)
@@ -186,6 +193,7 @@ void fz_fail(const char *fmt, ...)
     printk("FUZZ FAILURE: reproduce with: make fuzz SEED=%lu COUNT=%lu (FUZZ_ARGS=\"trace_from=%lu\" prints the calls)\n",
            fz_seed, fz_index + 1, fz_index > 20 ? fz_index - 20 : 0);
     print_progress("at failure:");
+    fz_print_traps();
     struct sched_shutdown sd = { .reason = SHUTDOWN_crash };   /* the fuzzer may have set another code */
     pv_sched_op(SCHEDOP_shutdown_code, &sd);
     test_check(0, "fuzz seed %lu: %s", fz_seed, buf);
@@ -363,6 +371,7 @@ static void setup(start_info_t *si)
     if (rc)
         fz_fail("set-up: unmapping the guard page: rc %ld", rc);
     fz_gnt_setup();
+    fz_px_setup();
     fz_held = fz_memop_query(XENMEM_current_reservation);
     fz_snapshot();
     printk("fuzz: seed %lu count %lu batch %lu avoid %#x; region %#lx-%#lx, %lu pages held, max %ld, "
@@ -413,6 +422,12 @@ void test_main(start_info_t *si)
     setup(si);
     uint64_t t0 = pv_now();
     for (fz_index = 0; fz_index < fz_count; fz_index++) {
+        if (fz_px_turn()) {
+            g_memset(&fz_cur, 0, sizeof(fz_cur));
+            fz_cur.nr = FZ_PRIV_NR;
+            fz_px_step();
+            goto batch_end;
+        }
         fz_generate(&fz_cur);
         if (fz_index >= fz_trace_from)
             fz_print_call("call", &fz_cur);
@@ -449,6 +464,7 @@ void test_main(start_info_t *si)
             printk("  -> %ld\n", rc);
         fz_post(&fz_cur, rc);
         fz_restore_env();
+    batch_end:
         if ((fz_index + 1) % batch == 0) {
             fz_check(0);
             fz_refresh_tree();
@@ -458,6 +474,7 @@ void test_main(start_info_t *si)
     uint64_t t1 = pv_now();
     unsigned long ms = (unsigned long)((t1 - t0) / 1000000);
     print_progress("done");
+    fz_px_report();
     printk("fuzz: %lu calls in %lu ms: %lu calls/s\n", fz_stats.calls, ms, ms ? fz_stats.calls * 1000 / ms : 0);
     finish();
     test_check(1, "fuzz seed %lu: %lu calls, every invariant held", fz_seed, fz_count);
