@@ -556,9 +556,9 @@ static void step_physdev(void)
  * Only frames the domain must survive: RSP is always the running stack (a
  * fault at the exit with a junk kernel RSP has nowhere to be delivered, and
  * crashing the domain is then the ABI's answer); CS keeps RPL 0 (a return to
- * user mode is g_iret's business); RIP is canonical and outside the
- * hypervisor's range (otherwise Xenolith crashes the domain, as documented in
- * docs/abi-coverage.md), but may be unmapped (a #PF at that RIP); CS and SS may be junk selectors (with the
+ * user mode is g_iret's business); RIP may be unmapped or in the
+ * hypervisor's range (a #PF at that RIP) or non-canonical (the exit's iretq
+ * refuses it: #GP(0) with that RIP in the frame); CS and SS may be junk selectors (with the
  * guest's GDT and LDT dropped first, so that no junk selector can name a code
  * segment of its own: only Xen's flat ones at 0xe000-0xe03f, never picked);
  * the upper bits of CS and SS, RFLAGS and the flags word are random. */
@@ -578,14 +578,22 @@ static void step_iret(void)
                                     0x800, 0x80, 0x1, 0x8000, 0x400000 };
     uint8_t mask = pv_vcpu->evtchn_upcall_mask;
     uint64_t rip = (uint64_t)fz_px_back;
-    int bad_rip = 0, bad_sel = 0;
+    int bad_rip = 0, bad_sel = 0, noncanon = 0;
 
-    switch (fz_below(8)) {
+    switch (fz_below(10)) {
     case 0: rip = fz_guard_va + fz_below(4096); bad_rip = 1; break;
     case 1: rip = 0x00007fffffff0000UL + fz_below(0x10000); bad_rip = 1; break;
     case 2: rip = 0xffffc90000000000UL + (fz_rand() & 0x3fffffffffUL); bad_rip = 1; break;
+    case 3:                         /* the hypervisor's area past the M2P (slots 257-271) */
+        rip = 0xffff808000000000UL + (fz_rand() % 0x78000000000UL);
+        bad_rip = 1;
+        break;
+    case 4:                         /* non-canonical: the exit's iretq refuses it, #GP(0) */
+        rip = (fz_below(2) ? 0x0000800000000000UL : 0x8000000000000000UL) + (fz_rand() & 0x7fffffffffffUL);
+        noncanon = 1;
+        break;
     }
-    if (bad_rip && !fz_va_unmapped(rip))
+    if (bad_rip && rip < 0xffff800000000000UL && !fz_va_unmapped(rip))
         rip = (uint64_t)fz_px_back, bad_rip = 0;   /* mapped in the guest after all: not run */
     uint64_t cs = (FLAT_KERNEL_CS & ~3UL), ss = FLAT_KERNEL_SS;
     if (fz_chance(48)) { cs = junk_sel(); bad_sel = 1; }
@@ -630,6 +638,11 @@ static void step_iret(void)
         fz_fail("HYPERVISOR_iret returned to its caller");
     /* junk selectors: whatever the CPU says (#GP or #NP, the frame caught),
      * as long as the domain lives on */
+    if (!bad_sel && noncanon && (!f || px_vec != 13 || px_err != 0 || px_rip != rip))
+        fz_fail("iret to non-canonical rip %#lx: %s %lu error %#lx (at %#lx)", rip, f ? "vector" : "no fault",
+                f ? px_vec : 0UL, px_err, px_rip);
+    if (noncanon)
+        return;
     if (!bad_sel && !bad_rip && f && px_vec != 1 && px_vec != 17)
         fz_fail("iret to a valid kernel frame: vector %lu error %#lx at %#lx", px_vec, px_err, px_rip);
     /* A VGCF_in_syscall frame returns through sysret (in Xen too), and a TF

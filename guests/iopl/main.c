@@ -103,6 +103,8 @@ static unsigned long bp_rflags_set, bp_rflags_clear, bp_cs_or, bp_ss_or, bp_cs_s
 /* Set when an iret to bad selectors is expected to fault: the fault's frame
  * gets the flat selectors of its mode and the return is tried again. */
 static unsigned long fix_iret_fault;
+/* With fix_iret_fault, the RIP the fault's frame gets instead (0: keep it). */
+static unsigned long fix_iret_rip;
 
 static void h_record(struct pv_regs *r)
 {
@@ -119,6 +121,9 @@ static void h_record(struct pv_regs *r)
         seen.ss = r->ss;
         r->cs = (r->cs & 3) == 3 ? FLAT_USER_CS : (FLAT_KERNEL_CS & ~3ul);
         r->ss = FLAT_USER_SS;
+        if (fix_iret_rip)
+            r->rip = fix_iret_rip;
+        fix_iret_rip = 0;
         return;
     }
     if ((r->cs & 3) == 3) {                 /* the process: skip the instruction */
@@ -673,6 +678,33 @@ static void test_iret_junk(void)
         test_check(seen.count == n + 1 && seen.vector == 13 && seen.error == 0x4560 && !fix_iret_fault,
                    "iret to user mode with SS 0x4563: #GP(%#lx) (vector %lu)", seen.error, seen.vector);
         fix_iret_fault = 0;
+    }
+    /* An iret frame's RIP is not checked by the hypercall: the CPU's iretq
+     * refuses a non-canonical one (#GP(0), the frame returned to as the
+     * interrupted context), and a RIP in the hypervisor's area is the
+     * guest's own page fault once there. */
+    {
+        static const unsigned long bad_rip[2] = { 0x0000800000000000ul, 0xffff820000000000ul };
+        for (unsigned i = 0; i < 2; i++) {
+            unsigned long n = seen.count;
+            u_cs = u_ss = 0;
+            fix_iret_fault = 1;
+            fix_iret_rip = uva(u_nop);
+            enter_user(bad_rip[i], U_STACK_TOP, 0x202, FLAT_USER_CS, FLAT_USER_SS, 0);
+            pv_events_mask();
+            if (i == 0)
+                test_check(seen.count == n + 1 && seen.vector == 13 && seen.error == 0 && !fix_iret_fault,
+                           "iret to user mode with RIP %#lx (non-canonical): #GP(%#lx) (vector %lu)", bad_rip[i],
+                           seen.error, seen.vector);
+            else
+                test_check(seen.count == n + 1 && seen.vector == 14 && seen.cr2 == bad_rip[i] && !fix_iret_fault,
+                           "iret to user mode with RIP %#lx (the hypervisor's area): #PF at %#lx error %#lx "
+                           "(vector %lu)", bad_rip[i], seen.cr2, seen.error, seen.vector);
+            test_check(seen.rip == bad_rip[i] && seen.cs == FLAT_USER_CS && seen.rsp == U_STACK_TOP,
+                       "... with the user frame: rip %#lx cs %#lx rsp %#lx", seen.rip, seen.cs, seen.rsp);
+            test_check(u_cs == FLAT_USER_CS, "... then the process ran from the RIP its kernel put back");
+            fix_iret_fault = 0;
+        }
     }
     /* Selectors of the guest's own GDT: the real iret uses them. */
     {

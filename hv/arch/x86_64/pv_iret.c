@@ -9,8 +9,11 @@
  * are the flat ones whatever the frame says. Otherwise the frame's selectors
  * go to the CPU as they are (the guest's GDT or LDT may define them): one it
  * refuses makes the exit's iretq fault, and that fault is the guest's
- * (pv_iret_exit_fault), as in Xen. A non-canonical RIP or RSP, or a RIP in
- * the hypervisor's area, crashes the domain. */
+ * (pv_iret_exit_fault), as in Xen. RIP and RSP are not checked either, as
+ * in Xen: the exit's iretq refuses a non-canonical RIP (#GP(0), the guest's
+ * as above; sysret is never used for one), a RIP in the hypervisor's area is
+ * the guest's own page fault once there, and a bad RSP faults at the guest's
+ * first use of its stack. */
 #include "core/hypercall.h"
 #include "arch/x86_64/va.h"
 #include "core/domain.h"
@@ -48,14 +51,6 @@ long iret_hypercall(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t
         if (!(to_user && cs == GDT_RING3_CS32))
             cs = GDT_RING3_CS64;
         ss = GDT_RING3_DS;
-    }
-    if (!va_canonical(c.rip) || !va_canonical(c.rsp) || va_in_hv_area(c.rip)) {
-        char why[128];
-        fmt_snprintf(why, sizeof(why), "iret: unusable frame cs %#llx ss %#llx rip %#llx rsp %#llx",
-                     (unsigned long long)c.cs, (unsigned long long)c.ss,
-                     (unsigned long long)c.rip, (unsigned long long)c.rsp);
-        domain_crash(v, r, why);
-        return 0;
     }
     if (c.flags & VGCF_in_syscall) {
         r->rcx = c.rip;                     /* as after sysret */
