@@ -426,6 +426,38 @@ static void test_accounting(void)
     mm_scratch_unmap();
 }
 
+/* A GS-relative store with a GS base the kernel wrote itself (CR4.FSGSBASE,
+ * wrgsbase): refused as on Xen 4.17, whose emulation ignores FS/GS bases. */
+static void test_gs_base(void)
+{
+    unsigned r[4], cr4;
+    unsigned long base, saved, e0 = e(0), val = mm_pte(d1, MM_RO_FLAGS), n;
+
+    __asm__ volatile(".byte 0x0f, 0x0b, 0x78, 0x65, 0x6e\n\tcpuid"
+                     : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "0"(7), "2"(0));
+    if (!(r[1] & 1)) {
+        test_note("FSGSBASE not offered by this CPU: the GS-relative store is not tried");
+        return;
+    }
+    {
+        unsigned long c;
+        __asm__ volatile("mov %%cr4, %0" : "=r"(c));
+        cr4 = (unsigned)c;
+        __asm__ volatile("mov %0, %%cr4" : : "r"(c | (1ul << 16)) : "memory");
+    }
+    __asm__ volatile("rdgsbase %0" : "=r"(saved));
+    base = (unsigned long)ent(0) - 0x1000;
+    __asm__ volatile("wrgsbase %0" : : "r"(base) : "memory");
+    n = pf_count;
+    PROBE("movq %0, %%gs:0x1000", : : "r"(val) : "r11", "memory");
+    __asm__ volatile("wrgsbase %0" : : "r"(saved) : "memory");
+    __asm__ volatile("mov %0, %%cr4" : : "r"((unsigned long)cr4) : "memory");
+    /* Xen 4.17's emulation takes the instruction's offset without the
+     * segment base and compares it with CR2: the store is refused. */
+    write_fault_at("mov to %gs:0x1000 with a GS base set by wrgsbase (the base is not added)", n, ent(0));
+    test_check(e(0) == e0, "... entry 0 unchanged: %#lx (want %#lx)", e(0), e0);
+}
+
 void test_main(start_info_t *si)
 {
     (void)si;
@@ -435,6 +467,7 @@ void test_main(start_info_t *si)
     test_mov();
     test_xchg_cmpxchg();
     test_lock_ops();
+    test_gs_base();
     test_refused();
     test_pinned();
     test_single_step();

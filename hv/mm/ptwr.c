@@ -44,5 +44,6 @@ int ptwr_update(domid_t d, uint64_t l1_mfn, unsigned slot, uint64_t val, bool cm
         *found = cur;
         return 1;
     }
+    pt_work_begin();                /* one slice of work per fault (a release the write needs) */
     return pv_mm_write_pte(l1_mfn, slot, val, d, false, flush);
 }

@@ -4,6 +4,7 @@
 #define HV_ARCH_CPU_H
 
 #include <stdint.h>
+#include <stdbool.h>
 
 #define MSR_PAT             0x277
 #define PV_PAT              0x0000050100070406ull
@@ -61,6 +62,18 @@ static inline void cpuid_count(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_
     __asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(sub));
 }
 
+/* The access rights of a segment selector as the CPU sees it now (the
+ * guest's GDT and LDT are loaded while its vCPU runs): false if it names no
+ * usable descriptor. Bit 21 is L (64-bit code), bit 22 D/B. */
+static inline bool cpu_lar(uint16_t sel, uint32_t *rights)
+{
+    uint32_t ar = 0;
+    uint8_t ok;
+
+    __asm__ volatile("lar %2, %0\n\tsetz %1" : "+r"(ar), "=q"(ok) : "r"((uint32_t)sel) : "cc");
+    *rights = ar;
+    return ok;
+}
 static inline uint64_t read_cr0(void) { uint64_t v; __asm__ volatile("mov %%cr0, %0" : "=r"(v)); return v; }
 static inline uint64_t read_cr2(void) { uint64_t v; __asm__ volatile("mov %%cr2, %0" : "=r"(v)); return v; }
 static inline uint64_t read_cr3(void) { uint64_t v; __asm__ volatile("mov %%cr3, %0" : "=r"(v)); return v; }

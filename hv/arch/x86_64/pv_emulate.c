@@ -7,6 +7,7 @@
 #include "arch/x86_64/trap_bounce.h"
 #include "arch/x86_64/guest_access.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/layout.h"
 #include "arch/x86_64/pv_io.h"
 #include "core/domain.h"
 
@@ -41,6 +42,20 @@ static bool soft_interrupt(struct vcpu *v, struct cpu_regs *r, unsigned vec, uns
     if (!pv_bounce(v, r, t->address, (t->flags & 4) ? BOUNCE_MASK_EVENTS : 0, 0))
         domain_crash(v, r, "a software interrupt frame could not be written to the guest stack");
     return true;
+}
+
+unsigned pv_code_bits(const struct cpu_regs *r)
+{
+    uint16_t cs = (uint16_t)r->cs;
+    uint32_t ar;
+
+    if (cs == GDT_RING3_CS64)
+        return 64;
+    if (cs == GDT_RING3_CS32)
+        return 32;
+    if (!cpu_lar(cs, &ar))
+        return 0;
+    return (ar & (1u << 21)) ? 64 : (ar & (1u << 22)) ? 32 : 16;
 }
 
 bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)

@@ -14,6 +14,9 @@ struct vcpu;
  * rdtsc/rdtscp under the guest's CR4.TSD, xsetbv). true when handled: r is
  * updated. */
 bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r);
+/* The width of the code a guest runs (64, 32 or 16: the L and D bits of its
+ * CS, which may be a descriptor of its own GDT or LDT), 0 for none. */
+unsigned pv_code_bits(const struct cpu_regs *r);
 /* A #UD from the guest: the forced-emulation prefix (ud2; "xen") before a
  * cpuid, answered with the PV CPUID policy. true when handled. */
 bool pv_emulate_ud(struct vcpu *v, struct cpu_regs *r);

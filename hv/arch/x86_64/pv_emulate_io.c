@@ -14,6 +14,7 @@
  *   port reads as all ones and drops writes;
  * - not admitted: the #GP(0) goes to the guest; hlt is never emulated. */
 #include "arch/x86_64/pv_io.h"
+#include "arch/x86_64/pv_emulate.h"
 #include "arch/x86_64/ioport_policy.h"
 #include "arch/x86_64/io_insn.h"
 #include "arch/x86_64/guest_access.h"
@@ -185,7 +186,11 @@ bool pv_emulate_io(struct vcpu *v, struct cpu_regs *r)
     uint8_t code[IO_INSN_MAX];
     unsigned port, bytes;
 
-    if (!io_insn_decode(code, fetch(r->rip, code), (r->cs & 0xffff) == GDT_RING3_CS32, &in))
+    unsigned bits = pv_code_bits(r);
+
+    /* 64-bit and 32-bit code (the CS's L and D bits, as Xen reads them);
+     * 16-bit code segments of the guest's own are not emulated (#GP). */
+    if (bits < 32 || !io_insn_decode(code, fetch(r->rip, code), bits == 32, &in))
         return false;
     switch (in.op) {
     case 0xfa: case 0xfb:                       /* cli, sti: allowed ones do nothing */

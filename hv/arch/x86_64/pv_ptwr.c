@@ -9,6 +9,9 @@
 #include "arch/x86_64/guest_access.h"
 #include "mm/ptwr.h"
 #include "core/domain.h"
+#include "arch/x86_64/pv_emulate.h"
+#include "arch/x86_64/vcpu_arch.h"
+#include "errno.h"
 #include "xen.h"
 
 #define PF_PRESENT (1u << 0)
@@ -44,15 +47,6 @@ static void gpr_to_regs(const uint64_t g[16], struct cpu_regs *r)
     r->r12 = g[12]; r->r13 = g[13]; r->r14 = g[14]; r->r15 = g[15];
 }
 
-static uint64_t seg_base(const struct vcpu *v, unsigned seg)
-{
-    if (seg == INSN_SEG_FS)
-        return v->arch.fs_base;
-    if (seg == INSN_SEG_GS)
-        return v->arch.gs_base_kernel;    /* (kernel mode: its GS base is live) */
-    return 0;                             /* the other segments are flat in 64-bit mode */
-}
-
 bool pv_ptwr_fault(struct vcpu *v, struct cpu_regs *r, uint64_t cr2)
 {
     struct domain *d = v->domain;
@@ -76,6 +70,8 @@ bool pv_ptwr_fault(struct vcpu *v, struct cpu_regs *r, uint64_t cr2)
         return false;
     if (!guest_range_ok(cr2, 1) || ptwr_target(d->id, v->arch.kernel_l4, cr2, &l1) != 0)
         return false;
+    if (pv_code_bits(r) != 64)              /* the decoder knows 64-bit code only */
+        return false;
     got = fetch_code(r->rip, code, sizeof(code));
     if (!insn_decode(code, got, &in))
         return false;
@@ -87,7 +83,9 @@ bool pv_ptwr_fault(struct vcpu *v, struct cpu_regs *r, uint64_t cr2)
         insn_bit_offset(&in, in.src_reg == INSN_NO_REG ? in.imm : gpr[in.src_reg], &adjust, &bit);
         addr += (uint64_t)adjust;
     }
-    addr += seg_base(v, in.seg);
+    /* As Xen 4.17: the offset alone, an FS or GS base not added (its
+     * emulation compares the instruction's offset with CR2): a store through
+     * a segment with a base other than 0 is refused as the #PF it is. */
     /* As Xen: a naturally aligned store inside the faulting page. */
     if (((addr ^ cr2) >> 12) != 0 || (addr & (in.size - 1u)) != 0)
         return false;
@@ -102,11 +100,16 @@ bool pv_ptwr_fault(struct vcpu *v, struct cpu_regs *r, uint64_t cr2)
         merged = (entry & ~mask) | ((src << shift) & mask);
         expect = (entry & ~mask) | ((r->rax << shift) & mask);
         rc = ptwr_update(d->id, l1, slot, merged, true, expect, &found, &flush);
+        if (rc == -XEN_ERESTART)
+            return true;                            /* a slice of release work done: run it again */
         if (rc < 0 || (rc == 1) != !res.write)     /* (one CPU: the entry cannot have moved) */
             return false;
     } else if (res.write) {
         merged = (entry & ~mask) | ((res.new_val << shift) & mask);
-        if (ptwr_update(d->id, l1, slot, merged, false, 0, &found, &flush) != 0)
+        rc = ptwr_update(d->id, l1, slot, merged, false, 0, &found, &flush);
+        if (rc == -XEN_ERESTART)
+            return true;                            /* a slice of release work done: run it again */
+        if (rc != 0)
             return false;
     }
 
