@@ -14,6 +14,7 @@
  * - mov to %cr4 (any value is accepted; bits a PV guest may not control are
  *   ignored), %cr2 (emulated) and %cr8 (#GP). */
 #include "pv.h"
+#include "guard.h"
 
 #define EFAULT 14
 #define EINVAL 22
@@ -32,45 +33,22 @@
 
 /* ---- guarded privileged instructions ------------------------------------------ */
 
-static struct {
-    unsigned long count, vector, error;
-} seen;
-volatile unsigned long resume_rip;
-
-static void h_fault(struct pv_regs *r)
-{
-    seen.count++;
-    seen.vector = r->vector;
-    seen.error = r->error;
-    if (!resume_rip) {
-        pv_dump_regs("fault outside a guarded instruction", r);
-        test_check(0, "unexpected vector %lu at %#lx", r->vector, r->rip);
-        test_finish();
-    }
-    r->rip = resume_rip;
-}
-
-#define TRY(insn, ...)                                                           \
-    __asm__ volatile("lea 2f(%%rip), %%r11\n\t"                                  \
-                     "mov %%r11, resume_rip(%%rip)\n\t"                          \
-                     "1: " insn "\n\t"                                           \
-                     "2: movq $0, resume_rip(%%rip)\n\t" __VA_ARGS__)
 
 static unsigned long read_cr4(int *faulted)
 {
-    unsigned long v = 0, n = seen.count;
+    unsigned long v = 0, n = guard_seen.count;
 
-    TRY("mov %%cr4, %0", : "+r"(v) : : "r11", "memory");
-    *faulted = seen.count != n;
+    GUARD_TRY("mov %%cr4, %0", : "+r"(v) : : "r11", "memory");
+    *faulted = guard_seen.count != n;
     return v;
 }
 /* 1 when the write faulted (#GP). */
 static int write_cr4(unsigned long v)
 {
-    unsigned long n = seen.count;
+    unsigned long n = guard_seen.count;
 
-    TRY("mov %0, %%cr4", : : "r"(v) : "r11", "memory");
-    return seen.count != n;
+    GUARD_TRY("mov %0, %%cr4", : : "r"(v) : "r11", "memory");
+    return guard_seen.count != n;
 }
 
 /* ---- 1. argument widths ---------------------------------------------------------- */
@@ -117,7 +95,7 @@ static void test_widths(void)
     rc = hypercall_slot(__HYPERVISOR_fpu_taskswitch, HI, 0, 0, 0, 0);
     {
         unsigned long cr0 = 0;
-        TRY("mov %%cr0, %0", : "+r"(cr0) : : "r11", "memory");
+        GUARD_TRY("mov %%cr0, %0", : "+r"(cr0) : : "r11", "memory");
         test_check(rc == 0 && !(cr0 & 8), "fpu_taskswitch(2^32) is fpu_taskswitch(0): rc=%ld, CR0 %#lx (TS clear)",
                    rc, cr0);
     }
@@ -412,7 +390,7 @@ static void test_cr_writes(void)
     if (!test_check(!f, "mov from %%cr4: %#lx", cr4))
         return;
     test_check(!write_cr4(cr4), "mov to %%cr4 of the value just read: accepted (vector %lu)",
-               seen.count ? seen.vector : 0);
+               guard_seen.count ? guard_seen.vector : 0);
     now = read_cr4(&f);
     test_check(now == cr4, "... CR4 still reads %#lx", now);
     test_check(!write_cr4(0), "mov to %%cr4 of 0: accepted");
@@ -434,17 +412,17 @@ static void test_cr_writes(void)
     now = read_cr4(&f);
     test_check(now == cr4, "CR4 back at %#lx", now);
 
-    n = seen.count;
-    TRY("mov %0, %%cr2", : : "r"(0x123456789000ul) : "r11", "memory");
-    test_check(seen.count == n, "mov to %%cr2 is emulated");
-    TRY("mov %%cr2, %0", : "+r"(cr2) : : "r11", "memory");
+    n = guard_seen.count;
+    GUARD_TRY("mov %0, %%cr2", : : "r"(0x123456789000ul) : "r11", "memory");
+    test_check(guard_seen.count == n, "mov to %%cr2 is emulated");
+    GUARD_TRY("mov %%cr2, %0", : "+r"(cr2) : : "r11", "memory");
     test_check(cr2 == 0x123456789000ul, "... and mov from %%cr2 reads it back (%#lx)", cr2);
     test_check(pv_vcpu->arch.cr2 == 0x123456789000ul, "... as vcpu_info.arch.cr2 does (%#lx)",
                (unsigned long)pv_vcpu->arch.cr2);
-    n = seen.count;
-    TRY("mov %0, %%cr8", : : "r"(0ul) : "r11", "memory");
-    test_check(seen.count == n + 1 && seen.vector == 13 && seen.error == 0, "mov to %%cr8: #GP(0) (vector %lu)",
-               seen.vector);
+    n = guard_seen.count;
+    GUARD_TRY("mov %0, %%cr8", : : "r"(0ul) : "r11", "memory");
+    test_check(guard_seen.count == n + 1 && guard_seen.vector == 13 && guard_seen.error == 0, "mov to %%cr8: #GP(0) (vector %lu)",
+               guard_seen.vector);
 }
 
 void test_main(start_info_t *si)
@@ -455,7 +433,7 @@ void test_main(start_info_t *si)
     if (!pv_map_shared_info())
         test_finish();
     for (unsigned v = 0; v < 32; v++)
-        pv_set_handler(v, h_fault);
+        pv_set_handler(v, guard_record);
     pv_traps_default();
     test_check(pv_trap_load() == 0, "set_trap_table");
     rc = pv_register_callbacks();

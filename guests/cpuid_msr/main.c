@@ -7,60 +7,37 @@
  * noted. Where Xenolith differs on purpose (docs/abi-coverage.md) the
  * guest checks each hypervisor's own answer. */
 #include "pv.h"
+#include "guard.h"
 #include "mm.h"
 #include "memory.h"
 
 #define B(n) (1u << (n))
 
-/* The last exception, and where to resume. */
-static struct {
-    unsigned long count, vector, error;
-} seen;
-volatile unsigned long resume_rip;
-
-static void h_record(struct pv_regs *r)
-{
-    seen.count++;
-    seen.vector = r->vector;
-    seen.error = r->error;
-    if (!resume_rip) {
-        pv_dump_regs("exception outside a guarded instruction", r);
-        test_check(0, "unexpected vector %lu at %#lx", r->vector, r->rip);
-        test_finish();
-    }
-    r->rip = resume_rip;
-}
-
-#define TRY(insn, ...)                                                         \
-    __asm__ volatile("lea 2f(%%rip), %%r11\n\t"                               \
-                     "mov %%r11, resume_rip(%%rip)\n\t"                       \
-                     "1: " insn "\n\t"                                         \
-                     "2: movq $0, resume_rip(%%rip)\n\t" __VA_ARGS__)
 
 /* 1 when the instruction raised #GP(0). */
 static int gp_since(unsigned long n)
 {
-    return seen.count == n + 1 && seen.vector == 13 && seen.error == 0;
+    return guard_seen.count == n + 1 && guard_seen.vector == 13 && guard_seen.error == 0;
 }
 
 static int rd(unsigned msr, unsigned long *val)
 {
-    unsigned long n = seen.count;
+    unsigned long n = guard_seen.count;
     uint32_t lo = 0, hi = 0;
 
-    TRY("rdmsr", : "+a"(lo), "+d"(hi) : "c"(msr) : "r11", "memory");
+    GUARD_TRY("rdmsr", : "+a"(lo), "+d"(hi) : "c"(msr) : "r11", "memory");
     *val = ((unsigned long)hi << 32) | lo;
-    if (seen.count == n)
+    if (guard_seen.count == n)
         return 0;
     return gp_since(n) ? 1 : -1;            /* 1: #GP(0), -1: something else */
 }
 
 static int wr(unsigned msr, unsigned long val)
 {
-    unsigned long n = seen.count;
+    unsigned long n = guard_seen.count;
 
-    TRY("wrmsr", : : "c"(msr), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)) : "r11", "memory");
-    if (seen.count == n)
+    GUARD_TRY("wrmsr", : : "c"(msr), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)) : "r11", "memory");
+    if (guard_seen.count == n)
         return 0;
     return gp_since(n) ? 1 : -1;
 }
@@ -186,10 +163,10 @@ static void test_plain_cpuid(void)
                                           { 0x80000001, 0 }, { 0x40000000, 0 }, { 0x40000002, 0 },
                                           { 0x40000005, 0 } };
     unsigned f[4], p[4];
-    unsigned long n = seen.count;
+    unsigned long n = guard_seen.count;
 
     cpuid_plain(0x40000000, 0, p);
-    test_check(seen.count == n, "plain cpuid: no fault reaches the guest kernel");
+    test_check(guard_seen.count == n, "plain cpuid: no fault reaches the guest kernel");
     if (p[1] == 0x566e6558 && p[2] == 0x65584d4d && p[3] == 0x4d4d566e) {
         test_note("plain cpuid sees 'XenVMMXenVMM': CPUID faulting is in use");
         for (unsigned i = 0; i < sizeof(leaves) / sizeof(leaves[0]); i++) {
@@ -363,15 +340,15 @@ static void test_msrs(void)
 static unsigned long read_cr4(void)
 {
     unsigned long v = 0;
-    TRY("mov %%cr4, %0", : "+r"(v) : : "r11", "memory");
+    GUARD_TRY("mov %%cr4, %0", : "+r"(v) : : "r11", "memory");
     return v;
 }
 
 static int write_cr4(unsigned long v)
 {
-    unsigned long n = seen.count;
-    TRY("mov %0, %%cr4", : : "r"(v) : "r11", "memory");
-    return seen.count != n;
+    unsigned long n = guard_seen.count;
+    GUARD_TRY("mov %0, %%cr4", : : "r"(v) : "r11", "memory");
+    return guard_seen.count != n;
 }
 
 static void test_cr4(void)
@@ -382,8 +359,8 @@ static void test_cr4(void)
     test_note("CR4 %#lx", cr4);
     test_check((cr4 & 0x620) == 0x620 && !(cr4 & (B(2) | B(3) | B(7) | B(16) | B(18))),
                "CR4 %#lx: PAE, OSFXSR, OSXMMEXCPT; no TSD, DE, PGE, FSGSBASE, OSXSAVE", cr4);
-    __asm__ volatile("lea 2f(%%rip), %%r11\n\tmov %%r11, resume_rip(%%rip)\n\t"
-                     "1: mov %%cr4, %%r9\n\t2: movq $0, resume_rip(%%rip)\n\tmov %%r9, %0"
+    __asm__ volatile("lea 2f(%%rip), %%r11\n\tmov %%r11, guard_resume_rip(%%rip)\n\t"
+                     "1: mov %%cr4, %%r9\n\t2: movq $0, guard_resume_rip(%%rip)\n\tmov %%r9, %0"
                      : "=r"(r9) : : "r9", "r11", "memory");
     test_check(r9 == cr4, "mov %%cr4, %%r9 (REX prefix): %#lx", r9);
     test_check(!write_cr4(cr4) && read_cr4() == cr4, "writing back what was read");
@@ -406,15 +383,15 @@ static void test_cr4(void)
     write_cr4(cr4 | B(2));
     {
         uint32_t lo1, hi1, lo2, hi2, aux = 0;
-        n = seen.count;
-        TRY("rdtsc", : "=a"(lo1), "=d"(hi1) : : "r11", "memory");
-        TRY("rdtsc", : "=a"(lo2), "=d"(hi2) : : "r11", "memory");
-        test_check(seen.count == n && (((unsigned long)hi2 << 32) | lo2) > (((unsigned long)hi1 << 32) | lo1),
+        n = guard_seen.count;
+        GUARD_TRY("rdtsc", : "=a"(lo1), "=d"(hi1) : : "r11", "memory");
+        GUARD_TRY("rdtsc", : "=a"(lo2), "=d"(hi2) : : "r11", "memory");
+        test_check(guard_seen.count == n && (((unsigned long)hi2 << 32) | lo2) > (((unsigned long)hi1 << 32) | lo1),
                    "with CR4.TSD, rdtsc in the kernel works and advances");
         if (e1[3] & B(27)) {
             wr(0xc0000103, 0x77);
-            TRY("rdtscp", : "=a"(lo1), "=d"(hi1), "=c"(aux) : : "r11", "memory");
-            test_check(seen.count == n && aux == 0x77, "with CR4.TSD, rdtscp in the kernel works (aux %#x)", aux);
+            GUARD_TRY("rdtscp", : "=a"(lo1), "=d"(hi1), "=c"(aux) : : "r11", "memory");
+            test_check(guard_seen.count == n && aux == 0x77, "with CR4.TSD, rdtscp in the kernel works (aux %#x)", aux);
             wr(0xc0000103, 0);
         }
     }
@@ -447,19 +424,19 @@ static void test_cr4(void)
         unsigned long fs = 0, gs = 0, m = 0;
         int r;
         static unsigned long area[2] = { 0x1111, 0x2222 };
-        n = seen.count;
-        __asm__ volatile("lea 2f(%%rip), %%r11\n\tmov %%r11, resume_rip(%%rip)\n\t"
-                         "1: rdfsbase %%rax\n\t2: movq $0, resume_rip(%%rip)" : : : "rax", "r11", "memory");
-        test_check(seen.count == n + 1 && seen.vector == 6, "without CR4.FSGSBASE rdfsbase is #UD (vector %lu)",
-                   seen.vector);
+        n = guard_seen.count;
+        __asm__ volatile("lea 2f(%%rip), %%r11\n\tmov %%r11, guard_resume_rip(%%rip)\n\t"
+                         "1: rdfsbase %%rax\n\t2: movq $0, guard_resume_rip(%%rip)" : : : "rax", "r11", "memory");
+        test_check(guard_seen.count == n + 1 && guard_seen.vector == 6, "without CR4.FSGSBASE rdfsbase is #UD (vector %lu)",
+                   guard_seen.vector);
         write_cr4(cr4 | B(16));
         test_check(read_cr4() == (cr4 | B(16)), "CR4.FSGSBASE set and shown");
-        n = seen.count;
+        n = guard_seen.count;
         __asm__ volatile("wrfsbase %0" : : "r"((unsigned long)&area[0]) : "memory");
         __asm__ volatile("wrgsbase %0" : : "r"((unsigned long)&area[1]) : "memory");
         __asm__ volatile("mov %%fs:0, %0" : "=r"(fs));
         __asm__ volatile("mov %%gs:0, %0" : "=r"(gs));
-        test_check(seen.count == n && fs == 0x1111 && gs == 0x2222, "wrfsbase/wrgsbase take effect");
+        test_check(guard_seen.count == n && fs == 0x1111 && gs == 0x2222, "wrfsbase/wrgsbase take effect");
         r = rd(0xc0000100, &m);
         test_check(r == 0 && m == (unsigned long)&area[0], "rdmsr FS_BASE sees wrfsbase's %#lx", m);
         r = rd(0xc0000101, &m);
@@ -483,18 +460,18 @@ static void test_cr4(void)
 
 static int try_xsetbv(unsigned idx, unsigned long val)
 {
-    unsigned long n = seen.count;
-    TRY("xsetbv", : : "c"(idx), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)) : "r11", "memory");
-    return seen.count == n ? 0 : (int)seen.vector;
+    unsigned long n = guard_seen.count;
+    GUARD_TRY("xsetbv", : : "c"(idx), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)) : "r11", "memory");
+    return guard_seen.count == n ? 0 : (int)guard_seen.vector;
 }
 
 static int try_xgetbv(unsigned idx, unsigned long *val)
 {
-    unsigned long n = seen.count;
+    unsigned long n = guard_seen.count;
     uint32_t lo = 0, hi = 0;
-    TRY("xgetbv", : "+a"(lo), "+d"(hi) : "c"(idx) : "r11", "memory");
+    GUARD_TRY("xgetbv", : "+a"(lo), "+d"(hi) : "c"(idx) : "r11", "memory");
     *val = ((unsigned long)hi << 32) | lo;
-    return seen.count == n ? 0 : (int)seen.vector;
+    return guard_seen.count == n ? 0 : (int)guard_seen.vector;
 }
 
 /* XSAVE, where CPUID offers it: xgetbv works natively, xsetbv is emulated
@@ -524,14 +501,14 @@ static void test_xsave(void)
         int want_ok = (v & 1) && !(v & ~(unsigned long)xd[0]) && (!(v & 4) || (v & 2));
         r = try_xsetbv(0, v);
         try_xgetbv(0, &x);
-        test_check(want_ok ? (r == 0 && x == v) : (r == 13 && seen.error == 0),
+        test_check(want_ok ? (r == 0 && x == v) : (r == 13 && guard_seen.error == 0),
                    "xsetbv(0, %#lx): %s (XCR0 now %#lx)", v, r ? "#GP" : "accepted", x);
     }
     test_check(try_xsetbv(1, 3) == 13, "xsetbv of XCR 1: #GP");
     test_check(try_xsetbv(0, 3) == 0, "XCR0 back to x87|SSE");
-    n = seen.count;
+    n = guard_seen.count;
     __asm__ volatile("xsave (%0)\n\txrstor (%0)" : : "r"(area), "a"(3), "d"(0) : "memory");
-    test_check(seen.count == n && !(area[512] & ~3), "xsave and xrstor of x87|SSE run (XSTATE_BV %#x)", area[512]);
+    test_check(guard_seen.count == n && !(area[512] & ~3), "xsave and xrstor of x87|SSE run (XSTATE_BV %#x)", area[512]);
     write_cr4(cr4);
     test_check(read_cr4() == cr4 && try_xsetbv(0, 3) == 6, "CR4.OSXSAVE cleared: xsetbv is #UD again");
     r = try_xgetbv(0, &x);
@@ -544,7 +521,7 @@ void test_main(start_info_t *si)
     if (!pv_map_shared_info())
         test_finish();
     for (unsigned v = 0; v < 32; v++)
-        pv_set_handler(v, h_record);
+        pv_set_handler(v, guard_record);
     pv_traps_default();
     test_check(pv_trap_load() == 0, "set_trap_table");
 
