@@ -282,6 +282,24 @@ long mm_zero_frame(unsigned long mfn)
     return 0;
 }
 
+unsigned long mm_new_table(void)
+{
+    unsigned long mfn = mm_alloc_mfn();
+    if (mfn != MM_INVALID && mm_zero_frame(mfn) != 0)
+        return MM_INVALID;
+    return mfn;
+}
+
+int mm_set_entry(unsigned long table, unsigned idx, unsigned long val)
+{
+    unsigned long *p = mm_scratch_map(table, MM_RW_FLAGS);
+    if (!p)
+        return 0;
+    p[idx] = val;
+    mm_scratch_unmap();
+    return 1;
+}
+
 /* ---- batches ----------------------------------------------------------------------------- */
 
 void mm_batch_init(struct mm_batch *b)

@@ -208,6 +208,12 @@ void *mm_scratch_map(unsigned long mfn, unsigned long flags);
 void mm_scratch_unmap(void);
 /* Zero a frame through the scratch page; 0 or the mapping error. */
 long mm_zero_frame(unsigned long mfn);
+/* A fresh zeroed frame for a page table (MM_INVALID when none is left or it
+ * cannot be zeroed). */
+unsigned long mm_new_table(void);
+/* Write entry idx of a frame (not a validated table) through the scratch
+ * page: 1 done, 0 when it cannot be mapped. */
+int mm_set_entry(unsigned long table, unsigned idx, unsigned long val);
 
 /* ---- batched mmu_update with success counting --------------------------------- */
 

@@ -320,29 +320,11 @@ static void h_upcall(struct pv_regs *r)
 
 /* ---- building the user address space ------------------------------------------------------ */
 
-static unsigned long new_table(void)
-{
-    unsigned long mfn = mm_alloc_mfn();
-    if (mfn != MM_INVALID && mm_zero_frame(mfn) != 0)
-        return MM_INVALID;
-    return mfn;
-}
-
-static int set_entry(unsigned long table, unsigned idx, unsigned long val)
-{
-    unsigned long *p = mm_scratch_map(table, MM_RW_FLAGS);
-    if (!p)
-        return 0;
-    p[idx] = val;
-    mm_scratch_unmap();
-    return 1;
-}
-
 static unsigned long user_l4;
 
 static int build_user_tables(void)
 {
-    unsigned long l4 = new_table(), l3 = new_table(), l2 = new_table(), l1 = new_table();
+    unsigned long l4 = mm_new_table(), l3 = mm_new_table(), l2 = mm_new_table(), l1 = mm_new_table();
     unsigned long code = mm_va_to_mfn((unsigned long)user_page_start);
     unsigned long st0 = mm_va_to_mfn((unsigned long)user_stack[0]);
     unsigned long st1 = mm_va_to_mfn((unsigned long)user_stack[1]);
@@ -354,13 +336,13 @@ static int build_user_tables(void)
                     "four zeroed frames for the user page tables"))
         return 0;
     test_check(code != MM_INVALID && st0 != MM_INVALID && data != MM_INVALID, "frames of the user pages");
-    ok &= set_entry(l4, mm_index(U_CODE, 4), mm_pte(l3, MM_TABLE_FLAGS));
-    ok &= set_entry(l3, mm_index(U_CODE, 3), mm_pte(l2, MM_TABLE_FLAGS));
-    ok &= set_entry(l2, mm_index(U_CODE, 2), mm_pte(l1, MM_TABLE_FLAGS));
-    ok &= set_entry(l1, mm_index(U_CODE, 1), mm_pte(code, MM_RO_FLAGS));
-    ok &= set_entry(l1, mm_index(U_STACK_LO, 1), mm_pte(st0, MM_RW_FLAGS));
-    ok &= set_entry(l1, mm_index(U_STACK_LO + 4096, 1), mm_pte(st1, MM_RW_FLAGS));
-    ok &= set_entry(l1, mm_index(U_DATA, 1), mm_pte(data, MM_RW_FLAGS));
+    ok &= mm_set_entry(l4, mm_index(U_CODE, 4), mm_pte(l3, MM_TABLE_FLAGS));
+    ok &= mm_set_entry(l3, mm_index(U_CODE, 3), mm_pte(l2, MM_TABLE_FLAGS));
+    ok &= mm_set_entry(l2, mm_index(U_CODE, 2), mm_pte(l1, MM_TABLE_FLAGS));
+    ok &= mm_set_entry(l1, mm_index(U_CODE, 1), mm_pte(code, MM_RO_FLAGS));
+    ok &= mm_set_entry(l1, mm_index(U_STACK_LO, 1), mm_pte(st0, MM_RW_FLAGS));
+    ok &= mm_set_entry(l1, mm_index(U_STACK_LO + 4096, 1), mm_pte(st1, MM_RW_FLAGS));
+    ok &= mm_set_entry(l1, mm_index(U_DATA, 1), mm_pte(data, MM_RW_FLAGS));
     if (!test_check(ok, "user page tables filled"))
         return 0;
 
