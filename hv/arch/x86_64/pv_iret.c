@@ -15,14 +15,12 @@
  * the guest's own page fault once there, and a bad RSP faults at the guest's
  * first use of its stack. */
 #include "core/hypercall.h"
-#include "arch/x86_64/va.h"
 #include "core/domain.h"
 #include "arch/x86_64/guest_access.h"
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/pv_iret.h"
 #include "arch/x86_64/trap_bounce.h"
-#include "lib/format.h"
 #include "errno.h"
 #include "xen.h"
 

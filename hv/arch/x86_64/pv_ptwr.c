@@ -10,7 +10,6 @@
 #include "mm/ptwr.h"
 #include "core/domain.h"
 #include "arch/x86_64/pv_emulate.h"
-#include "arch/x86_64/vcpu_arch.h"
 #include "errno.h"
 #include "xen.h"
 
