@@ -15,6 +15,7 @@
 #include "arch/x86_64/power.h"
 #include "arch/x86_64/pv_io.h"
 #include "arch/x86_64/serial.h"
+#include "arch/x86_64/acpi.h"
 #include "lib/string.h"
 #include "sched/sched_cpu.h"
 
@@ -71,13 +72,18 @@ static void log_boot_info(const struct boot_info *bi)
                  bi->mod[i].cmdline);
 }
 
-/* dom0_mem, or all free memory but a reserve for the hypervisor (1/16, at most 64 MiB). */
-static uint64_t dom0_pages(void)
+/* dom0_mem, or all free memory but a reserve for the hypervisor (1/16, at
+ * most 64 MiB) and what the domUs of the boot modules will take (domu_pages). */
+static uint64_t dom0_pages(uint64_t domu_pages)
 {
     uint64_t free = mm_free_frames(), reserve = free / 16, want;
 
     if (reserve > (64ull << 20) >> PAGE_SHIFT)
         reserve = (64ull << 20) >> PAGE_SHIFT;
+    /* The domUs' memory, and their p2m lists, tables and structures. */
+    reserve += domu_pages + domu_pages / 64;
+    if (reserve > free - free / 16)
+        reserve = free - free / 16;            /* dom0 first: late domUs may not fit */
     want = hv_opts.dom0_mem ? hv_opts.dom0_mem >> PAGE_SHIFT : free - reserve;
     if (hv_opts.dom0_mem && want + reserve > free) {
         log_warn("dom0_mem=%lluM is more than the %llu MiB free: giving dom0 %llu MiB\n",
@@ -87,7 +93,25 @@ static uint64_t dom0_pages(void)
     return want;
 }
 
-static void build_dom0(const struct boot_info *bi)
+/* dom0's vCPUs: one per CPU the firmware reports (Xenolith runs them all on
+ * the boot CPU), within dom0_max_vcpus=. */
+static unsigned dom0_vcpus(const struct boot_info *bi)
+{
+    unsigned fw = acpi_count_cpus(0, bi->rsdp, bi->rsdp_len), n = fw ? fw : 1;
+
+    if (n < hv_opts.dom0_vcpus_min)
+        n = hv_opts.dom0_vcpus_min;
+    if (n > hv_opts.dom0_vcpus_max)
+        n = hv_opts.dom0_vcpus_max;
+    if (n > DOMAIN_MAX_VCPUS) {
+        log_warn("dom0_max_vcpus: %u vCPUs asked, %u is the most a domain can have\n", n, DOMAIN_MAX_VCPUS);
+        n = DOMAIN_MAX_VCPUS;
+    }
+    log_info("CPUs: %u reported by the firmware, dom0 gets %u vCPU%s\n", fw, n, n == 1 ? "" : "s");
+    return n;
+}
+
+static void build_dom0(const struct boot_info *bi, uint64_t domu_pages)
 {
     struct dom_build_params p = { 0 };
     struct domain *d;
@@ -102,14 +126,15 @@ static void build_dom0(const struct boot_info *bi)
         p.initrd = phys_to_virt(bi->mod[1].start);
         p.initrd_len = bi->mod[1].end - bi->mod[1].start;
     }
-    p.nr_pages = dom0_pages();
+    p.nr_pages = dom0_pages(domu_pages);
     p.domu_start_info = strcmp(hv_opts.dom0_start_info, "domu") == 0;
-    d = domain_create(0, true);
+    p.rings_backend = 0;
+    d = domain_create(0, true, dom0_vcpus(bi));
     if (!d)
-        boot_fail("no memory for dom0's event channels");
+        boot_fail("no memory for dom0's structures");
     if (dom_build_pv(d, &p, err, sizeof(err)) != 0)
         boot_fail("dom0 kernel (module 0): %s", err);
-    domain_make_runnable(&d->vcpus[0]);
+    domain_make_runnable(d->vcpus[0]);
 }
 
 void hv_start(uint32_t magic, uint64_t info_pa)
@@ -158,7 +183,7 @@ void hv_start(uint32_t magic, uint64_t info_pa)
 
     sched_cpu_setup();
     domain_note_free_frames();
-    build_dom0(&boot_info);
+    build_dom0(&boot_info, 0);
     log_info("starting d0 (%llu frames, %llu MiB left free)\n", U(mm_free_frames()), U(mm_free_frames() >> 8));
     domain_run_first();
 }
