@@ -14,7 +14,7 @@
 #include "lib/string.h"
 #include "errno.h"
 
-
+_Static_assert(DOMAIN_MAX_VCPUS <= EVTCHN_MAX_VCPUS, "more vCPUs per domain than event channels serve");
 _Static_assert(EVTCHN_TABLE_BYTES <= PAGE_SIZE, "a table frame is one page");
 
 /* ---- life cycle ---- */
@@ -28,7 +28,11 @@ int evtchn_domain_init(struct domain *d)
         return -XEN_ENOMEM;
     memset(ed, 0, sizeof(*ed));
     ed->owner = d;
-    evtchn_core_init(ed, table0, d->id, d->nr_vcpus);
+    if (evtchn_core_init(ed, table0, d->id, d->nr_vcpus) != 0) {
+        evtchn_env_frame_free(table0);
+        memset(ed, 0, sizeof(*ed));     /* table0 NULL: no event channels */
+        return -XEN_ENOMEM;
+    }
     return 0;
 }
 

@@ -1114,18 +1114,23 @@ static bool compare(unsigned upto_all, char *why, size_t len)
                 return false;
             }
             if (c->state == EVTCHN_VIRQ &&
-                ed->virq_port[evtchn_virq_is_global(c->virq) ? 0 : c->vcpu][c->virq] != port) {
+                *evtchn_virq_slot(ed, c->vcpu, c->virq) != port) {
                 snprintf(why, len, "slot %d port %u: not in the VIRQ table", i, port);
                 return false;
             }
         }
+        /* vCPU 0's row holds every VIRQ, the others' the per-vCPU ones only
+         * (a global one bound elsewhere would be a bug the model shows). */
         for (unsigned v = 0; v < EVTCHN_MAX_VCPUS; v++)
-            for (unsigned virq = 0; virq < NR_VIRQS; virq++)
-                if (ed->virq_port[v][virq] != m->virq_port[v][virq]) {
+            for (unsigned virq = 0; virq < NR_VIRQS; virq++) {
+                bool kept = v < ed->nr_vcpus && (v == 0 || !evtchn_virq_is_global(virq));
+                uint32_t has = kept ? *evtchn_virq_slot(ed, v, virq) : 0;
+                if (has != m->virq_port[v][virq]) {
                     snprintf(why, len, "slot %d vcpu %u virq %u: %u, model %u", i, v, virq,
-                             ed->virq_port[v][virq], m->virq_port[v][virq]);
+                             has, m->virq_port[v][virq]);
                     return false;
                 }
+            }
         for (unsigned v = 0; v < f->nr_vcpus; v++)
             if (sel(ed, v) != m->sel[v] || f->si.vcpu_info[v].evtchn_upcall_pending != m->up[v] ||
                 f->kicks[v] != m->kicks[v]) {
