@@ -6,10 +6,14 @@
  * (sends, masks, priority changes, the guest consuming queues on several
  * vCPUs) checked against a model of the queues; and a guest that writes
  * garbage into its words and control block (nothing but its own frames may
- * change, and every reference must come back).
+ * change, and every reference must come back); domains of 1, 2, 33 and 128
+ * vCPUs: the frames their per-vCPU state takes and gives back, every
+ * allocation failing in turn, VIRQs, IPIs, bind_vcpu and FIFO queues on
+ * vCPUs in each frame of the FIFO state.
  *
- * The fake environment: two domains (0: four vCPUs, 1: one), each with a
- * shared_info; "guest memory" of NGFN separately allocated 4 KiB frames
+ * The fake environment: two domains (0: four vCPUs, 1: one; the many-vCPU
+ * tests give 0 more), each with a shared_info and the vcpu_info of vCPUs
+ * past its 32 (fake_vi); "guest memory" of NGFN separately allocated 4 KiB frames
  * (gfn i), some of which refuse to be taken (as a page table or a frame of
  * another domain would) or ask for a restart; hypervisor frames from calloc,
  * counted, with a knob to make them run out (evtchn_fake.c, with the
@@ -71,7 +75,7 @@ bool evtchn_env_controller_paused(const struct evtchn_domain *ed) { (void)ed; re
 struct shared_info *evtchn_env_shared_info(struct evtchn_domain *ed) { return &fake_of(ed)->si; }
 
 /* The vcpu_info of any vCPU below EVTCHN_MAX_VCPUS. */
-static struct vcpu_info *fake_vi(const struct evtchn_domain *ed, unsigned vcpu)
+struct vcpu_info *fake_vi(const struct evtchn_domain *ed, unsigned vcpu)
 {
     struct fake_dom *f = fake_of(ed);
 
