@@ -15,6 +15,11 @@
  *       peer crashes after the map) it reads the page again after the peer is
  *       gone, unmaps it and ends.
  *
+ *   role=yield [rounds=<n>]
+ *       SCHEDOP_yield rounds times and reports the time per domain switch:
+ *       with two such domUs and nothing else runnable, every yield hands the
+ *       CPU to the other, which yields it back (two switches per round).
+ *
  * Each ends with Test result: SUCCESS (poweroff) or FAILURE (crash). */
 #include "pv.h"
 #include "grant.h"
@@ -183,6 +188,17 @@ static void role_b(void)
         (void)pv_evtchn_send((unsigned)port);
 }
 
+static void role_yield(void)
+{
+    uint64_t t0 = pv_now(), t1;
+
+    for (unsigned long i = 0; i < rounds; i++)
+        (void)pv_sched_op(SCHEDOP_yield, 0);
+    t1 = pv_now();
+    test_check(t1 > t0, "%lu yields", rounds);
+    test_note("domain switch (two yielding domUs): %lu ns", (unsigned long)((t1 - t0) / (2 * rounds)));
+}
+
 void test_main(start_info_t *si)
 {
     const char *line = (const char *)si->cmd_line;
@@ -197,6 +213,8 @@ void test_main(start_info_t *si)
         role_a();
     else if (g_strstr(line, "role=b"))
         role_b();
+    else if (g_strstr(line, "role=yield"))
+        role_yield();
     else
         test_check(0, "role=a or role=b on the command line");
     test_finish();
