@@ -2,6 +2,7 @@
  * vCPU that the scheduler (hv/sched/sched_cpu.h) chooses. */
 #include "core/domain.h"
 #include "core/console_ring.h"
+#include "core/domain_control.h"
 #include "core/time.h"
 #include "vcpu.h"
 #include "core/log.h"
@@ -85,6 +86,7 @@ void domain_shutdown(struct domain *d, int reason)
         reason = d->shutdown_code;
     d->shutdown_reason = reason;
     d->state = DOMAIN_SHUTDOWN;
+    domain_ctl_note_shutdown(d);
     for (unsigned i = 0; i < d->nr_vcpus; i++) {
         d->vcpus[i].runnable = false;
         sched_unit_remove(&d->vcpus[i].unit);
@@ -119,7 +121,7 @@ void domain_make_runnable(struct vcpu *v)
 {
     v->runnable = true;
     v->domain->state = DOMAIN_RUNNING;
-    if (v != current) {
+    if (v != current && !v->domain->ctl_pause_count) {     /* else when unpaused */
         runstate_change(v, RUNSTATE_runnable);
         sched_unit_add(&v->unit);
     }
@@ -237,6 +239,16 @@ struct domain *domain_of(domid_t id)
     return 0;
 }
 
+struct domain *domain_next(domid_t from)
+{
+    struct domain *best = 0;
+
+    for (unsigned i = 0; i < MAX_DOMAINS; i++)
+        if (domains[i].state != DOMAIN_FREE && domains[i].id >= from && (!best || domains[i].id < best->id))
+            best = &domains[i];
+    return best;
+}
+
 void vcpu_info_locate(struct vcpu *v)
 {
     struct domain *d = v->domain;
@@ -249,7 +261,9 @@ void vcpu_info_locate(struct vcpu *v)
 
 void vcpu_wake(struct vcpu *v)
 {
-    if (!v->blocked || v->domain->state != DOMAIN_RUNNING)
+    /* A paused domain's vCPU stays blocked: the unpause wakes it if an
+     * event came meanwhile (domain_ctl_unpause). */
+    if (!v->blocked || v->domain->state != DOMAIN_RUNNING || v->domain->ctl_pause_count)
         return;
     v->blocked = false;
     if (v->polling) {

@@ -68,6 +68,10 @@ struct domain {
     struct vcpu vcpus[MAX_VCPUS];
     struct evtchn_domain evtchn;
     struct grant_table grant;
+    /* Domain control (hv/core/domain_control.h). */
+    unsigned ctl_pause_count;          /* XEN_DOMCTL_pausedomain calls not yet undone: its vCPUs wait */
+    uint8_t ctl_dying;                 /* XEN_DOMCTL_destroydomain: enum domain_ctl_dying */
+    uint64_t xs_mfn, con_mfn; uint32_t xs_port, con_port; /* domU rings: the builder's values (start_info), 0 for dom0 */
 };
 
 extern struct vcpu *current;
@@ -90,6 +94,9 @@ void domain_note_free_frames(void);
 struct domain *domain_lookup(domid_t id);      /* a live domain, or NULL */
 struct domain *domain_of(domid_t id);          /* any domain with that id, dying ones too, or NULL */
 struct domain *domain_slot(unsigned i);        /* the i-th entry of the domain table (i < MAX_DOMAINS) */
+/* The domain (in any state but free) with the smallest id >= from, or NULL:
+ * walks every domain in id order. */
+struct domain *domain_next(domid_t from);
 /* Teardown of a shut-down domain's memory, in pieces (hv/core/domain_teardown.c). */
 void domain_teardown_begin(struct domain *d);
 /* One piece of work for a domain being torn down; false when there is none. */

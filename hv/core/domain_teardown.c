@@ -26,6 +26,7 @@
  *                bug, reported and repaired. */
 #include "core/domain.h"
 #include "core/log.h"
+#include "core/domain_control.h"
 #include "mm/mm.h"
 #include "mm/page_type.h"
 
@@ -109,6 +110,7 @@ static void finish(struct domain *d)
     d->teardown_step = 0;
     d->state = DOMAIN_FREE;
     pending--;
+    domain_ctl_note_gone(d);
 }
 
 /* One piece of d's teardown; true when it is complete. */
