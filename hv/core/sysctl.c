@@ -61,8 +61,10 @@ static void hw_caps(uint32_t cap[8])
 }
 
 /* One CPU (Xenolith runs on the boot CPU alone), one NUMA node; what Xen
- * reports for the rest. Capabilities: PV guests and both grant-table
- * versions; no HVM, HAP, shadow paging, IOMMU, vPMU or tracing. */
+ * reports for the rest. Capabilities: PV guests and grant tables of version
+ * 1 (version 2 is refused, as Xen does under gnttab=max-ver:1); no HVM, HAP,
+ * shadow paging, IOMMU, vPMU or tracing (Xen 4.17 under TCG sets none of
+ * those either). */
 static void physinfo(struct xen_sysctl_physinfo *pi)
 {
     memset(pi, 0, sizeof(*pi));
@@ -73,7 +75,7 @@ static void physinfo(struct xen_sysctl_physinfo *pi)
     pi->nr_nodes = 1;
     pi->max_node_id = 63;                   /* Xen's MAX_NUMNODES - 1 */
     pi->cpu_khz = (uint32_t)(time_tsc_hz() / 1000);
-    pi->capabilities = XEN_SYSCTL_PHYSCAP_pv | XEN_SYSCTL_PHYSCAP_gnttab_v1 | XEN_SYSCTL_PHYSCAP_gnttab_v2;
+    pi->capabilities = XEN_SYSCTL_PHYSCAP_pv | XEN_SYSCTL_PHYSCAP_gnttab_v1;
     pi->total_pages = mm_stats.total_ram >> 12;
     pi->free_pages = mm_free_frames();
     pi->max_mfn = mm_stats.max_pfn - 1;
