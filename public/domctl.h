@@ -12,6 +12,7 @@
 /* A toolstack built for another version gets -EACCES. */
 #define XEN_DOMCTL_INTERFACE_VERSION 0x00000015
 
+#define XEN_DOMCTL_createdomain   1    /* not implemented: the hypervisor builds domains */
 #define XEN_DOMCTL_destroydomain  2
 #define XEN_DOMCTL_pausedomain    3
 #define XEN_DOMCTL_unpausedomain  4

@@ -73,7 +73,9 @@ long domctl_hypercall(uint64_t arg, uint64_t a2, uint64_t a3, uint64_t a4, uint6
         rc = getdomaininfo(&op, d, &copyback);
         goto out;
     }
-    if (!d)
+    /* createdomain names a domain that does not exist yet: Xen looks for
+     * none (nor -ESRCH); here it is -ENOSYS past the privilege check. */
+    if (!d && op.cmd != XEN_DOMCTL_createdomain)
         return -XEN_ESRCH;
     if (!domain_ctl_privileged(current_domain()))
         return -XEN_EPERM;

@@ -11,6 +11,7 @@
 
 GROUP("domctl.h interface version and sub-ops")
 CONST(XEN_DOMCTL_INTERFACE_VERSION)
+CONST(XEN_DOMCTL_createdomain)
 CONST(XEN_DOMCTL_destroydomain)
 CONST(XEN_DOMCTL_pausedomain)
 CONST(XEN_DOMCTL_unpausedomain)

@@ -172,6 +172,7 @@ static void unprivileged_order(void)
     CHECK_EQ(domctl_cmd(XEN_DOMCTL_destroydomain, 3, &op), -XEN_EPERM);
     CHECK_EQ(domctl_cmd(0x7777, 0, &op), -XEN_EPERM);
     CHECK_EQ(domctl_cmd(0x7777, 2, &op), -XEN_ESRCH);
+    CHECK_EQ(domctl_cmd(XEN_DOMCTL_createdomain, 2, &op), -XEN_EPERM);  /* no target looked for */
     memset(&op, 0, sizeof(op));
     op.cmd = XEN_DOMCTL_getdomaininfo;
     op.interface_version = 0x14;
@@ -284,6 +285,7 @@ static void destroy_and_shutdown(void)
     struct xen_domctl op;
 
     world();
+    CHECK_EQ(domctl_cmd(XEN_DOMCTL_createdomain, 2, &op), -XEN_ENOSYS);
     CHECK_EQ(domctl_cmd(XEN_DOMCTL_destroydomain, 0, &op), -XEN_EINVAL);
     CHECK_EQ(domctl_cmd(XEN_DOMCTL_destroydomain, 1, &op), 0);
     CHECK_EQ(doms[1].state, DOMAIN_SHUTDOWN);
