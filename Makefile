@@ -3,6 +3,10 @@
 #   make            hypervisor (build/xenolith) and the test guests
 #   make run        boot the default demo under QEMU; exits when its guests shut down
 #   make run GUEST=<PV ELF> [GUEST_CMDLINE=..] [BOOT=grub|direct|uefi] [ACCEL=kvm|tcg] [XEN_CMDLINE=..]
+#   make run DOMUS="k1.elf k2.elf" [DOMU_MEM=32M] [DOMU_VCPUS=1] [DOMU_CMDLINE=..] [DOMU_INITRD=file]
+#                   also boot modules for domUs next to dom0: one "domu memory=.. vcpus=.. -- <cmdline>"
+#                   module per kernel, each followed by DOMU_INITRD as an "initrd" module when set
+#                   (the syntax: docs/boot-flow.md, "domU boot modules")
 #   make test       install what is missing, build everything, run every test:
 #                   host unit tests, short host fuzzer runs, the ABI check, QEMU integration tests on
 #                   Xenolith, and the same guests on the real Xen 4.17
@@ -88,10 +92,19 @@ TIMEOUT       ?= 120
 # Mini-OS needs even when it is the only domain.
 DOMU          ?=
 RUN_CMDLINE    = $(XEN_CMDLINE)$(if $(filter-out 0,$(DOMU)), dom0_start_info=domu)
+# DOMUS="k1 k2 ...": domU kernels given as boot modules after dom0's, all with
+# the same DOMU_MEM, DOMU_VCPUS, DOMU_CMDLINE and (when set) DOMU_INITRD.
+DOMUS         ?=
+DOMU_MEM      ?= 32M
+DOMU_VCPUS    ?= 1
+DOMU_CMDLINE  ?=
+DOMU_INITRD   ?=
+RUN_DOMU_ARGS  = $(foreach k,$(DOMUS),--module "$(k) domu memory=$(DOMU_MEM) vcpus=$(DOMU_VCPUS)$(if $(DOMU_CMDLINE), -- $(DOMU_CMDLINE))" \
+                 $(if $(DOMU_INITRD),--module "$(DOMU_INITRD) initrd"))
 run: $(BUILD)/xenolith guests
 	tools/run-qemu --hv $(BUILD)/xenolith --hv-kind xenolith --hv-cmdline "$(RUN_CMDLINE)" \
 	    --guest "$(GUEST)" --guest-cmdline "$(GUEST_CMDLINE)" --boot $(BOOT) --accel $(ACCEL) \
-	    --memory $(MEMORY) --timeout $(TIMEOUT)
+	    --memory $(MEMORY) --timeout $(TIMEOUT) $(RUN_DOMU_ARGS)
 
 # Every suite prints PASS:/FAIL:/SKIP: lines into one log; the summary counts them.
 test:

@@ -18,7 +18,11 @@
  *    target checks, unknown and 64-bit sub-op numbers (-ENOSYS);
  *  - VIRQ_DOM_EXC binds on vCPU 0 only (another vCPU: -EINVAL), once.
  * The command-line option domus=N makes it expect N domUs next to dom0
- * (domids 1..N) and pause/unpause each; without it, none.
+ * (domids 1..N, still running: e.g. spin guests with a late until_ms) and
+ * check them too: listed, paused and unpaused, their ring parameters
+ * (HVMOP_get_param: Xenolith's builder values), the last one destroyed
+ * (dying, VIRQ_DOM_EXC once gone, then -ESRCH), d1 shut down remotely
+ * (VIRQ_DOM_EXC, shut down with the reason). Without it, none.
  */
 #include "pv.h"
 #include "errno.h"
@@ -441,6 +445,8 @@ static void test_hvm_param(void)
     test_check(rc == -XEN_ENOSYS, "unknown hvm_op 0x7777: rc=%ld (want %d)", rc, -XEN_ENOSYS);
 }
 
+static long dom_exc_port;
+
 static void test_dom_exc(void)
 {
     long port, rc;
@@ -449,13 +455,95 @@ static void test_dom_exc(void)
     test_check(rc == -XEN_EINVAL, "bind VIRQ_DOM_EXC on vCPU 1 (a global VIRQ): rc=%ld (want %d)", rc, -XEN_EINVAL);
     port = pv_bind_virq(VIRQ_DOM_EXC, 0);
     test_check(port > 0, "bind VIRQ_DOM_EXC on vCPU 0: port %ld", port);
+    dom_exc_port = port;
     rc = pv_bind_virq(VIRQ_DOM_EXC, 0);
     test_check(rc == -XEN_EEXIST, "bind VIRQ_DOM_EXC again: rc=%ld (want %d)", rc, -XEN_EEXIST);
+}
+
+/* Wait for VIRQ_DOM_EXC (events stay masked: SCHEDOP_poll), then clear it.
+ * 1 if it came within ns. */
+static int wait_dom_exc(uint64_t ns)
+{
+    uint64_t end = pv_now() + ns;
+    evtchn_port_t ports[1] = { (evtchn_port_t)dom_exc_port };
+
+    while (!pv_port_pending((unsigned)dom_exc_port)) {
+        struct sched_poll poll = { .nr_ports = 1, .timeout = end };
+        set_xen_guest_handle(poll.ports, ports);
+        if (pv_now() >= end)
+            return 0;
+        (void)pv_sched_op(SCHEDOP_poll, &poll);
+    }
+    pv_clear_bit(pv_shared->evtchn_pending, (unsigned)dom_exc_port);
+    return 1;
+}
+
+static uint32_t count_domains(void)
+{
+    uint32_t num = 0;
+    return list_domains(0, MAX_LIST, list, &num) == 0 ? num : 0;
+}
+
+/* With domUs (Xenolith builds them from boot modules): their ring
+ * parameters, a remote shutdown and a destruction, each told by
+ * VIRQ_DOM_EXC, and the list without them once they are gone. */
+static void test_domus(void)
+{
+    static const uint32_t params[] = { HVM_PARAM_STORE_PFN, HVM_PARAM_STORE_EVTCHN, HVM_PARAM_CONSOLE_PFN,
+                                       HVM_PARAM_CONSOLE_EVTCHN };
+    static struct xen_hvm_param p;
+    static struct xen_domctl op;
+    long rc;
+
+    if (!nr_domus || dom_exc_port <= 0)
+        return;
+    for (domid_t id = 1; id <= nr_domus; id++)
+        for (unsigned i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
+            p.domid = id;
+            p.index = params[i];
+            p.value = 0;
+            rc = hvm_op(HVMOP_get_param, &p);
+            test_check(rc == 0 && p.value != 0, "HVMOP_get_param %u of d%u (Xenolith's builder values): rc=%ld value %#lx",
+                       params[i], id, rc, (unsigned long)p.value);
+        }
+
+    domid_t last = (domid_t)nr_domus;
+    pv_clear_bit(pv_shared->evtchn_pending, (unsigned)dom_exc_port);
+    rc = domctl_simple(XEN_DOMCTL_destroydomain, last);
+    test_check(rc == 0, "destroydomain(%u): rc=%ld", last, rc);
+    domctl_init(&op, XEN_DOMCTL_getdomaininfo, last);
+    rc = domctl(&op);
+    test_check((rc == 0 && op.domain == last && (op.u.getdomaininfo.flags & XEN_DOMINF_dying) &&
+                !(op.u.getdomaininfo.flags & XEN_DOMINF_shutdown)) || rc == -XEN_ESRCH,
+               "d%u after destroydomain: rc=%ld domain %u flags %#x (dying, not shut down; or gone)", last, rc,
+               op.domain, op.u.getdomaininfo.flags);
+    test_check(wait_dom_exc(2000000000ull), "VIRQ_DOM_EXC once d%u is gone", last);
+    test_check(count_domains() == nr_domus, "%u domain(s) listed after it (want %u)", count_domains(), nr_domus);
+    rc = domctl_simple(XEN_DOMCTL_destroydomain, last);
+    test_check(rc == -XEN_ESRCH, "destroydomain(%u) once gone: rc=%ld (want %d)", last, rc, -XEN_ESRCH);
+
+    if (nr_domus < 2)
+        return;
+    static struct sched_remote_shutdown rs;
+    rs.domain_id = 1;
+    rs.reason = SHUTDOWN_reboot;
+    rc = pv_sched_op(SCHEDOP_remote_shutdown, &rs);
+    test_check(rc == 0, "SCHEDOP_remote_shutdown(d1, reboot): rc=%ld", rc);
+    test_check(wait_dom_exc(2000000000ull), "VIRQ_DOM_EXC for d1's shutdown");
+    domctl_init(&op, XEN_DOMCTL_getdomaininfo, 1);
+    rc = domctl(&op);
+    test_check((rc == 0 && op.domain == 1 && (op.u.getdomaininfo.flags & XEN_DOMINF_shutdown) &&
+                (op.u.getdomaininfo.flags >> XEN_DOMINF_shutdownshift) == SHUTDOWN_reboot) ||
+               (rc == 0 && op.domain != 1) || rc == -XEN_ESRCH,
+               "d1 after its shutdown: rc=%ld domain %u flags %#x (shut down, reboot; or gone)", rc, op.domain,
+               op.u.getdomaininfo.flags);
 }
 
 void test_main(start_info_t *si)
 {
     nr_domus = parse_domus((const char *)si->cmd_line);
+    pv_map_shared_info();
+    (void)pv_events_mask();                 /* events are polled, never delivered */
     test_note("expecting %u domU(s)", nr_domus);
     test_physinfo(si);
     test_list(si);
@@ -466,5 +554,6 @@ void test_main(start_info_t *si)
     test_remote_shutdown();
     test_hvm_param();
     test_dom_exc();
+    test_domus();
     test_finish();
 }

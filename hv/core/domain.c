@@ -17,11 +17,14 @@
 #include "lib/string.h"
 #include "sched.h"
 #include "sched/sched_cpu.h"
+#include "core/domain_table.h"
+#include "lib/format.h"
 
-static struct domain domains[MAX_DOMAINS];
 struct vcpu *current;
 static int last_reason = SHUTDOWN_poweroff;
 static uint64_t free_before_domains;     /* allocator's free frames before the first domain */
+static unsigned nr_live;                 /* domains building or running */
+static struct domain *reap_list;         /* torn down, their structures not yet freed */
 
 static const char *reason_name(int reason)
 {
@@ -29,53 +32,137 @@ static const char *reason_name(int reason)
     return reason >= 0 && reason < (int)(sizeof(names) / sizeof(names[0])) ? names[reason] : "unknown";
 }
 
-struct domain *domain_create(domid_t id, bool privileged)
+/* Zeroed hypervisor frames for a structure of `bytes`. */
+static void *struct_alloc(size_t bytes)
 {
-    struct domain *d = 0;
+    uint64_t n = (bytes + PAGE_SIZE - 1) / PAGE_SIZE, mfn = mm_alloc_frames_contig(n, 0);
+    void *p;
 
-    for (unsigned i = 0; i < MAX_DOMAINS; i++)
-        if (domains[i].state == DOMAIN_FREE) {
-            d = &domains[i];
-            break;
-        }
-    if (!d)
+    if (mfn == INVALID_MFN)
         return 0;
-    memset(d, 0, sizeof(*d));
+    p = mfn_to_virt(mfn);
+    memset(p, 0, n * PAGE_SIZE);
+    return p;
+}
+
+static void struct_free(void *p, size_t bytes)
+{
+    uint64_t mfn = directmap_virt_to_mfn(p);
+
+    for (uint64_t i = 0; i < (bytes + PAGE_SIZE - 1) / PAGE_SIZE; i++)
+        mm_free_frame(mfn + i);
+}
+
+static void domain_free_structs(struct domain *d)
+{
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        if (d->vcpus[i])
+            struct_free(d->vcpus[i], sizeof(struct vcpu));
+    struct_free(d, sizeof(*d));
+}
+
+struct domain *domain_create(domid_t id, bool privileged, unsigned nr_vcpus)
+{
+    struct domain *d;
+
+    if (nr_vcpus == 0 || nr_vcpus > DOMAIN_MAX_VCPUS || nr_vcpus > EVTCHN_MAX_VCPUS)
+        return 0;
+    if (id == DOMID_INVALID && (id = domain_table_new_id()) == DOMID_INVALID)
+        return 0;
+    if (domain_table_get(id) || !(d = struct_alloc(sizeof(*d))))
+        return 0;
     d->id = id;
     d->state = DOMAIN_BUILDING;
     d->privileged = privileged;
     d->shutdown_code = -1;
     d->console_line_start = 1;
-    d->nr_vcpus = 1;
-    for (unsigned i = 0; i < d->nr_vcpus; i++) {
-        d->vcpus[i].id = i;
-        d->vcpus[i].domain = d;
+    d->nr_vcpus = nr_vcpus;
+    fmt_snprintf(d->name, sizeof(d->name), id == 0 ? "Domain-0" : "domU%u", id);
+    for (unsigned i = 0; i < nr_vcpus; i++) {
+        struct vcpu *v = struct_alloc(sizeof(struct vcpu));
+        if (!v)
+            goto fail;
+        v->id = i;
+        v->domain = d;
+        d->vcpus[i] = v;
     }
-    if (evtchn_domain_init(d) != 0) {
-        d->state = DOMAIN_FREE;
-        return 0;
-    }
+    if (evtchn_domain_init(d) != 0)
+        goto fail;
     if (grant_domain_init(d) != 0) {
         evtchn_domain_destroy(d);
-        d->state = DOMAIN_FREE;
-        return 0;
+        goto fail;
     }
+    if (domain_table_insert(d) != 0) {
+        grant_domain_destroy(d);
+        evtchn_domain_destroy(d);
+        goto fail;
+    }
+    nr_live++;
     return d;
+fail:
+    domain_free_structs(d);
+    return 0;
 }
 
 unsigned domain_count_live(void)
 {
-    unsigned n = 0;
-
-    for (unsigned i = 0; i < MAX_DOMAINS; i++)
-        if (domains[i].state == DOMAIN_BUILDING || domains[i].state == DOMAIN_RUNNING)
-            n++;
-    return n;
+    return nr_live;
 }
 
-struct domain *domain_slot(unsigned i)
+void domain_retire(struct domain *d)
 {
-    return &domains[i];
+    domain_table_remove(d);
+    d->reap = true;
+    d->reap_next = reap_list;
+    reap_list = d;
+}
+
+/* Free the structures of retired domains whose vCPUs no CPU runs. */
+static void domain_reap(void)
+{
+    struct domain **pp = &reap_list;
+
+    while (*pp) {
+        struct domain *d = *pp;
+        if (current && current->domain == d) {
+            pp = &d->reap_next;
+            continue;
+        }
+        *pp = d->reap_next;
+        domain_free_structs(d);
+    }
+}
+
+/* Stop d for good: its vCPUs never run again, what they hold is let go and
+ * the rest of its memory goes back in pieces, from the scheduler. */
+static void domain_kill(struct domain *d)
+{
+    d->state = DOMAIN_SHUTDOWN;
+    nr_live--;
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        d->vcpus[i]->runnable = false;
+        sched_unit_remove(&d->vcpus[i]->unit);
+    }
+    if (current && current->domain == d)
+        vcpu_arch_leave_guest_space();
+    time_domain_destroy(d);
+    console_ring_detach(d);
+    evtchn_domain_destroy(d);
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        vcpu_arch_release_tables(d->vcpus[i]);
+    domain_teardown_begin(d);
+}
+
+/* The hardware domain is gone: so is every other domain, as in Xen, and the
+ * machine goes down with dom0's reason once their memory is back. */
+static void hardware_domain_gone(int reason)
+{
+    last_reason = reason;
+    for (struct domain *o = domain_next(1); o; o = domain_next((domid_t)(o->id + 1)))
+        if (o->state == DOMAIN_BUILDING || o->state == DOMAIN_RUNNING) {
+            log_info("d%u: destroyed with d0\n", o->id);
+            domain_kill(o);
+        }
 }
 
 void domain_shutdown(struct domain *d, int reason)
@@ -85,24 +172,22 @@ void domain_shutdown(struct domain *d, int reason)
     if (d->shutdown_code >= 0)
         reason = d->shutdown_code;
     d->shutdown_reason = reason;
-    d->state = DOMAIN_SHUTDOWN;
-    domain_ctl_note_shutdown(d);
-    for (unsigned i = 0; i < d->nr_vcpus; i++) {
-        d->vcpus[i].runnable = false;
-        sched_unit_remove(&d->vcpus[i].unit);
-    }
+    d->shut_down = true;
     log_info("d%u: shut down (reason: %s)\n", d->id, reason_name(reason));
-    last_reason = reason;
-    if (current && current->domain == d)
-        vcpu_arch_leave_guest_space();
-    time_domain_destroy(d);
-    console_ring_detach(d);
-    evtchn_domain_destroy(d);
-    /* What its vCPUs hold (page-table bases, descriptor pages); the rest of
-     * its memory goes back in pieces, from the scheduler. */
-    for (unsigned i = 0; i < d->nr_vcpus; i++)
-        vcpu_arch_release_tables(&d->vcpus[i]);
-    domain_teardown_begin(d);
+    domain_kill(d);
+    domain_ctl_note_shutdown(d);        /* VIRQ_DOM_EXC for dom0 (none if d is dom0) */
+    if (d->id == 0)
+        hardware_domain_gone(reason);
+}
+
+void domain_destroy(struct domain *d)
+{
+    if (d->state == DOMAIN_SHUTDOWN || d->state == DOMAIN_FREE)
+        return;
+    log_info("d%u: destroyed\n", d->id);
+    domain_kill(d);
+    if (d->id == 0)
+        hardware_domain_gone(SHUTDOWN_crash);
 }
 
 void domain_crash(struct vcpu *v, const struct cpu_regs *r, const char *why)
@@ -154,7 +239,11 @@ void domain_note_free_frames(void)
 
 static __attribute__((noreturn)) void machine_done(void)
 {
-    uint64_t now = mm_free_frames();
+    uint64_t now;
+
+    current = 0;
+    domain_reap();
+    now = mm_free_frames();
 
     log_info("all domains have shut down (last reason: %s)\n", reason_name(last_reason));
     if (now == free_before_domains)
@@ -211,6 +300,8 @@ void vcpu_return_to_guest(struct cpu_regs *frame)
         current = unit_vcpu(u);
         vcpu_arch_switch_to(current, frame);
         time_vcpu_resume(current);
+        if (reap_list)
+            domain_reap();
     }
     pv_check_return(current, frame);
     pv_deliver_events(current, frame);
@@ -225,28 +316,14 @@ void domain_yield(void)
 
 struct domain *domain_lookup(domid_t id)
 {
-    for (unsigned i = 0; i < MAX_DOMAINS; i++)
-        if ((domains[i].state == DOMAIN_BUILDING || domains[i].state == DOMAIN_RUNNING) && domains[i].id == id)
-            return &domains[i];
-    return 0;
+    struct domain *d = domain_table_get(id);
+
+    return d && (d->state == DOMAIN_BUILDING || d->state == DOMAIN_RUNNING) ? d : 0;
 }
 
 struct domain *domain_of(domid_t id)
 {
-    for (unsigned i = 0; i < MAX_DOMAINS; i++)
-        if (domains[i].state != DOMAIN_FREE && domains[i].id == id)
-            return &domains[i];
-    return 0;
-}
-
-struct domain *domain_next(domid_t from)
-{
-    struct domain *best = 0;
-
-    for (unsigned i = 0; i < MAX_DOMAINS; i++)
-        if (domains[i].state != DOMAIN_FREE && domains[i].id >= from && (!best || domains[i].id < best->id))
-            best = &domains[i];
-    return best;
+    return domain_table_get(id);
 }
 
 void vcpu_info_locate(struct vcpu *v)
@@ -256,7 +333,7 @@ void vcpu_info_locate(struct vcpu *v)
     if (v->vcpu_info_mfn)
         v->vcpu_info = (struct vcpu_info *)((uint8_t *)mfn_to_virt(v->vcpu_info_mfn) + v->vcpu_info_offset);
     else
-        v->vcpu_info = d->shared_info ? &d->shared_info->vcpu_info[v->id] : 0;
+        v->vcpu_info = d->shared_info && v->id < XEN_LEGACY_MAX_VCPUS ? &d->shared_info->vcpu_info[v->id] : 0;
 }
 
 void vcpu_wake(struct vcpu *v)

@@ -11,11 +11,21 @@
 #include "evtchn/evtchn.h"
 #include "grant/grant.h"
 #include "core/timer.h"
+#include "vcpu.h"
 
-#define MAX_DOMAINS 8
-#define MAX_VCPUS 1
+/* vCPUs a domain may have (its vCPU structures are allocated when it is
+ * created; vCPU 0 starts online, the others wait for VCPUOP_up). */
+#define DOMAIN_MAX_VCPUS 128
 
 struct domain;
+
+/* The time subsystem's state of a vCPU (hv/core/vcpu_time.c). */
+struct vcpu_time_state {
+    bool ready;                         /* set up (on first use) */
+    struct vcpu_runstate_info runstate;
+    uint64_t periodic_last;             /* system time of the last periodic event */
+    uint64_t runstate_area;             /* guest address of its copy, 0: none */
+};
 
 struct vcpu {
     unsigned id;
@@ -23,8 +33,10 @@ struct vcpu {
     struct cpu_regs regs;          /* guest state while not running */
     struct vcpu_arch arch;
     struct sched_unit unit;
-    bool runnable;
+    bool runnable;                 /* may be given the CPU (online, its domain alive and not paused) */
     bool blocked;                  /* SCHEDOP_block / poll: waiting for an event */
+    bool online;                   /* up: vCPU 0 from the builder, others by VCPUOP_up */
+    bool initialised;              /* has a register context (builder, VCPUOP_initialise) */
     /* time subsystem (hv/core/vcpu_time.c) */
     struct timer singleshot;       /* set_timer_op, VCPUOP_set_singleshot_timer */
     struct timer periodic;         /* VCPUOP_set_periodic_timer (VIRQ_TIMER) */
@@ -36,6 +48,7 @@ struct vcpu {
     uint64_t vcpu_info_mfn;        /* VCPUOP_register_vcpu_info: 0 = in shared_info */
     uint64_t vcpu_info_offset;
     struct vcpu_info *vcpu_info;   /* where those say it is, or NULL: see vcpu_info_locate */
+    struct vcpu_time_state time;
 };
 
 enum domain_state { DOMAIN_FREE = 0, DOMAIN_BUILDING, DOMAIN_RUNNING, DOMAIN_SHUTDOWN };
@@ -45,6 +58,7 @@ struct domain {
     enum domain_state state;
     bool privileged;
     int shutdown_reason;           /* SHUTDOWN_* once shut down */
+    bool shut_down;                /* it shut down (or crashed); dying without it: destroyed */
     int shutdown_code;             /* from SCHEDOP_shutdown_code, -1 if none */
     uint64_t nr_pages, max_pages;      /* frames it has (until their last reference goes), may have */
     uint32_t release_list;             /* page tables being released (hv/mm/page_type.h) */
@@ -62,10 +76,13 @@ struct domain {
     uint64_t console_ring_mfn;         /* served by the hypervisor (core/console_ring.h), 0: none */
     uint32_t console_ring_port;
     bool console_ring_bad;
+    char name[64];                     /* "Domain-0", or a domU's name= (domU<id> by default) */
     char cmdline[1024];
-    unsigned nr_vcpus;
+    unsigned nr_vcpus;                 /* vCPUs it has, fixed at creation (ids 0 .. nr_vcpus-1) */
     unsigned nr_polling;               /* its vCPUs in SCHEDOP_poll (most events have no poller) */
-    struct vcpu vcpus[MAX_VCPUS];
+    bool reap;                         /* torn down: its structures go once no CPU uses them */
+    struct domain *reap_next;
+    struct vcpu *vcpus[DOMAIN_MAX_VCPUS];
     struct evtchn_domain evtchn;
     struct grant_table grant;
     /* Domain control (hv/core/domain_control.h). */
@@ -78,10 +95,18 @@ extern struct vcpu *current;
 
 static inline struct domain *current_domain(void) { return current->domain; }
 
-struct domain *domain_create(domid_t id, bool privileged);
+/* A new domain with nr_vcpus vCPUs (1..DOMAIN_MAX_VCPUS), its structures
+ * taken from the hypervisor's frames; id DOMID_INVALID: the next free domU
+ * id. NULL when out of memory or the id is taken. */
+struct domain *domain_create(domid_t id, bool privileged, unsigned nr_vcpus);
 /* Stop a domain for `reason` (SHUTDOWN_*): its vCPUs never run again, its
- * memory is released, and when no domain is left the machine shuts down. */
+ * memory is released. When dom0 goes, every other domain goes with it and
+ * the machine powers off (reboots ...) with dom0's reason once their memory
+ * is back. */
 void domain_shutdown(struct domain *d, int reason);
+/* Kill a domain without a shutdown reason (XEN_DOMCTL_destroydomain, a
+ * domain whose build failed): as domain_shutdown otherwise. */
+void domain_destroy(struct domain *d);
 /* Crash: log `why` and the vCPU's registers, then shut down with SHUTDOWN_crash. */
 void domain_crash(struct vcpu *v, const struct cpu_regs *r, const char *why);
 unsigned domain_count_live(void);
@@ -93,10 +118,11 @@ void domain_yield(void);
 void domain_note_free_frames(void);
 struct domain *domain_lookup(domid_t id);      /* a live domain, or NULL */
 struct domain *domain_of(domid_t id);          /* any domain with that id, dying ones too, or NULL */
-struct domain *domain_slot(unsigned i);        /* the i-th entry of the domain table (i < MAX_DOMAINS) */
-/* The domain (in any state but free) with the smallest id >= from, or NULL:
- * walks every domain in id order. */
+/* The domain (live or dying) with the smallest id >= from, or NULL: for walks over all domains. */
 struct domain *domain_next(domid_t from);
+/* A torn-down domain (hv/core/domain_teardown.c): out of the table now, its
+ * structures freed once no CPU runs one of its vCPUs. */
+void domain_retire(struct domain *d);
 /* Teardown of a shut-down domain's memory, in pieces (hv/core/domain_teardown.c). */
 void domain_teardown_begin(struct domain *d);
 /* One piece of work for a domain being torn down; false when there is none. */

@@ -16,7 +16,7 @@
 
 struct vcpu *domain_ctl_vcpu(struct domain *d, unsigned id)
 {
-    return id < d->nr_vcpus ? &d->vcpus[id] : 0;
+    return id < d->nr_vcpus ? d->vcpus[id] : 0;
 }
 
 unsigned domain_ctl_max_vcpus(const struct domain *d)
@@ -85,19 +85,18 @@ int domain_ctl_unpause(struct domain *d)
 
 void domain_ctl_kill(struct domain *d)
 {
-    if (d->ctl_dying != DOMAIN_CTL_ALIVE)
-        return;
-    log_info("d%u: destroyed by the control domain\n", d->id);
-    if (d->state == DOMAIN_SHUTDOWN) {
-        /* Its teardown already runs (Xenolith reclaims a domain as soon as
-         * it shuts down); it still reports its shutdown. */
-        d->ctl_dying = DOMAIN_CTL_KILLED_SHUTDOWN;
+    if (d->state == DOMAIN_SHUTDOWN || d->state == DOMAIN_FREE) {
+        /* Already dying: its teardown runs (Xenolith reclaims a domain as
+         * soon as it shuts down); one that shut down itself shows dying
+         * from now on, next to its shutdown. */
+        if (d->shut_down)
+            d->ctl_dying = DOMAIN_CTL_KILLED_SHUTDOWN;
         return;
     }
-    /* Stopped and reclaimed like a shut-down domain, but not marked shut
-     * down (and no VIRQ_DOM_EXC until it is gone), as Xen's domain_kill. */
+    /* Stopped and reclaimed without being marked shut down (and no
+     * VIRQ_DOM_EXC until it is gone), as Xen's domain_kill. */
     d->ctl_dying = DOMAIN_CTL_KILLED_RUNNING;
-    domain_shutdown(d, SHUTDOWN_poweroff);
+    domain_destroy(d);
 }
 
 /* The shutdown code Xen keeps: the reason once shut down, else the one
@@ -112,7 +111,10 @@ static uint32_t shutdown_code_of(const struct domain *d, bool shut_down)
 void domain_ctl_info(struct domain *d, struct xen_domctl_getdomaininfo *info)
 {
     uint32_t flags = XEN_DOMINF_blocked;    /* until an online vCPU is not blocked */
-    bool shut_down = d->state == DOMAIN_SHUTDOWN && d->ctl_dying != DOMAIN_CTL_KILLED_RUNNING;
+    bool shut_down = d->shut_down;
+    /* Dying: destroyed by the controller, or with dom0 (stopped without a
+     * shutdown of its own), or destroyed after it shut down. */
+    bool dying = d->ctl_dying != DOMAIN_CTL_ALIVE || (d->state == DOMAIN_SHUTDOWN && !d->shut_down);
 
     memset(info, 0, sizeof(*info));
     info->domain = d->id;
@@ -136,7 +138,7 @@ void domain_ctl_info(struct domain *d, struct xen_domctl_getdomaininfo *info)
     }
     if (!info->nr_online_vcpus)
         flags = 0;
-    if (d->ctl_dying != DOMAIN_CTL_ALIVE)
+    if (dying)
         flags |= XEN_DOMINF_dying;
     if (shut_down)
         flags |= XEN_DOMINF_shutdown;
@@ -190,8 +192,8 @@ static void raise_dom_exc(void)
 
 void domain_ctl_note_shutdown(struct domain *d)
 {
-    if (d->ctl_dying == DOMAIN_CTL_ALIVE)
-        raise_dom_exc();
+    (void)d;
+    raise_dom_exc();
 }
 
 void domain_ctl_note_gone(struct domain *d)

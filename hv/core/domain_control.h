@@ -11,7 +11,8 @@
 #include "core/domain.h"
 
 /* d->ctl_dying: destroyed by the control domain while it still ran, or after
- * it had shut down itself (it then still reports its shutdown). */
+ * it had shut down itself (it then still reports its shutdown). A domain
+ * stopped with dom0 shows dying without either. */
 enum domain_ctl_dying { DOMAIN_CTL_ALIVE = 0, DOMAIN_CTL_KILLED_RUNNING, DOMAIN_CTL_KILLED_SHUTDOWN };
 
 /* Is d the control domain (Xen's is_control_domain)? */

@@ -3,8 +3,9 @@
  * with the domain, so it runs in pieces of bounded work (the page-table work
  * limit of hv/mm/page_type.h) from the scheduler: on every way out to a guest
  * while a teardown is pending, and in the idle loop. The frames stay owned
- * (and the domain's slot taken) until the last piece; only then is the
- * domain free, and the machine may power off once no domain is left.
+ * (and the domain's id taken) until the last piece; only then is the
+ * domain retired (its structures go once no CPU runs it), and the machine
+ * may power off once no domain is left.
  *
  * Steps, each resumable:
  *   TD_GRANTS    the grant mappings it holds given up (the pins on the
@@ -106,11 +107,12 @@ static void finish(struct domain *d)
     d->shared_info_mfn = 0;
     d->shared_info = 0;
     for (unsigned i = 0; i < d->nr_vcpus; i++)
-        vcpu_info_locate(&d->vcpus[i]);
+        vcpu_info_locate(d->vcpus[i]);
     d->teardown_step = 0;
     d->state = DOMAIN_FREE;
     pending--;
-    domain_ctl_note_gone(d);
+    domain_ctl_note_gone(d);            /* before its structure may go */
+    domain_retire(d);
 }
 
 /* One piece of d's teardown; true when it is complete. */
@@ -179,12 +181,10 @@ bool domain_teardown_some(void)
 {
     if (!pending)
         return false;
-    for (unsigned i = 0; i < MAX_DOMAINS; i++) {
-        struct domain *d = domain_slot(i);
+    for (struct domain *d = domain_next(0); d; d = domain_next((domid_t)(d->id + 1)))
         if (d->state == DOMAIN_SHUTDOWN && d->teardown_step && !d->teardown_waiting) {
             teardown_piece(d);
             return true;
         }
-    }
     return false;
 }

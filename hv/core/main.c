@@ -6,6 +6,8 @@
 #include "core/time.h"
 #include "boot/multiboot.h"
 #include "dom/build.h"
+#include "dom/domu_spec.h"
+#include "lib/format.h"
 #include "mm/mm.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/cpu_init.h"
@@ -15,6 +17,7 @@
 #include "arch/x86_64/power.h"
 #include "arch/x86_64/pv_io.h"
 #include "arch/x86_64/serial.h"
+#include "arch/x86_64/acpi.h"
 #include "lib/string.h"
 #include "sched/sched_cpu.h"
 
@@ -71,13 +74,18 @@ static void log_boot_info(const struct boot_info *bi)
                  bi->mod[i].cmdline);
 }
 
-/* dom0_mem, or all free memory but a reserve for the hypervisor (1/16, at most 64 MiB). */
-static uint64_t dom0_pages(void)
+/* dom0_mem, or all free memory but a reserve for the hypervisor (1/16, at
+ * most 64 MiB) and what the domUs of the boot modules will take (domu_pages). */
+static uint64_t dom0_pages(uint64_t domu_pages)
 {
     uint64_t free = mm_free_frames(), reserve = free / 16, want;
 
     if (reserve > (64ull << 20) >> PAGE_SHIFT)
         reserve = (64ull << 20) >> PAGE_SHIFT;
+    /* The domUs' memory, and their p2m lists, tables and structures. */
+    reserve += domu_pages + domu_pages / 64;
+    if (reserve > free - free / 16)
+        reserve = free - free / 16;            /* dom0 first: late domUs may not fit */
     want = hv_opts.dom0_mem ? hv_opts.dom0_mem >> PAGE_SHIFT : free - reserve;
     if (hv_opts.dom0_mem && want + reserve > free) {
         log_warn("dom0_mem=%lluM is more than the %llu MiB free: giving dom0 %llu MiB\n",
@@ -87,7 +95,51 @@ static uint64_t dom0_pages(void)
     return want;
 }
 
-static void build_dom0(const struct boot_info *bi)
+/* dom0's vCPUs: one per CPU the firmware reports (Xenolith runs them all on
+ * the boot CPU), within dom0_max_vcpus=. */
+static unsigned dom0_vcpus(const struct boot_info *bi)
+{
+    unsigned fw = acpi_count_cpus(0, bi->rsdp, bi->rsdp_len), n = fw ? fw : 1;
+
+    if (n < hv_opts.dom0_vcpus_min)
+        n = hv_opts.dom0_vcpus_min;
+    if (n > hv_opts.dom0_vcpus_max)
+        n = hv_opts.dom0_vcpus_max;
+    if (n > DOMAIN_MAX_VCPUS) {
+        log_warn("dom0_max_vcpus: %u vCPUs asked, %u is the most a domain can have\n", n, DOMAIN_MAX_VCPUS);
+        n = DOMAIN_MAX_VCPUS;
+    }
+    log_info("CPUs: %u reported by the firmware, dom0 gets %u vCPU%s\n", fw, n, n == 1 ? "" : "s");
+    return n;
+}
+
+/* What the modules after dom0's kernel are (hv/dom/domu_spec.h). */
+static struct boot_plan_entry plan[BOOT_MAX_MODULES];
+static unsigned nr_plan;
+
+static void make_plan(const struct boot_info *bi)
+{
+    const char *lines[BOOT_MAX_MODULES];
+
+    for (unsigned i = 0; i < bi->nr_mod; i++)
+        lines[i] = bi->mod[i].cmdline;
+    nr_plan = boot_plan(lines, bi->nr_mod, plan);
+}
+
+/* The memory the valid domU descriptions ask for, in pages (saturating). */
+static uint64_t plan_domu_pages(void)
+{
+    uint64_t total = 0;
+
+    for (unsigned i = 0; i < nr_plan; i++)
+        if (plan[i].role == BOOT_MOD_DOMU_KERNEL && !plan[i].err[0]) {
+            uint64_t n = (plan[i].spec.memory >> PAGE_SHIFT) * plan[i].spec.copies;
+            total = total + n < total ? ~0ull : total + n;
+        }
+    return total;
+}
+
+static void build_dom0(const struct boot_info *bi, uint64_t domu_pages)
 {
     struct dom_build_params p = { 0 };
     struct domain *d;
@@ -98,18 +150,88 @@ static void build_dom0(const struct boot_info *bi)
     p.kernel = phys_to_virt(bi->mod[0].start);
     p.kernel_len = bi->mod[0].end - bi->mod[0].start;
     p.cmdline = bi->mod[0].cmdline;
-    if (bi->nr_mod > 1) {
+    if (nr_plan && plan[0].role == BOOT_MOD_DOM0_INITRD) {
         p.initrd = phys_to_virt(bi->mod[1].start);
         p.initrd_len = bi->mod[1].end - bi->mod[1].start;
     }
-    p.nr_pages = dom0_pages();
+    p.nr_pages = dom0_pages(domu_pages);
     p.domu_start_info = strcmp(hv_opts.dom0_start_info, "domu") == 0;
-    d = domain_create(0, true);
+    p.rings_backend = 0;
+    d = domain_create(0, true, dom0_vcpus(bi));
     if (!d)
-        boot_fail("no memory for dom0's event channels");
+        boot_fail("no memory for dom0's structures");
     if (dom_build_pv(d, &p, err, sizeof(err)) != 0)
         boot_fail("dom0 kernel (module 0): %s", err);
-    domain_make_runnable(&d->vcpus[0]);
+    domain_make_runnable(d->vcpus[0]);
+}
+
+/* Copy k (1-based) of the domU of plan entry e; false with the reason logged. */
+static bool build_domu(const struct boot_info *bi, const struct boot_plan_entry *e, unsigned k)
+{
+    const struct domu_spec *sp = &e->spec;
+    struct dom_build_params p = { 0 };
+    uint64_t pages = sp->memory >> PAGE_SHIFT, need = pages + pages / 64 + 64;
+    struct domain *d;
+    char err[160], name[DOMU_NAME_MAX];
+
+    /* Its memory, p2m list, tables and structures must fit in what is free. */
+    if (need > mm_free_frames()) {
+        log_err("domU (module %u): %llu MiB asked, %llu MiB free: not built\n", e->module,
+                U(sp->memory >> 20), U(mm_free_frames() >> 8));
+        return false;
+    }
+    d = domain_create(DOMID_INVALID, false, sp->vcpus);
+    if (!d) {
+        log_err("domU (module %u): no memory for its structures or no domid left: not built\n", e->module);
+        return false;
+    }
+    fmt_snprintf(d->name, sizeof(d->name), "%s", domu_spec_name(sp, sp->copies > 1 ? k : 0, d->id, name, sizeof(name)));
+    p.kernel = phys_to_virt(bi->mod[e->module].start);
+    p.kernel_len = bi->mod[e->module].end - bi->mod[e->module].start;
+    p.cmdline = sp->cmdline;
+    if (e->initrd >= 0) {
+        p.initrd = phys_to_virt(bi->mod[e->initrd].start);
+        p.initrd_len = bi->mod[e->initrd].end - bi->mod[e->initrd].start;
+    }
+    p.nr_pages = pages;
+    p.domu_start_info = true;
+    p.rings_backend = 0;
+    if (dom_build_pv(d, &p, err, sizeof(err)) != 0) {
+        log_err("d%u (%s, module %u): %s: not built\n", d->id, d->name, e->module, err);
+        domain_destroy(d);
+        return false;
+    }
+    log_info("d%u: %s, %llu MiB, %u vCPU%s (module %u)\n", d->id, d->name, U(sp->memory >> 20), sp->vcpus,
+             sp->vcpus == 1 ? "" : "s", e->module);
+    domain_make_runnable(d->vcpus[0]);
+    return true;
+}
+
+/* Every domU the boot modules describe; a bad description is skipped alone. */
+static void build_domus(const struct boot_info *bi)
+{
+    unsigned built = 0, failed = 0;
+
+    for (unsigned i = 0; i < nr_plan; i++) {
+        const struct boot_plan_entry *e = &plan[i];
+        if (e->err[0]) {
+            log_err("domU (module %u): %s\n", e->module, e->err);
+            failed++;
+            continue;
+        }
+        if (e->role != BOOT_MOD_DOMU_KERNEL)
+            continue;
+        for (unsigned k = 1; k <= e->spec.copies; k++) {
+            if (build_domu(bi, e, k))
+                built++;
+            else
+                failed++;
+        }
+    }
+    if (failed)
+        log_info("domUs: %u built, %u not built\n", built, failed);
+    else if (built)
+        log_info("domUs: %u built\n", built);
 }
 
 void hv_start(uint32_t magic, uint64_t info_pa)
@@ -158,7 +280,9 @@ void hv_start(uint32_t magic, uint64_t info_pa)
 
     sched_cpu_setup();
     domain_note_free_frames();
-    build_dom0(&boot_info);
+    make_plan(&boot_info);
+    build_dom0(&boot_info, plan_domu_pages());
+    build_domus(&boot_info);
     log_info("starting d0 (%llu frames, %llu MiB left free)\n", U(mm_free_frames()), U(mm_free_frames() >> 8));
     domain_run_first();
 }

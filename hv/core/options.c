@@ -1,6 +1,6 @@
 /* Hypervisor command-line options, in Xen's spelling:
  *   console=com1|none  com1=<baud>[,8n1[,<io-base>]]  loglvl=<level>[/<guest level>]
- *   dom0_mem=<size>|max:<size>  noreboot  pv-linear-pt=<bool>
+ *   dom0_mem=<size>|max:<size>  dom0_max_vcpus=<n>|<min>-<max>  noreboot  pv-linear-pt=<bool>
  *   gnttab_max_frames=<n>  gnttab_max_maptrack_frames=<n>  gnttab=max-ver:1
  * and Xenolith's own:
  *   sched_slice_ms=<n>  the round-robin time slice, 1..1000 ms (default 10)
@@ -22,6 +22,7 @@
 struct hv_options hv_opts = {
     .console = "com1", .com1_baud = SERIAL_DEFAULT_BAUD, .com1_port = SERIAL_COM1_BASE,
     .pv_linear_pt = true, .sched_slice_ms = SCHED_SLICE_MS_DEFAULT,
+    .dom0_vcpus_min = 1, .dom0_vcpus_max = ~0u,
 };
 char hv_cmdline[1024];
 
@@ -147,6 +148,31 @@ static int parse_slice_ms(const char *val, void *var)
     return 0;
 }
 
+/* dom0_max_vcpus=<n> (exactly n) or <min>-<max> (either side may be left out). */
+static int parse_dom0_vcpus(const char *val, void *var)
+{
+    struct hv_options *o = var;
+    uint64_t lo = 1, hi = ~0u;
+    const char *end = val;
+
+    if (*val != '-' && (cmdline_parse_uint(val, &lo, &end) != 0 || lo == 0 || lo > ~0u))
+        return -1;
+    if (*end == '\0') {
+        hi = lo;
+    } else if (*end == '-') {
+        val = end + 1;
+        if (*val && (cmdline_parse_uint(val, &hi, &end) != 0 || *end || hi == 0 || hi > ~0u))
+            return -1;
+    } else {
+        return -1;
+    }
+    if (hi < lo)
+        return -1;
+    o->dom0_vcpus_min = (uint32_t)lo;
+    o->dom0_vcpus_max = (uint32_t)hi;
+    return 0;
+}
+
 static const struct cmdline_param params[] = {
     { "gnttab_max_frames", CMDLINE_CUSTOM, &grant_opt_max_frames, 0, parse_gnttab_frames },
     { "gnttab_max_maptrack_frames", CMDLINE_CUSTOM, &grant_opt_max_maptrack_frames, 0, parse_gnttab_frames },
@@ -155,6 +181,7 @@ static const struct cmdline_param params[] = {
     { "com1", CMDLINE_CUSTOM, &hv_opts, 0, parse_com1 },
     { "loglvl", CMDLINE_CUSTOM, 0, 0, parse_loglvl },
     { "dom0_mem", CMDLINE_CUSTOM, &hv_opts.dom0_mem, 0, parse_dom0_mem },
+    { "dom0_max_vcpus", CMDLINE_CUSTOM, &hv_opts, 0, parse_dom0_vcpus },
     { "noreboot", CMDLINE_BOOL, &hv_opts.noreboot, sizeof(bool), 0 },
     { "pv-linear-pt", CMDLINE_BOOL, &hv_opts.pv_linear_pt, sizeof(bool), 0 },
     { "dom0_start_info", CMDLINE_CUSTOM, hv_opts.dom0_start_info, 0, parse_start_info },

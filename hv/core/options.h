@@ -18,6 +18,8 @@ struct hv_options {
     char dom0_start_info[8];  /* "dom0" (default) or "domu": a domU-style start_info (console
                                  and xenstore pages, flags 0), for guests such as Mini-OS that
                                  only know that form, run as the only domain */
+    uint32_t dom0_vcpus_min;  /* dom0_max_vcpus=<n>|<min>-<max>: dom0 gets the firmware's CPU */
+    uint32_t dom0_vcpus_max;  /* count clamped to [min, max] (defaults 1, no bound) */
     uint32_t sched_slice_ms;  /* sched_slice_ms=: the scheduler's time slice (hv/sched/) */
     char selftest[16];        /* "hv-fault" / "triple-fault": fault on purpose once booted (tests the crash report / the harness) */
 };

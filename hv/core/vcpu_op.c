@@ -33,7 +33,7 @@ long vcpu_op_hypercall(uint64_t cmd_arg, uint64_t vcpuid_arg, uint64_t arg, uint
     (void)a4; (void)a5;
     if (vcpuid >= d->nr_vcpus)
         return -XEN_ENOENT;
-    v = &d->vcpus[vcpuid];
+    v = d->vcpus[vcpuid];
 
     switch (cmd) {
     case VCPUOP_initialise:

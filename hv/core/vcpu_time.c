@@ -7,9 +7,8 @@
  * period went by meanwhile, then re-arms it one period after the last event.
  * The single-shot timer runs whatever the vCPU does, and wakes it.
  *
- * State that struct vcpu does not hold lives in a small table here, one entry
- * per vCPU of a live domain, taken on first use and given back by
- * time_domain_destroy(). */
+ * The state lives in struct vcpu (v->time), set up on first use (whichever
+ * hook or hypercall comes first) and cleared by time_domain_destroy(). */
 #include "core/vcpu_time.h"
 #include "core/time.h"
 #include "core/timer.h"
@@ -31,40 +30,24 @@
  * their event never arrives before the guest's own clock reads the deadline. */
 #define GUEST_CLOCK_SLACK_NS 4
 
-struct vcpu_time_state {
-    struct vcpu *v;                     /* NULL: a free entry */
-    struct vcpu_runstate_info runstate;
-    uint64_t periodic_last;             /* system time of the last periodic event */
-    uint64_t runstate_area;             /* guest address of its copy, 0: none */
-};
-
-static struct vcpu_time_state states[MAX_DOMAINS * MAX_VCPUS];
-
 static void singleshot_fired(void *data);
 static void periodic_fired(void *data);
 
-/* v's entry, taken on first use; v's timers are set up then too, whichever
- * hook or hypercall comes first. */
+/* v's time state, set up on first use; v's timers are set up then too,
+ * whichever hook or hypercall comes first. */
 static struct vcpu_time_state *state_of(struct vcpu *v)
 {
-    struct vcpu_time_state *free_entry = NULL;
+    struct vcpu_time_state *s = &v->time;
 
-    for (unsigned i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
-        if (states[i].v == v)
-            return &states[i];
-        if (!states[i].v && !free_entry)
-            free_entry = &states[i];
-    }
-    if (!free_entry)
-        panic("time: no entry left for d%uv%u (was time_domain_destroy() called?)",
-              v->domain->id, v->id);
-    memset(free_entry, 0, sizeof(*free_entry));
-    free_entry->v = v;
-    free_entry->runstate.state = RUNSTATE_offline;
-    free_entry->runstate.state_entry_time = time_now_ns();
+    if (s->ready)
+        return s;
+    memset(s, 0, sizeof(*s));
+    s->ready = true;
+    s->runstate.state = RUNSTATE_offline;
+    s->runstate.state_entry_time = time_now_ns();
     timer_init(&v->singleshot, singleshot_fired, v);
     timer_init(&v->periodic, periodic_fired, v);
-    return free_entry;
+    return s;
 }
 
 /* The running vCPU's own page tables are loaded (guest kernel mode): its
@@ -223,7 +206,7 @@ void time_domain_start(struct domain *d)
     if (d->shared_info)
         time_publish_wallclock(d->shared_info);
     for (unsigned i = 0; i < d->nr_vcpus; i++) {
-        struct vcpu *v = &d->vcpus[i];
+        struct vcpu *v = d->vcpus[i];
         struct vcpu_time_state *s = state_of(v);
 
         timer_stop(&v->singleshot);
@@ -237,16 +220,14 @@ void time_domain_start(struct domain *d)
 void time_domain_destroy(struct domain *d)
 {
     for (unsigned i = 0; i < d->nr_vcpus; i++) {
-        struct vcpu *v = &d->vcpus[i];
+        struct vcpu *v = d->vcpus[i];
 
         timer_stop(&v->singleshot);
         timer_stop(&v->periodic);
         timer_stop(&v->poll_timeout);
         v->periodic_ns = 0;
         vcpu_info_release(v);
-        for (unsigned j = 0; j < sizeof(states) / sizeof(states[0]); j++)
-            if (states[j].v == v)
-                memset(&states[j], 0, sizeof(states[j]));
+        memset(&v->time, 0, sizeof(v->time));
     }
 }
 

@@ -123,19 +123,24 @@ static void fill_start_info(struct build_ctx *c)
     si->shared_info = d->shared_info_mfn << PAGE_SHIFT;
     si->flags = c->p->domu_start_info ? 0 : (SIF_PRIVILEGED | SIF_INITDOMAIN);
     if (c->p->domu_start_info) {
-        /* The ring pages and their ports, offered to the domain itself:
-         * there is no other domain to serve them yet. */
-        int store = evtchn_alloc_unbound_port(d, d->id), cons = evtchn_alloc_unbound_port(d, d->id);
+        /* The ring pages and their ports, offered to the domain that serves
+         * them (dom0 for a domU; the domain itself when it runs alone). */
+        domid_t be = c->p->rings_backend;
+        int store = evtchn_alloc_unbound_port(d, be), cons = evtchn_alloc_unbound_port(d, be);
         si->store_mfn = build_pfn_to_mfn(c, dom_layout_va_to_pfn(l, l->xenstore));
         si->store_evtchn = store > 0 ? (uint32_t)store : 0;
         si->console.domU.mfn = build_pfn_to_mfn(c, dom_layout_va_to_pfn(l, l->console));
         si->console.domU.evtchn = cons > 0 ? (uint32_t)cons : 0;
         /* The builder's reserved grant entries: the ring pages, granted to
-         * the domain that serves them (here the domain itself). */
-        grant_builder_set(d, GNTTAB_RESERVED_CONSOLE, d->id, si->console.domU.mfn, false);
-        grant_builder_set(d, GNTTAB_RESERVED_XENSTORE, d->id, si->store_mfn, false);
-        /* No domain serves its console: the hypervisor does. */
-        if (cons > 0)
+         * the domain that serves them. */
+        grant_builder_set(d, GNTTAB_RESERVED_CONSOLE, be, si->console.domU.mfn, false);
+        grant_builder_set(d, GNTTAB_RESERVED_XENSTORE, be, si->store_mfn, false);
+        d->xs_mfn = si->store_mfn;
+        d->xs_port = si->store_evtchn;
+        d->con_mfn = si->console.domU.mfn;
+        d->con_port = si->console.domU.evtchn;
+        /* Alone, no domain serves its console: the hypervisor does. */
+        if (be == d->id && cons > 0)
             (void)console_ring_attach(d, si->console.domU.mfn, (uint32_t)cons);
     }
     si->pt_base = l->pt_start;
@@ -166,7 +171,7 @@ static int make_shared_info(struct build_ctx *c, char *err, size_t errlen)
     for (unsigned i = 0; i < XEN_LEGACY_MAX_VCPUS; i++)
         d->shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
     for (unsigned i = 0; i < d->nr_vcpus; i++)
-        vcpu_info_locate(&d->vcpus[i]);
+        vcpu_info_locate(d->vcpus[i]);
     /* arch.max_pfn stays 0: the guest publishes its own p2m size there. */
     time_domain_start(d);
     return 0;
@@ -216,7 +221,8 @@ int dom_build_pv(struct domain *d, const struct dom_build_params *p, char *err, 
         make_shared_info(&c, err, errlen) == 0) {
         fill_start_info(&c);
         fmt_snprintf(d->cmdline, sizeof(d->cmdline), "%s", p->cmdline ? p->cmdline : "");
-        vcpu_arch_init(&d->vcpus[0], c.elf.entry, c.layout.stack_end, c.layout.start_info, c.l4_mfn);
+        vcpu_arch_init(d->vcpus[0], c.elf.entry, c.layout.stack_end, c.layout.start_info, c.l4_mfn);
+        d->vcpus[0]->initialised = d->vcpus[0]->online = true;
         build_log_layout(&c);
         rc = 0;
     }

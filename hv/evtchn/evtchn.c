@@ -14,7 +14,7 @@
 #include "lib/string.h"
 #include "errno.h"
 
-_Static_assert(MAX_VCPUS <= EVTCHN_MAX_VCPUS, "evtchn.h's VIRQ table has too few rows for MAX_VCPUS");
+
 _Static_assert(EVTCHN_TABLE_BYTES <= PAGE_SIZE, "a table frame is one page");
 
 /* ---- life cycle ---- */
@@ -88,13 +88,13 @@ struct shared_info *evtchn_env_shared_info(struct evtchn_domain *ed)
 
 struct vcpu_info *evtchn_env_vcpu_info(struct evtchn_domain *ed, unsigned vcpu)
 {
-    return vcpu < ed->owner->nr_vcpus ? vcpu_info_of(&ed->owner->vcpus[vcpu]) : 0;
+    return vcpu < ed->owner->nr_vcpus ? vcpu_info_of(ed->owner->vcpus[vcpu]) : 0;
 }
 
 void evtchn_env_notify(struct evtchn_domain *ed, unsigned vcpu)
 {
     if (vcpu < ed->owner->nr_vcpus)
-        vcpu_events_pending(&ed->owner->vcpus[vcpu]);
+        vcpu_events_pending(ed->owner->vcpus[vcpu]);
 }
 
 void evtchn_env_port_pending(struct evtchn_domain *ed, uint32_t port)

@@ -141,9 +141,9 @@ void mm_init_tables(void)
     paging_map(HV_RO_MPT_VIRT, m2p_first_mfn << PAGE_SHIFT, m2p_frames << PAGE_SHIFT,
                PTE_P | PTE_US | PTE_A | (paging_nx_supported() ? PTE_NX : 0));
     mm_stats.hv_frames += ft_frames + m2p_frames;
-    /* The vCPUs' LDT windows get their tables now: setting an LDT later
-     * must not take frames of the hypervisor's own. */
-    paging_prepare(HV_LDT_VIRT, (uint64_t)MAX_DOMAINS * MAX_VCPUS * HV_LDT_WINDOW);
+    /* The CPU's LDT window gets its tables now: loading an LDT later must
+     * not take frames of the hypervisor's own. */
+    paging_prepare(HV_LDT_VIRT, HV_LDT_WINDOW);
 }
 
 uint64_t mm_alloc_frames_contig(uint64_t count, uint64_t limit_pfn)

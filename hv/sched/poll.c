@@ -50,7 +50,7 @@ long sched_poll(struct vcpu *v, uint64_t arg)
 void evtchn_poll_notify(struct domain *d, uint32_t port)
 {
     for (unsigned i = 0; i < d->nr_vcpus; i++) {
-        struct vcpu *v = &d->vcpus[i];
+        struct vcpu *v = d->vcpus[i];
         if (!v->polling)
             continue;
         for (unsigned k = 0; k < v->nr_poll_ports; k++)

@@ -30,7 +30,8 @@ SECONDS ?= 60
 FUZZ_CI_SECONDS ?= 4
 
 # Each fuzzer: tests/fuzz/fuzz_<name>.c plus the hv/ sources it exercises.
-FUZZ_TARGETS := multiboot1 multiboot2 memmap cmdline elf layout acpi_s5 acpi_tables rtc insn_decode
+FUZZ_TARGETS := multiboot1 multiboot2 memmap cmdline elf layout acpi_s5 acpi_tables rtc insn_decode \
+                domu_spec
 FUZZ_MB_SRCS := hv/boot/multiboot.c hv/boot/mb1.c hv/boot/mb2.c hv/boot/memmap.c hv/lib/format.c
 FUZZ_SRCS_multiboot1 := $(FUZZ_MB_SRCS)
 FUZZ_SRCS_multiboot2 := $(FUZZ_MB_SRCS)
@@ -42,6 +43,7 @@ FUZZ_SRCS_acpi_s5 := hv/arch/x86_64/acpi_s5.c hv/lib/format.c
 FUZZ_SRCS_acpi_tables := hv/arch/x86_64/acpi.c hv/arch/x86_64/acpi_s5.c hv/lib/format.c
 FUZZ_SRCS_rtc := hv/arch/x86_64/rtc.c hv/lib/format.c
 FUZZ_SRCS_insn_decode := hv/arch/x86_64/insn_decode.c hv/arch/x86_64/insn_execute.c hv/lib/format.c
+FUZZ_SRCS_domu_spec := hv/dom/domu_spec.c hv/lib/format.c
 # Largest input per fuzzer (bytes); the ELF one is as large as its seeds.
 FUZZ_MAXLEN_multiboot1 := 16384
 FUZZ_MAXLEN_multiboot2 := 16384
@@ -53,6 +55,7 @@ FUZZ_MAXLEN_acpi_s5 := 8192
 FUZZ_MAXLEN_acpi_tables := 16384
 FUZZ_MAXLEN_rtc := 9
 FUZZ_MAXLEN_insn_decode := 160
+FUZZ_MAXLEN_domu_spec := 8192
 
 FUZZ_COMMON := tests/fuzz/fake_env.c
 FUZZ_HDRS := $(wildcard tests/fuzz/*.h hv/*/*.h hv/arch/*/*.h public/*.h)

@@ -43,7 +43,7 @@ MESSY_MAP = [(0x100000, 0x1000000, 1), (0x0, 0xa0000, 1), (0x9f000, 0x2000, 2),
 # ------------------------------------------------------------ multiboot 1
 
 def mb1(info_pa, cmdline=None, loader=None, mods=(), mmap=None, mem=None, extra_flags=0,
-        zero_ptrs=False):
+        zero_ptrs=False, mods_pa=0x400):
     m = Mem()
     flags = extra_flags
     info = bytearray(116)
@@ -62,7 +62,7 @@ def mb1(info_pa, cmdline=None, loader=None, mods=(), mmap=None, mem=None, extra_
         info[16:20] = u32(0 if zero_ptrs else string(cmdline))
     if mods:
         flags |= 1 << 3
-        table = 0x400
+        table = mods_pa
         for i, (start, end, cl) in enumerate(mods):
             sp = string(cl) if cl is not None else 0
             m.put(table + 16 * i, u32(start) + u32(end) + u32(sp) + u32(0))
@@ -102,8 +102,16 @@ def multiboot1_seeds():
                          loader='', mods=[(0x3000, 0x2000, 'bad order')])
     s['zero-pointers'] = mb1(0x100, cmdline='x', mmap=[], mem=(0, 0), zero_ptrs=True)
     s['many-modules'] = mb1(0x100, cmdline='hv dom0_start_info=domu', mmap=UEFI_MAP,
-                            mods=[(0x2000 + 0x100 * i, 0x2080 + 0x100 * i, 'mod%d a=%d' % (i, i))
+                            mods=[(0x2000 + 0x40 * i, 0x2020 + 0x40 * i, 'mod%d a=%d' % (i, i))
                                   for i in range(16)])
+    # As many modules as the hypervisor takes (BOOT_MAX_MODULES): dom0, then
+    # domU kernels with their initrds, as make run DOMUS=... gives them.
+    s['max-modules'] = mb1(0x100, cmdline='build/xenolith console=com1', mmap=QEMU_E820,
+                           mods=[(0x2000 + 0x40 * i, 0x2020 + 0x40 * i,
+                                  'build/guests/hello.elf' if i == 0 else
+                                  'build/guests/hello.elf domu memory=16M vcpus=1 -- a b,c' if i % 2 else
+                                  'build/initrd initrd')
+                                 for i in range(64)], mods_pa=0x1800)
     return s
 
 # ------------------------------------------------------------ multiboot 2
@@ -316,13 +324,28 @@ def insn_decode_seeds():
             'prefixes': b'\x3e\x67\x64\x66\x48\x89\x07'}
     return {k: bytes([15]) + v.ljust(15, b'\x90') + regs for k, v in code.items()}
 
+def domu_spec_seeds():
+    # Command lines of modules 1, 2, ... (module 0 is dom0's kernel), NUL
+    # separated, as tools/run-qemu and GRUB pass them once tidied.
+    sets = {
+        'dom0-initrd': ['rootfs.cpio'],
+        'one-domu': ['domu name=x memory=16M -- a b,c'],
+        'every-option': ['initrd', 'domu name=web.1 memory=512M vcpus=4 copies=3 -- root=/dev/xvda ro',
+                         'initrd', 'domu memory=1048576K vcpus=128 copies=4096', 'domu --'],
+        'errors': ['domu vcpus=0', 'initrd', 'initrd', 'other', 'domu memory=12X', 'domu quiet',
+                   'domu name=a name=b', 'domu name=' + 'n' * 64, 'domu copies=4097 -- x',
+                   'domu memory=18446744073709551616G', 'domu foo=bar'],
+        'many': ['domu memory=1M' if i % 2 else 'initrd' for i in range(1, 64)],
+    }
+    return {k: b'\0'.join(l.encode() for l in v) for k, v in sets.items()}
+
 def main():
     out = sys.argv[1]
     sets = {'multiboot1': multiboot1_seeds(), 'multiboot2': multiboot2_seeds(),
             'memmap': memmap_seeds(), 'cmdline': {}, 'elf': elf_seeds(),
             'layout': layout_seeds(), 'acpi_s5': acpi_s5_seeds(),
             'acpi_tables': acpi_tables_seeds(), 'rtc': rtc_seeds(),
-            'insn_decode': insn_decode_seeds()}
+            'insn_decode': insn_decode_seeds(), 'domu_spec': domu_spec_seeds()}
     for name, seeds in sets.items():
         d = os.path.join(out, name)
         os.makedirs(d, exist_ok=True)

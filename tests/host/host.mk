@@ -46,6 +46,9 @@ HOST_SRCS_elf := hv/dom/elf.c hv/dom/elf_notes.c hv/dom/elf_features.c hv/lib/fo
 # Tests of other modules that live in tests/host as well.
 HOST_TESTS += acpi_s5 runqueue layout
 HOST_SRCS_acpi_s5 ?= hv/arch/x86_64/acpi_s5.c
+# Processors listed in a MADT (dom0_max_vcpus default).
+HOST_TESTS += acpi_madt
+HOST_SRCS_acpi_madt := hv/arch/x86_64/acpi_madt.c
 HOST_SRCS_runqueue ?= hv/sched/runqueue.c
 # The vCPU scheduler's decisions, on a fake clock.
 HOST_TESTS += sched
@@ -126,6 +129,10 @@ HOST_SRCS_insn_decode := hv/arch/x86_64/insn_decode.c hv/arch/x86_64/insn_execut
 HOST_TESTS += ptwr
 HOST_SRCS_ptwr := hv/mm/ptwr.c hv/mm/pv_mm_pte.c hv/mm/page_type.c hv/mm/page_type_validate.c
 
+# domU boot modules: which modules are domU kernels and initrds, their options.
+HOST_TESTS += domu_spec
+HOST_SRCS_domu_spec := hv/dom/domu_spec.c hv/lib/format.c
+
 # Pure files that must also build freestanding.
 HOST_FS_SRCS := hv/lib/string.c hv/lib/format.c hv/mm/frame_alloc.c hv/boot/cmdline.c \
                 hv/boot/multiboot.c hv/boot/mb1.c hv/boot/mb2.c hv/boot/memmap.c \
@@ -138,6 +145,7 @@ HOST_FS_SRCS += hv/sched/runqueue.c hv/sched/sched_core.c
 HOST_FS_SRCS += hv/arch/x86_64/insn_decode.c hv/arch/x86_64/insn_execute.c hv/mm/ptwr.c hv/mm/pv_mm_pte.c
 HOST_FS_SRCS += hv/arch/x86_64/cpuid_policy.c hv/arch/x86_64/vmce.c
 HOST_FS_SRCS += hv/arch/x86_64/ioport_policy.c hv/arch/x86_64/io_insn.c hv/arch/x86_64/physdev_policy.c
+HOST_FS_SRCS += hv/dom/domu_spec.c
 
 HOST_HDRS := $(wildcard tests/host/*.h hv/*/*.h hv/arch/*/*.h public/*.h)
 

@@ -60,16 +60,30 @@ struct domain *domain_next(domid_t from)
     return best;
 }
 
-/* As hv/core/domain.c: the first reason wins, vCPUs stop, dom0 is told. */
+/* As hv/core/domain.c: the first reason wins, vCPUs stop, dom0 is told
+ * of a shutdown (a destroyed domain: only when it is gone). */
+static void kill(struct domain *d)
+{
+    d->state = DOMAIN_SHUTDOWN;
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        d->vcpus[i]->runnable = false;
+}
+
 void domain_shutdown(struct domain *d, int reason)
 {
     if (d->state == DOMAIN_SHUTDOWN)
         return;
     d->shutdown_reason = d->shutdown_code >= 0 ? d->shutdown_code : reason;
-    d->state = DOMAIN_SHUTDOWN;
+    d->shut_down = true;
+    kill(d);
     domain_ctl_note_shutdown(d);
-    for (unsigned i = 0; i < d->nr_vcpus; i++)
-        d->vcpus[i].runnable = false;
+}
+
+void domain_destroy(struct domain *d)
+{
+    if (d->state == DOMAIN_SHUTDOWN)
+        return;
+    kill(d);
 }
 
 void vcpu_runstate_get(struct vcpu *v, struct vcpu_runstate_info *out)
@@ -105,6 +119,7 @@ size_t arch_copy_checked(void *dst, const void *src, size_t len)
 void log_printf(int level, const char *fmt, ...) { (void)level; (void)fmt; }
 
 static struct vcpu_info vinfo[NDOMS];
+static struct vcpu vcpus[NDOMS];
 
 static void world(void)
 {
@@ -112,6 +127,7 @@ static void world(void)
 
     memset(doms, 0, sizeof(doms));
     memset(vinfo, 0, sizeof(vinfo));
+    memset(vcpus, 0, sizeof(vcpus));
     for (unsigned i = 0; i < NDOMS; i++) {
         struct domain *d = &doms[i];
         d->id = ids[i];
@@ -122,13 +138,14 @@ static void world(void)
         d->nr_pages = 100 * (i + 1);
         d->max_pages = 1000;
         d->shared_info_mfn = 0x40 + i;
-        d->vcpus[0].domain = d;
-        d->vcpus[0].runnable = true;
-        d->vcpus[0].vcpu_info = &vinfo[i];
+        d->vcpus[0] = &vcpus[i];
+        d->vcpus[0]->domain = d;
+        d->vcpus[0]->runnable = true;
+        d->vcpus[0]->vcpu_info = &vinfo[i];
     }
     doms[1].xs_mfn = 0x1234;
     doms[1].xs_port = 5;
-    current = &doms[0].vcpus[0];
+    current = doms[0].vcpus[0];
     adds = removes = wakes = virqs_sent = 0;
     virq_vcpu = 0;
     readonly = 0;
@@ -162,7 +179,7 @@ static void unprivileged_order(void)
     struct xen_sysctl sop;
 
     world();
-    current = &doms[1].vcpus[0];
+    current = doms[1].vcpus[0];
     CHECK_EQ(domctl_cmd(XEN_DOMCTL_getdomaininfo, 0, &op), -XEN_EPERM);
     CHECK_EQ(domctl_cmd(XEN_DOMCTL_getdomaininfo, 2, &op), -XEN_EPERM);   /* found 3 first */
     CHECK_EQ(domctl_cmd(XEN_DOMCTL_getdomaininfo, 4, &op), -XEN_ESRCH);
@@ -204,7 +221,7 @@ static void search_and_list(void)
     /* Not on the CPU, not blocked: neither running nor blocked. */
     CHECK_EQ(op.u.getdomaininfo.flags, 0xffff0000u);
     CHECK_EQ(flags_of(0), 0xffff0000u | XEN_DOMINF_running);
-    doms[2].vcpus[0].blocked = true;
+    doms[2].vcpus[0]->blocked = true;
     CHECK_EQ(flags_of(3), 0xffff0000u | XEN_DOMINF_blocked);
     doms[2].shutdown_code = SHUTDOWN_suspend;                          /* SCHEDOP_shutdown_code */
     CHECK_EQ(flags_of(3), (SHUTDOWN_suspend << 16) | XEN_DOMINF_blocked);
@@ -271,7 +288,7 @@ static void pause_counts(void)
 
     /* A blocked vCPU stays blocked through the pause; an event that came
      * meanwhile wakes it at the unpause, none leaves it asleep. */
-    d1->vcpus[0].blocked = true;
+    d1->vcpus[0]->blocked = true;
     CHECK_EQ(domctl_cmd(XEN_DOMCTL_unpausedomain, 1, &op), 0);
     CHECK_EQ(wakes, 0);
     CHECK_EQ(domctl_cmd(XEN_DOMCTL_pausedomain, 1, &op), 0);
@@ -296,7 +313,7 @@ static void destroy_and_shutdown(void)
     CHECK_EQ(domctl_cmd(XEN_DOMCTL_pausedomain, 1, &op), 0);           /* still found, as on Xen */
     domain_ctl_note_gone(&doms[1]);
     CHECK_EQ(virqs_sent, 1);
-    CHECK(virq_vcpu == &doms[0].vcpus[0]);
+    CHECK(virq_vcpu == doms[0].vcpus[0]);
     CHECK_EQ(virq_sent, VIRQ_DOM_EXC);
 
     domain_shutdown(&doms[2], SHUTDOWN_reboot);                        /* d3 shuts itself down */
@@ -305,6 +322,12 @@ static void destroy_and_shutdown(void)
     CHECK_EQ(domctl_cmd(XEN_DOMCTL_destroydomain, 3, &op), 0);
     CHECK_EQ(flags_of(3), XEN_DOMINF_dying | XEN_DOMINF_shutdown | (SHUTDOWN_reboot << 16));
     CHECK_EQ(virqs_sent, 2);
+
+    doms[1].state = DOMAIN_RUNNING;                                    /* as stopped with dom0: dying */
+    doms[1].ctl_dying = DOMAIN_CTL_ALIVE;
+    doms[1].ctl_pause_count = 0;
+    kill(&doms[1]);
+    CHECK_EQ(flags_of(1) & 0xffffu, XEN_DOMINF_dying);
 
     doms[0].state = DOMAIN_SHUTDOWN;                                   /* no dom0 to tell */
     domain_ctl_note_gone(&doms[2]);
@@ -341,7 +364,7 @@ static void vcpu_info_and_params(void)
     p.domid = 2;
     CHECK_EQ(hvm_op_hypercall(HVMOP_get_param, (uint64_t)&p, 0, 0, 0), -XEN_ESRCH);
     p.domid = 1;
-    current = &doms[1].vcpus[0];                                       /* the domU asks itself */
+    current = doms[1].vcpus[0];                                       /* the domU asks itself */
     CHECK_EQ(hvm_op_hypercall(HVMOP_get_param, (uint64_t)&p, 0, 0, 0), -XEN_EINVAL);
     p.domid = DOMID_SELF;
     CHECK_EQ(hvm_op_hypercall(HVMOP_get_param, (uint64_t)&p, 0, 0, 0), -XEN_EINVAL);

@@ -329,18 +329,23 @@ static void test_mb1_bad_pointers(void)
 static void test_mb1_limits(void)
 {
     static char longstr[1200];
-    const char *mods[17];
+    const char *mods[BOOT_MAX_MODULES + 1];
+    char want[64];
 
-    for (unsigned i = 0; i < 17; i++)
+    CHECK_EQ(BOOT_MAX_MODULES, 64);
+    for (unsigned i = 0; i < BOOT_MAX_MODULES + 1; i++)
         mods[i] = "m";
     reset_phys();
-    mb1_build(0x4d, "x", NULL, qemu_map, 6, 20, mods, 17);
+    mb1_build(0x4d, "x", NULL, qemu_map, 6, 20, mods, BOOT_MAX_MODULES + 1);
     CHECK_EQ(parse(MB1_BOOTLOADER_MAGIC, MB1_INFO), -1);
-    CHECK_STR(err, "too many modules (17, max 16)");
+    snprintf(want, sizeof(want), "too many modules (%u, max %u)", BOOT_MAX_MODULES + 1, BOOT_MAX_MODULES);
+    CHECK_STR(err, want);
     reset_phys();
-    mb1_build(0x4d, "x", NULL, qemu_map, 6, 20, mods, 16);
+    mb1_build(0x4d, "x", NULL, qemu_map, 6, 20, mods, BOOT_MAX_MODULES);
     CHECK_EQ(parse(MB1_BOOTLOADER_MAGIC, MB1_INFO), 0);
-    CHECK_EQ(bi.nr_mod, 16);
+    CHECK_EQ(bi.nr_mod, BOOT_MAX_MODULES);
+    CHECK_STR(bi.mod[BOOT_MAX_MODULES - 1].cmdline, "");
+    CHECK_EQ(bi.mod[BOOT_MAX_MODULES - 1].start, 0x100000 + 0x10000 * (BOOT_MAX_MODULES - 1));
 
     /* 1023 characters fit, 1024 do not. */
     memset(longstr, 'a', sizeof(longstr));
@@ -703,12 +708,21 @@ static void test_mb2_limits(void)
 
     reset_phys();
     mb2_begin();
-    for (unsigned i = 0; i < 17; i++)
+    for (unsigned i = 0; i < BOOT_MAX_MODULES + 1; i++)
         mb2_module(0x100000 * i, 0x100000 * i + 10, "m");
     mb2_mmap(qemu_map, 6, 24);
     mb2_end();
     CHECK_EQ(parse(MB2_BOOTLOADER_MAGIC, MB2_INFO), -1);
-    CHECK_STR(err, "too many modules (max 16)");
+    CHECK_STR(err, "too many modules (max 64)");
+    reset_phys();
+    mb2_begin();
+    for (unsigned i = 0; i < BOOT_MAX_MODULES; i++)
+        mb2_module(0x100000 * i, 0x100000 * i + 10, "m x");
+    mb2_mmap(qemu_map, 6, 24);
+    mb2_end();
+    CHECK_EQ(parse(MB2_BOOTLOADER_MAGIC, MB2_INFO), 0);
+    CHECK_EQ(bi.nr_mod, BOOT_MAX_MODULES);
+    CHECK_STR(bi.mod[BOOT_MAX_MODULES - 1].cmdline, "m x");
 
     memset(longstr, 'b', sizeof(longstr));
     longstr[1024] = '\0';

@@ -21,11 +21,22 @@ static struct page_info frames[NFRAMES];
 static uint64_t mem[NFRAMES][PT_ENTRIES];
 struct page_info *frame_table = frames;
 uint64_t frame_table_frames = NFRAMES;
-static struct domain doms[MAX_DOMAINS];
+#define NDOMS 8
+static struct domain doms[NDOMS];
+static unsigned nr_retired;
 static bool freed[NFRAMES];
 static unsigned nr_freed, unbalanced_lines, waiting_lines;
 
-struct domain *domain_slot(unsigned i) { return &doms[i]; }
+struct domain *domain_next(domid_t from)
+{
+    struct domain *best = 0;
+
+    for (unsigned i = 0; i < NDOMS; i++)
+        if (doms[i].state != DOMAIN_FREE && doms[i].id >= from && (!best || doms[i].id < best->id))
+            best = &doms[i];
+    return best;
+}
+void domain_retire(struct domain *d) { CHECK(d->state == DOMAIN_FREE); nr_retired++; }
 void vcpu_info_locate(struct vcpu *v) { (void)v; }
 void mm_defer_release_flush(bool defer) { (void)defer; }
 /* VIRQ_DOM_EXC when the domain is gone (hv/core/domain_control.c): counted,
@@ -40,7 +51,7 @@ bool mm_linear_pt_enabled(void) { return true; }
 
 static struct domain *by_id(domid_t id)
 {
-    for (unsigned i = 0; i < MAX_DOMAINS; i++)
+    for (unsigned i = 0; i < NDOMS; i++)
         if (doms[i].state != DOMAIN_FREE && doms[i].id == id)
             return &doms[i];
     return 0;

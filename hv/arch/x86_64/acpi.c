@@ -40,23 +40,24 @@ static uint64_t find_rsdp_in_bios(void)
     return 0;
 }
 
-bool acpi_read_power(uint64_t rsdp_pa, const uint8_t *copy, unsigned copy_len, struct acpi_power *out)
+/* The table with signature sig, reached from the RSDP (rsdp_pa, or the boot
+ * loader's copy, or a search of the BIOS area), or NULL. */
+static const struct sdt_header *find_table(uint64_t rsdp_pa, const uint8_t *copy, unsigned copy_len,
+                                           const char *sig)
 {
     const uint8_t *rsdp = copy;
-    const struct sdt_header *root, *fadt = 0;
+    const struct sdt_header *root;
     uint64_t root_pa, entry_size;
-    const uint8_t *f;
 
-    memset(out, 0, sizeof(*out));
     if (!rsdp || copy_len < 20) {
         if (!rsdp_pa)
             rsdp_pa = find_rsdp_in_bios();
         if (!rsdp_pa)
-            return false;
+            return 0;
         rsdp = paging_map_phys(rsdp_pa, 36);
     }
     if (!rsdp || memcmp(rsdp, "RSD PTR ", 8) != 0)
-        return false;
+        return 0;
     if (rsdp[15] >= 2 && (copy_len >= 36 || !copy)) {
         memcpy(&root_pa, rsdp + 24, 8);
         entry_size = 8;
@@ -68,14 +69,31 @@ bool acpi_read_power(uint64_t rsdp_pa, const uint8_t *copy, unsigned copy_len, s
     }
     root = map_table(root_pa);
     if (!root)
-        return false;
-    for (uint64_t off = sizeof(*root); off + entry_size <= root->length && !fadt; off += entry_size) {
+        return 0;
+    for (uint64_t off = sizeof(*root); off + entry_size <= root->length; off += entry_size) {
         uint64_t pa = 0;
         memcpy(&pa, (const uint8_t *)root + off, entry_size);
         const struct sdt_header *t = map_table(pa);
-        if (t && memcmp(t->signature, "FACP", 4) == 0)
-            fadt = t;
+        if (t && memcmp(t->signature, sig, 4) == 0)
+            return t;
     }
+    return 0;
+}
+
+unsigned acpi_count_cpus(uint64_t rsdp_pa, const uint8_t *copy, unsigned copy_len)
+{
+    const struct sdt_header *madt = find_table(rsdp_pa, copy, copy_len, "APIC");
+
+    return madt ? acpi_madt_count_cpus((const uint8_t *)madt, madt->length) : 0;
+}
+
+bool acpi_read_power(uint64_t rsdp_pa, const uint8_t *copy, unsigned copy_len, struct acpi_power *out)
+{
+    const struct sdt_header *fadt;
+    const uint8_t *f;
+
+    memset(out, 0, sizeof(*out));
+    fadt = find_table(rsdp_pa, copy, copy_len, "FACP");
     if (!fadt || fadt->length < 116)
         return false;
     f = (const uint8_t *)fadt;

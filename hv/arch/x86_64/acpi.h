@@ -1,5 +1,5 @@
-/* The little of ACPI the hypervisor needs: how to enter S5 (soft off) and how
- * to reset. */
+/* The little of ACPI the hypervisor needs: how to enter S5 (soft off), how
+ * to reset, and how many CPUs the firmware reports. */
 #ifndef HV_ARCH_ACPI_H
 #define HV_ARCH_ACPI_H
 
@@ -19,6 +19,10 @@ struct acpi_power {
 
 /* Read the FADT and DSDT reached from the RSDP at rsdp_pa (0: search the BIOS area). */
 bool acpi_read_power(uint64_t rsdp_pa, const uint8_t *rsdp_copy, unsigned copy_len, struct acpi_power *out);
+/* Processors the MADT lists as enabled (or online capable), 0 without a MADT. */
+unsigned acpi_count_cpus(uint64_t rsdp_pa, const uint8_t *rsdp_copy, unsigned copy_len);
+/* Pure: the same count from a MADT (whole table, header included, len bytes). */
+unsigned acpi_madt_count_cpus(const uint8_t *madt, uint64_t len);
 /* Pure AML scan: SLP_TYPa/b of the \_S5 package in a DSDT body. */
 bool acpi_parse_s5(const uint8_t *aml, uint64_t len, uint16_t *typa, uint16_t *typb);
 

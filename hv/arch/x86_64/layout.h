@@ -8,7 +8,7 @@
  *   slot 257      0xFFFF808000000000  firmware-table window (read-only views of ACPI tables),
  *                 then at HV_APIC_VIRT the local APIC's registers
  *   slot 258      0xFFFF810000000000  hypervisor image: VA = HV_IMAGE_VIRT + PA
- *   slot 259      0xFFFF818000000000  per-vCPU LDT windows (64 KiB each); at +1 GiB the GDT
+ *   slot 259      0xFFFF818000000000  the CPU's LDT window (64 KiB: the running vCPU's LDT pages); at +1 GiB the GDT
  *                                     window (guest GDT frames, then the reserved page)
  *   slots 260-261                     reserved
  *   slots 262-271 0xFFFF830000000000  direct map of all RAM (5 TiB, not executable)

@@ -62,7 +62,7 @@ static long eoi(uint64_t arg)
 
 static unsigned domain_nr_pirqs(const struct domain *d)
 {
-    return physdev_nr_pirqs(d->privileged, PHYSDEV_NR_GSIS, PHYSDEV_NR_CPUS, MAX_VCPUS);
+    return physdev_nr_pirqs(d->privileged, PHYSDEV_NR_GSIS, PHYSDEV_NR_CPUS, d->nr_vcpus);
 }
 
 /* Any PIRQ below the limit, bound or not: it needs an EOI (a guest that does

@@ -1,0 +1,61 @@
+/* A domU that only computes: it spins until system time reaches until_ms
+ * (the same instant for every domain, as system time is the machine's), then
+ * reads its runstate and checks that it had its share of the CPU: with n
+ * spinning domains and nobody else runnable, each should have run 1/n of
+ * the time since it was built (within tol percent of that share, default
+ * 10), and the runstate times must add up to the time it has existed.
+ *
+ *   n=<spinning domains> until_ms=<system time> [tol=<percent>] [fair=0]
+ *
+ * fair=0 skips the share check: a domain that only waits until then (a
+ * stand-in dom0 that keeps the machine up while domUs work). */
+#include "pv.h"
+
+static unsigned long opt(const char *line, const char *key, unsigned long dflt)
+{
+    const char *p = g_strstr(line, key);
+    unsigned long v = 0;
+
+    if (!p)
+        return dflt;
+    for (p += g_strlen(key); *p >= '0' && *p <= '9'; p++)
+        v = v * 10 + (unsigned long)(*p - '0');
+    return v;
+}
+
+void test_main(start_info_t *si)
+{
+    const char *line = (const char *)si->cmd_line;
+    unsigned long n = opt(line, "n=", 2), tol = opt(line, "tol=", 10);
+    uint64_t until = opt(line, "until_ms=", 2000) * 1000000ull, now, spins = 0;
+    struct vcpu_runstate_info rs;
+    long rc;
+
+    pv_map_shared_info();
+    while ((now = pv_now()) < until)
+        spins++;
+    rc = pv_vcpu_op(VCPUOP_get_runstate_info, 0, &rs);
+    test_check(rc == 0, "VCPUOP_get_runstate_info: rc=%ld", rc);
+    uint64_t run = rs.time[RUNSTATE_running], wait = rs.time[RUNSTATE_runnable];
+    uint64_t blocked = rs.time[RUNSTATE_blocked], off = rs.time[RUNSTATE_offline];
+    uint64_t total = run + wait + blocked + off;
+    /* The current state's time is counted up to the call: the sum is the
+     * system time at the call less the domain's creation, which is at most
+     * now (and after boot). */
+    test_note("%lu spins; running %lu ms, runnable %lu ms, blocked %lu ms, offline %lu ms",
+              (unsigned long)spins, (unsigned long)(run / 1000000), (unsigned long)(wait / 1000000),
+              (unsigned long)(blocked / 1000000), (unsigned long)(off / 1000000));
+    test_check(rs.state == RUNSTATE_running, "state running: %d", rs.state);
+    test_check(total <= pv_now() && total + until / 2 >= until,
+               "the runstate times add up to the domain's life: %lu ms of %lu ms since boot",
+               (unsigned long)(total / 1000000), (unsigned long)(pv_now() / 1000000));
+    /* Share of the time it could run (running + runnable). */
+    if (!opt(line, "fair=", 1))
+        test_finish();
+    uint64_t share_pm = (run + wait) ? run * 1000 / (run + wait) : 0, want_pm = 1000 / n;
+    uint64_t lo = want_pm * (100 - tol) / 100, hi = want_pm * (100 + tol) / 100;
+    test_check(share_pm >= lo && share_pm <= hi, "CPU share %lu.%lu%% of the time it was runnable, fair share %lu.%lu%% (+-%lu%%)",
+               (unsigned long)(share_pm / 10), (unsigned long)(share_pm % 10), (unsigned long)(want_pm / 10),
+               (unsigned long)(want_pm % 10), tol);
+    test_finish();
+}
