@@ -65,7 +65,7 @@ struct domain *domain_create(domid_t id, bool privileged, unsigned nr_vcpus)
 {
     struct domain *d;
 
-    if (nr_vcpus == 0 || nr_vcpus > DOMAIN_MAX_VCPUS || nr_vcpus > EVTCHN_MAX_VCPUS)
+    if (nr_vcpus == 0 || nr_vcpus > DOMAIN_MAX_VCPUS)
         return 0;
     if (id == DOMID_INVALID && (id = domain_table_new_id()) == DOMID_INVALID)
         return 0;

@@ -62,6 +62,8 @@ struct domain {
     int shutdown_code;             /* from SCHEDOP_shutdown_code, -1 if none */
     uint64_t nr_pages, max_pages;      /* frames it has (until their last reference goes), may have */
     uint32_t release_list;             /* page tables being released (hv/mm/page_type.h) */
+    uint64_t frames_lo, frames_end;    /* every frame it owns is in [frames_lo, frames_end) (0, 0:
+                                          none yet); teardown scans only that range */
     uint8_t teardown_step;             /* hv/core/domain_teardown.c: 0 when none is under way */
     bool teardown_waiting;             /* its frames or grants are still in another domain's use */
     uint64_t teardown_mfn, teardown_leaked;
@@ -123,6 +125,8 @@ struct domain *domain_next(domid_t from);
 /* A torn-down domain (hv/core/domain_teardown.c): out of the table now, its
  * structures freed once no CPU runs one of its vCPUs. */
 void domain_retire(struct domain *d);
+/* A frame now belongs to domain owner: its range grows to cover it. */
+static inline void domain_note_frame(domid_t owner, uint64_t mfn);
 /* Teardown of a shut-down domain's memory, in pieces (hv/core/domain_teardown.c). */
 void domain_teardown_begin(struct domain *d);
 /* One piece of work for a domain being torn down; false when there is none. */
@@ -150,5 +154,17 @@ __attribute__((noreturn)) void domain_run_first(void);
 /* Leave a hypercall or trap: if the current vCPU can no longer run, pick the
  * next one (or shut the machine down) by rewriting the exit frame. */
 void vcpu_return_to_guest(struct cpu_regs *frame);
+
+static inline void domain_note_frame(domid_t owner, uint64_t mfn)
+{
+    struct domain *d = domain_of(owner);
+
+    if (!d)
+        return;
+    if (d->frames_end == 0 || mfn < d->frames_lo)
+        d->frames_lo = mfn;
+    if (mfn >= d->frames_end)
+        d->frames_end = mfn + 1;
+}
 
 #endif

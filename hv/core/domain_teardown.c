@@ -51,7 +51,12 @@ void domain_teardown_begin(struct domain *d)
  * limit; true when the scan reached the end. */
 static bool scan(struct domain *d, void (*fn)(struct domain *d, uint64_t mfn))
 {
-    for (; d->teardown_mfn < frame_table_frames; d->teardown_mfn++) {
+    /* Only the range its frames were ever in (all frames when unknown). */
+    uint64_t end = d->frames_end && d->frames_end <= frame_table_frames ? d->frames_end : frame_table_frames;
+
+    if (d->teardown_mfn < d->frames_lo)
+        d->teardown_mfn = d->frames_lo;
+    for (; d->teardown_mfn < end; d->teardown_mfn++) {
         if (d->teardown_mfn % SCAN_PER_UNIT == 0 && pt_work++ >= pt_work_limit)
             return false;
         if (frame_table[d->teardown_mfn].owner == d->id)

@@ -14,7 +14,7 @@
 #include "lib/string.h"
 #include "errno.h"
 
-
+_Static_assert(DOMAIN_MAX_VCPUS <= EVTCHN_MAX_VCPUS, "more vCPUs per domain than event channels serve");
 _Static_assert(EVTCHN_TABLE_BYTES <= PAGE_SIZE, "a table frame is one page");
 
 /* ---- life cycle ---- */
@@ -28,7 +28,11 @@ int evtchn_domain_init(struct domain *d)
         return -XEN_ENOMEM;
     memset(ed, 0, sizeof(*ed));
     ed->owner = d;
-    evtchn_core_init(ed, table0, d->id, d->nr_vcpus);
+    if (evtchn_core_init(ed, table0, d->id, d->nr_vcpus) != 0) {
+        evtchn_env_frame_free(table0);
+        memset(ed, 0, sizeof(*ed));     /* table0 NULL: no event channels */
+        return -XEN_ENOMEM;
+    }
     return 0;
 }
 
@@ -86,15 +90,30 @@ struct shared_info *evtchn_env_shared_info(struct evtchn_domain *ed)
     return ed->owner->shared_info;
 }
 
+/* vCPU vcpu of the domain, NULL past its vCPUs (every one below nr_vcpus
+ * is made with the domain; the check for NULL keeps it safe should they
+ * ever come later). The one place that knows how struct domain holds its
+ * vCPUs. */
+static struct vcpu *owner_vcpu(struct evtchn_domain *ed, unsigned vcpu)
+{
+    return vcpu < ed->owner->nr_vcpus ? ed->owner->vcpus[vcpu] : 0;
+}
+
+/* NULL too for a vCPU whose vcpu_info is nowhere yet (past shared_info's
+ * and not registered): the core then leaves its selector and upcall flag. */
 struct vcpu_info *evtchn_env_vcpu_info(struct evtchn_domain *ed, unsigned vcpu)
 {
-    return vcpu < ed->owner->nr_vcpus ? vcpu_info_of(ed->owner->vcpus[vcpu]) : 0;
+    struct vcpu *v = owner_vcpu(ed, vcpu);
+
+    return v ? vcpu_info_of(v) : 0;
 }
 
 void evtchn_env_notify(struct evtchn_domain *ed, unsigned vcpu)
 {
-    if (vcpu < ed->owner->nr_vcpus)
-        vcpu_events_pending(ed->owner->vcpus[vcpu]);
+    struct vcpu *v = owner_vcpu(ed, vcpu);
+
+    if (v)
+        vcpu_events_pending(v);
 }
 
 void evtchn_env_port_pending(struct evtchn_domain *ed, uint32_t port)

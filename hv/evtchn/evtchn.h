@@ -5,10 +5,17 @@
  * CONTRACT (the rest of the hypervisor relies on exactly this; the evtchn
  * subsystem owns everything else in hv/evtchn/):
  *   - struct evtchn_domain is embedded in struct domain (d->evtchn);
- *   - evtchn_domain_init() is called when a domain is created,
- *     evtchn_domain_destroy() when it is torn down (closing every port,
- *     freeing the port table and dropping the references held on the
- *     guest frames of the FIFO ABI);
+ *   - evtchn_domain_init() is called when a domain is created, once
+ *     d->nr_vcpus (1..EVTCHN_MAX_VCPUS, fixed for the domain's life) is
+ *     set; it fails with -ENOMEM, holding nothing, when a hypervisor frame
+ *     cannot be had. evtchn_domain_destroy() is called when the domain is
+ *     torn down (closing every port, freeing the port table and the per-vCPU
+ *     state, and dropping the references held on the guest frames of the
+ *     FIFO ABI);
+ *   - every vCPU id below d->nr_vcpus is a vCPU event channels may name
+ *     (bind_virq, bind_ipi, bind_vcpu, init_control), online or not, as on
+ *     Xen, where all of a domain's vCPUs exist from its creation; the
+ *     environment (evtchn.c) reaches vCPU n as d->vcpus[n];
  *   - evtchn_send_virq(v, virq) raises a virtual IRQ bound on vCPU v
  *     (VIRQ_TIMER etc.): 0 if a port is bound and was made pending, -ENOENT
  *     otherwise;
@@ -28,8 +35,9 @@ struct vcpu;
 
 #define EVTCHN_MAX_PORTS 4096          /* 2-level ABI, 64-bit guest */
 #define EVTCHN_FIFO_MAX_PORTS 131072    /* FIFO ABI: EVTCHN_FIFO_NR_CHANNELS */
-#define EVTCHN_MAX_VCPUS 8              /* vCPUs per domain the VIRQ table has room for */
+#define EVTCHN_MAX_VCPUS 128            /* vCPUs per domain event channels can serve */
 #define EVTCHN_NR_VIRQS 24              /* NR_VIRQS of public xen.h (checked in evtchn_core.c) */
+#define EVTCHN_VCPU_VIRQS 4             /* VIRQs bound per vCPU: TIMER, DEBUG, XENOPROF, XENPMU */
 
 struct evtchn_table_frame;              /* defined in evtchn_priv.h */
 struct evtchn_fifo;                     /* defined in evtchn_fifo.c */
@@ -51,9 +59,16 @@ struct evtchn_domain {
     uint32_t reset_next;                /* EVTCHNOP_reset under way: the next port; 0: none */
     uint32_t free_hint;                 /* no port below it is EVTCHN_FREE */
     bool dying;                         /* every port closed for good: none can be allocated */
-    /* The port each VIRQ is bound to on each vCPU, 0 if none. A global VIRQ
-     * always sits in vCPU 0's row, wherever its port notifies. */
-    uint32_t virq_port[EVTCHN_MAX_VCPUS][EVTCHN_NR_VIRQS];
+    /* The port each VIRQ is bound to, 0 if none (read through
+     * evtchn_virq_slot). vCPU 0's row holds every VIRQ: the global ones
+     * (bound on vCPU 0 only, wherever their port notifies) and its own
+     * per-vCPU ones. The other vCPUs can only bind the EVTCHN_VCPU_VIRQS
+     * per-vCPU VIRQs, so their rows are that short, in one hypervisor frame
+     * allocated with the domain when it has more than one vCPU (NULL
+     * otherwise): memory in proportion to the vCPUs, and a 1-vCPU domain
+     * pays no frame for it. */
+    uint32_t virq_port0[EVTCHN_NR_VIRQS];
+    uint32_t (*virq_rows)[EVTCHN_VCPU_VIRQS];   /* vCPU n's row is virq_rows[n - 1] */
 };
 
 int evtchn_domain_init(struct domain *d);          /* 0 or -ENOMEM */

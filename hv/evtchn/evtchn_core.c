@@ -37,12 +37,14 @@ static bool bit_test_clear(xen_ulong_t *w, unsigned bit)
 
 /* ---- the port table ---- */
 
+_Static_assert((EVTCHN_MAX_VCPUS - 1) * sizeof(uint32_t[EVTCHN_VCPU_VIRQS]) <= 4096,
+               "the VIRQ rows of vCPUs 1.. fit one frame");
+
 bool evtchn_virq_is_global(unsigned virq)
 {
     /* Timer, debug and the two profiling VIRQs are per vCPU; every other
      * one, the x86 architectural ones included, is global. */
-    return !(virq == VIRQ_TIMER || virq == VIRQ_DEBUG || virq == VIRQ_XENOPROF ||
-             virq == VIRQ_XENPMU);
+    return evtchn_vcpu_virq_index(virq) < 0;
 }
 
 static bool port_valid(const struct evtchn_domain *ed, uint32_t port)
@@ -221,9 +223,19 @@ static bool port_is_pending(struct evtchn_domain *ed, uint32_t port)
 
 /* ---- set-up, tear-down, closing ---- */
 
-void evtchn_core_init(struct evtchn_domain *ed, void *table0, domid_t domid, unsigned nr_vcpus)
+int evtchn_core_init(struct evtchn_domain *ed, void *table0, domid_t domid, unsigned nr_vcpus)
 {
     struct evtchn_table_frame *t = table0;
+
+    /* The only allocation comes first, so that failing leaves nothing. */
+    ed->virq_rows = 0;
+    if (nr_vcpus > 1 && !(ed->virq_rows = evtchn_env_frame_alloc()))
+        return -XEN_ENOMEM;
+    for (unsigned v = 1; v < nr_vcpus; v++)
+        for (unsigned i = 0; i < EVTCHN_VCPU_VIRQS; i++)
+            ed->virq_rows[v - 1][i] = 0;
+    for (unsigned virq = 0; virq < EVTCHN_NR_VIRQS; virq++)
+        ed->virq_port0[virq] = 0;
 
     for (uint32_t port = 0; port < EVTCHN_FRAME_PORTS; port++) {
         t->port[port] = (struct evtchn_port){ .state = EVTCHN_FREE };
@@ -240,9 +252,7 @@ void evtchn_core_init(struct evtchn_domain *ed, void *table0, domid_t domid, uns
     ed->reset_next = 0;
     ed->free_hint = 1;
     ed->dying = false;
-    for (unsigned v = 0; v < EVTCHN_MAX_VCPUS; v++)
-        for (unsigned virq = 0; virq < EVTCHN_NR_VIRQS; virq++)
-            ed->virq_port[v][virq] = 0;
+    return 0;
 }
 
 /* Close a port of ed: whatever it was bound to lets go of it, the peer of
@@ -262,7 +272,8 @@ static int port_close(struct evtchn_domain *ed, uint32_t port)
     case EVTCHN_IPI:
         break;
     case EVTCHN_VIRQ:
-        ed->virq_port[evtchn_virq_is_global(p->virq) ? 0 : p->vcpu][p->virq] = 0;
+        /* A per-vCPU VIRQ's port never moves off its vCPU (bind_vcpu). */
+        *evtchn_virq_slot(ed, p->vcpu, p->virq) = 0;
         break;
     case EVTCHN_INTERDOMAIN:
         peer = domain_by_id(ed, p->remote_dom);
@@ -302,6 +313,9 @@ void evtchn_core_release(struct evtchn_domain *ed)
     }
     ed->table_dir = 0;
     ed->table_frames = 1;
+    if (ed->virq_rows)
+        evtchn_env_frame_free(ed->virq_rows);
+    ed->virq_rows = 0;
 }
 
 /* ---- the hypervisor's own uses ---- */
@@ -312,7 +326,7 @@ int evtchn_core_raise_virq(struct evtchn_domain *ed, unsigned vcpu, unsigned vir
 
     if (virq >= NR_VIRQS || !vcpu_valid(ed, vcpu))
         return -XEN_ENOENT;
-    port = ed->virq_port[evtchn_virq_is_global(virq) ? 0 : vcpu][virq];
+    port = *evtchn_virq_slot(ed, vcpu, virq);
     if (!port)
         return -XEN_ENOENT;
     port_set_pending(ed, evtchn_port_of(ed, port)->vcpu, port);
@@ -390,7 +404,7 @@ int evtchn_op_bind_virq(struct evtchn_domain *self, struct evtchn_bind_virq *op)
         return -XEN_EINVAL;
     if (!vcpu_valid(self, op->vcpu))
         return -XEN_ENOENT;
-    if (self->virq_port[op->vcpu][op->virq])
+    if (*evtchn_virq_slot(self, op->vcpu, op->virq))
         return -XEN_EEXIST;
     if ((port = port_alloc(self)) < 0)
         return port;
@@ -400,7 +414,7 @@ int evtchn_op_bind_virq(struct evtchn_domain *self, struct evtchn_bind_virq *op)
         .vcpu = (uint16_t)op->vcpu,
     };
     port_bound(self, (uint32_t)port);
-    self->virq_port[op->vcpu][op->virq] = (uint32_t)port;
+    *evtchn_virq_slot(self, op->vcpu, op->virq) = (uint32_t)port;
     op->port = (evtchn_port_t)port;
     return 0;
 }

@@ -37,7 +37,16 @@
  *
  * The guest frames (control blocks, array pages) are held with a general and
  * a WRITABLE type reference each from the call that names them until the
- * domain goes back to the 2-level ABI (EVTCHNOP_reset) or is destroyed. */
+ * domain goes back to the 2-level ABI (EVTCHNOP_reset) or is destroyed.
+ *
+ * The hypervisor's own FIFO state is made, as on Xen, by the first
+ * EVTCHNOP_init_control, for every vCPU of the domain at once (a vCPU's
+ * queues exist before it registers its control block; events for it are
+ * dropped until it does): one frame holding the event array's page list and
+ * the queues of the first FIFO_VCPUS_INLINE vCPUs, and for a domain with
+ * more vCPUs, frames of FIFO_VCPUS_PER_FRAME more each. All or none: a frame
+ * that cannot be had fails the call with -ENOMEM and the domain stays on the
+ * 2-level ABI. */
 #include "evtchn/evtchn_priv.h"
 #include "errno.h"
 
@@ -51,23 +60,76 @@
 #define W_LINKED  (1u << EVTCHN_FIFO_LINKED)
 #define W_BUSY    (1u << EVTCHN_FIFO_BUSY)
 
+/* A vCPU's queues. Unpadded (72 bytes): more vCPUs to a frame is worth
+ * more than indexing with a shift. */
 struct fifo_vcpu {
     struct evtchn_fifo_control_block *cb;   /* in a guest frame; NULL until registered */
     uint32_t tail[EVTCHN_FIFO_MAX_QUEUES];  /* last port appended, 0 when none */
-    uint8_t _pad[128 - 8 - 4 * EVTCHN_FIFO_MAX_QUEUES];   /* a power of two: one shift to index */
 };
+
+#define FIFO_VCPUS_PER_FRAME (PAGE_BYTES / sizeof(struct fifo_vcpu))
+#define FIFO_MORE_FRAMES 2                  /* enough for EVTCHN_MAX_VCPUS (checked below) */
 
 struct evtchn_fifo {
-    struct fifo_vcpu vcpu[EVTCHN_MAX_VCPUS];
     uint32_t nr_words;                      /* ports with an event word */
     event_word_t *page[MAX_PAGES];          /* the event array, in guest frames */
+    /* vCPUs from FIFO_VCPUS_INLINE on, FIFO_VCPUS_PER_FRAME to a frame; NULL
+     * beyond the domain's vCPUs. */
+    struct fifo_vcpu *more[FIFO_MORE_FRAMES];
+    struct fifo_vcpu vcpu[];                /* the first vCPUs, in the rest of this frame */
 };
 
-_Static_assert(sizeof(struct evtchn_fifo) <= PAGE_BYTES, "the FIFO state is one frame");
+#define FIFO_VCPUS_INLINE ((PAGE_BYTES - sizeof(struct evtchn_fifo)) / sizeof(struct fifo_vcpu))
+
+_Static_assert(sizeof(struct evtchn_fifo) + sizeof(struct fifo_vcpu) <= PAGE_BYTES,
+               "the FIFO state's frame holds vCPU 0's queues");
+_Static_assert(FIFO_VCPUS_INLINE + FIFO_MORE_FRAMES * FIFO_VCPUS_PER_FRAME >= EVTCHN_MAX_VCPUS,
+               "too few frames for EVTCHN_MAX_VCPUS");
 _Static_assert(sizeof(struct evtchn_fifo_control_block) == 72, "control block size");
 _Static_assert(EVTCHN_FIFO_MAX_QUEUES <= 32, "READY is a 32-bit map");
 _Static_assert(EVTCHN_MAX_VCPUS <= 256, "last_vcpu is a byte");
-_Static_assert(sizeof(struct fifo_vcpu) == 128, "fifo_vcpu padding");
+
+/* The queues of vCPU vcpu (< the domain's nr_vcpus). */
+static struct fifo_vcpu *fifo_vcpu_of(const struct evtchn_fifo *f, unsigned vcpu)
+{
+    if (vcpu < FIFO_VCPUS_INLINE)
+        return (struct fifo_vcpu *)&f->vcpu[vcpu];
+    vcpu -= FIFO_VCPUS_INLINE;
+    return &f->more[vcpu / FIFO_VCPUS_PER_FRAME][vcpu % FIFO_VCPUS_PER_FRAME];
+}
+
+/* Frames of the FIFO state beyond the first for nr_vcpus vCPUs. */
+static unsigned more_frames(unsigned nr_vcpus)
+{
+    if (nr_vcpus <= FIFO_VCPUS_INLINE)
+        return 0;
+    return (unsigned)((nr_vcpus - FIFO_VCPUS_INLINE + FIFO_VCPUS_PER_FRAME - 1) / FIFO_VCPUS_PER_FRAME);
+}
+
+static void fifo_free(struct evtchn_fifo *f)
+{
+    for (unsigned i = 0; i < FIFO_MORE_FRAMES; i++)
+        if (f->more[i])
+            evtchn_env_frame_free(f->more[i]);
+    evtchn_env_frame_free(f);
+}
+
+/* The FIFO state for nr_vcpus vCPUs, every queue empty; NULL (holding
+ * nothing) when a frame cannot be had. */
+static struct evtchn_fifo *fifo_alloc(unsigned nr_vcpus)
+{
+    struct evtchn_fifo *f = evtchn_env_frame_alloc();
+
+    if (!f)
+        return 0;
+    /* Frames come zeroed: no page, no control block, every tail 0. */
+    for (unsigned i = 0; i < more_frames(nr_vcpus); i++)
+        if (!(f->more[i] = evtchn_env_frame_alloc())) {
+            fifo_free(f);
+            return 0;
+        }
+    return f;
+}
 
 /* ---- words the guest writes concurrently ---- */
 
@@ -147,7 +209,7 @@ static void link_port(struct evtchn_domain *ed, struct fifo_vcpu *fv, struct evt
 {
     struct evtchn_fifo *f = ed->fifo;
     unsigned prio = fp->priority & (EVTCHN_FIFO_MAX_QUEUES - 1);
-    uint32_t *old_tail = &f->vcpu[fp->last_vcpu].tail[fp->last_priority];
+    uint32_t *old_tail = &fifo_vcpu_of(f, fp->last_vcpu)->tail[fp->last_priority];
     uint32_t tail, ready;
     event_word_t *tw;
 
@@ -177,7 +239,7 @@ void evtchn_fifo_set_pending(struct evtchn_domain *ed, unsigned vcpu, uint32_t p
         return;
     }
     w = f->page[port / WORDS_PER_PAGE] + port % WORDS_PER_PAGE;
-    if (vcpu >= ed->nr_vcpus || !(fv = &f->vcpu[vcpu])->cb)
+    if (vcpu >= ed->nr_vcpus || !(fv = fifo_vcpu_of(f, vcpu))->cb)
         return;
     if (w_test_set(w, W_PENDING)) {
         if (!w_test(w, W_MASKED) && !w_test_set(w, W_LINKED))
@@ -235,12 +297,15 @@ void evtchn_fifo_destroy(struct evtchn_domain *ed)
     if (!f)
         return;
     ed->fifo = 0;
-    for (unsigned v = 0; v < EVTCHN_MAX_VCPUS; v++)
-        if (f->vcpu[v].cb)
-            evtchn_env_guest_frame_put(ed, page_base(f->vcpu[v].cb));
+    for (unsigned v = 0; v < ed->nr_vcpus; v++) {
+        struct fifo_vcpu *fv = fifo_vcpu_of(f, v);
+
+        if (fv->cb)
+            evtchn_env_guest_frame_put(ed, page_base(fv->cb));
+    }
     for (uint32_t i = 0; i < f->nr_words / WORDS_PER_PAGE; i++)
         evtchn_env_guest_frame_put(ed, f->page[i]);
-    evtchn_env_frame_free(f);
+    fifo_free(f);
 }
 
 /* ---- EVTCHNOP_init_control, expand_array, set_priority ---- */
@@ -274,16 +339,16 @@ int evtchn_op_init_control(struct evtchn_domain *self, struct evtchn_init_contro
     /* Within one page, 8-byte aligned. */
     if (op->offset > PAGE_BYTES - sizeof(struct evtchn_fifo_control_block) || (op->offset & 7))
         return -XEN_EINVAL;
-    if (f && f->vcpu[op->vcpu].cb)
+    if (f && fifo_vcpu_of(f, op->vcpu)->cb)
         return -XEN_EINVAL;                 /* registered already */
-    if (!f && !(f = evtchn_env_frame_alloc()))
+    if (!f && !(f = fifo_alloc(self->nr_vcpus)))
         return -XEN_ENOMEM;
     if ((rc = evtchn_env_guest_frame_get(self, op->control_gfn, &frame)) != 0) {
         if (!self->fifo)
-            evtchn_env_frame_free(f);       /* the domain stays on 2-level */
+            fifo_free(f);                   /* the domain stays on 2-level */
         return rc;
     }
-    f->vcpu[op->vcpu].cb = (struct evtchn_fifo_control_block *)((char *)frame + op->offset);
+    fifo_vcpu_of(f, op->vcpu)->cb = (struct evtchn_fifo_control_block *)((char *)frame + op->offset);
     if (!self->fifo) {
         self->fifo = f;
         switch_ports(self);

@@ -100,14 +100,18 @@ static inline struct evtchn_fifo_port *evtchn_fifo_port_of(const struct evtchn_d
 
 /* Start a domain's event channels under the 2-level ABI, on table0 (one
  * frame: EVTCHN_TABLE_BYTES, any content): every port free but port 0, the
- * first bucket valid. nr_vcpus must be 1..EVTCHN_MAX_VCPUS. */
-void evtchn_core_init(struct evtchn_domain *ed, void *table0, domid_t domid, unsigned nr_vcpus);
+ * first bucket valid, no VIRQ bound. nr_vcpus must be 1..EVTCHN_MAX_VCPUS;
+ * with more than one, the VIRQ rows of vCPUs 1.. take a frame. 0, or
+ * -ENOMEM when that frame cannot be had: then nothing is held (table0 stays
+ * the caller's to free) and ed must not be used. */
+int evtchn_core_init(struct evtchn_domain *ed, void *table0, domid_t domid, unsigned nr_vcpus);
 /* The domain is dying: close every port (the peers of interdomain channels
  * become unbound, offered to it again) and allocate none from now on
  * (-EINVAL, Xen's answer for a dying domain). */
 void evtchn_core_close_all(struct evtchn_domain *ed);
 /* After evtchn_core_close_all: leave the FIFO ABI (dropping the guest
- * frames) and free the table's frames but table0, which is the caller's. */
+ * frames), free the VIRQ rows' frame and the table's frames but table0,
+ * which is the caller's. */
 void evtchn_core_release(struct evtchn_domain *ed);
 
 /* ---- the hypervisor's own uses ---- */
@@ -119,6 +123,31 @@ int evtchn_core_raise_virq(struct evtchn_domain *ed, unsigned vcpu, unsigned vir
 int evtchn_core_poll(struct evtchn_domain *ed, uint32_t port);
 /* Xen's split: VIRQs bound per vCPU, and global ones (vCPU 0, rebindable). */
 bool evtchn_virq_is_global(unsigned virq);
+
+/* The place of a per-vCPU VIRQ in a row of virq_rows (0..EVTCHN_VCPU_VIRQS-1),
+ * or -1 for a global VIRQ. */
+static inline int evtchn_vcpu_virq_index(unsigned virq)
+{
+    switch (virq) {
+    case VIRQ_TIMER:    return 0;
+    case VIRQ_DEBUG:    return 1;
+    case VIRQ_XENOPROF: return 2;
+    case VIRQ_XENPMU:   return 3;
+    default:            return -1;
+    }
+}
+
+/* Where the port of virq (< NR_VIRQS) bound on vcpu (< nr_vcpus) is kept:
+ * a global VIRQ's in vCPU 0's row whatever vcpu says (it can only be bound
+ * there). */
+static inline uint32_t *evtchn_virq_slot(struct evtchn_domain *ed, unsigned vcpu, unsigned virq)
+{
+    int i = evtchn_vcpu_virq_index(virq);
+
+    if (i < 0 || vcpu == 0)
+        return &ed->virq_port0[virq];
+    return &ed->virq_rows[vcpu - 1][i];
+}
 
 /* ---- EVTCHNOP_*: self is the calling domain; out fields are filled on success ---- */
 

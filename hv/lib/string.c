@@ -65,8 +65,9 @@ STR_NO_PATTERNS void *memset(void *s, int c, size_t n)
         *p++ = (unsigned char)c;
         n--;
     }
-    for (; n >= 8; n -= 8, p += 8)
-        *(str_word_t *)p = word;
+    arch_fill_words(p, word, n / 8);
+    p += n & ~(size_t)7;
+    n &= 7;
     while (n--)
         *p++ = (unsigned char)c;
     return s;

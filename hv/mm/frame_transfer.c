@@ -27,6 +27,7 @@ void mm_frame_assign(struct domain *d, uint64_t mfn, uint64_t pfn)
     struct page_info *pg = &frame_table[mfn];
 
     *pg = (struct page_info){ .owner = d->id, .count = 1, .flags = PGF_ALLOCATED | (pg->flags & PGF_SCRUB) };
+    domain_note_frame(d->id, mfn);
     d->nr_pages++;
     m2p_set(mfn, pfn);
 }

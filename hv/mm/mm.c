@@ -167,15 +167,21 @@ uint64_t mm_alloc_frame(domid_t owner)
         return INVALID_MFN;
     memset(mfn_to_virt(mfn), 0, PAGE_SIZE);
     frame_table[mfn] = (struct page_info){ .owner = owner, .count = 1, .flags = PGF_ALLOCATED };
+    domain_note_frame(owner, mfn);
     return mfn;
 }
 
+/* Next fit, as a domain's frames: the thousandth domain's tables cost what
+ * the first one's did (a contiguous run is searched from frame 0). */
 uint64_t mm_alloc_hv_frame(void)
 {
-    uint64_t mfn = mm_alloc_frames_contig(1, 0);
+    uint64_t mfn;
 
-    if (mfn != INVALID_MFN)
-        memset(mfn_to_virt(mfn), 0, PAGE_SIZE);
+    if (!falloc_alloc(&allocator, &mfn))
+        return INVALID_MFN;
+    if (frame_table)
+        frame_table[mfn] = (struct page_info){ .owner = OWNER_XEN };
+    memset(mfn_to_virt(mfn), 0, PAGE_SIZE);
     return mfn;
 }
 
@@ -186,6 +192,7 @@ uint64_t mm_alloc_frame_lazy(domid_t owner)
     if (!falloc_alloc(&allocator, &mfn))
         return INVALID_MFN;
     frame_table[mfn] = (struct page_info){ .owner = owner, .count = 1, .flags = PGF_ALLOCATED | PGF_SCRUB };
+    domain_note_frame(owner, mfn);
     return mfn;
 }
 
@@ -203,6 +210,8 @@ uint64_t mm_alloc_frames_owned(domid_t owner, uint64_t count, uint64_t align, ui
     memset(mfn_to_virt(pfn), 0, count << PAGE_SHIFT);
     for (uint64_t i = 0; i < count; i++)
         frame_table[pfn + i] = (struct page_info){ .owner = owner, .count = 1, .flags = PGF_ALLOCATED };
+    domain_note_frame(owner, pfn);
+    domain_note_frame(owner, pfn + count - 1);
     return pfn;
 }
 

@@ -6,8 +6,8 @@
  * tests) and links the hooks that are alike from here:
  * - evtchn_fake.c: env_error / env_fail(), raised by a hook or a wrapper that
  *   sees the core do what it must not (every test checks !env_error; env_why
- *   keeps the first reason); the hypervisor frames of the port table, from
- *   calloc, counted in frames_live, with frames_fail_in to make one
+ *   keeps the first reason); the hypervisor frames (port table, VIRQ rows of
+ *   vCPUs 1.., FIFO state), from calloc, counted in frames_live, with frames_fail_in to make one
  *   allocation fail.
  * - evtchn_fake_noguest.c: no guest frames (the FIFO ABI's control blocks
  *   and event arrays are refused), for the tests without guest memory.
@@ -30,13 +30,17 @@ extern bool env_error;
 extern char env_why[120];
 void env_fail(const char *why);
 
-extern int frames_live;                 /* table frames the core holds */
+extern int frames_live;                 /* hypervisor frames the core holds */
 extern int frames_fail_in;              /* the allocation that fails (0: the next); < 0: none */
 
 /* ---- the including test's domains ---- */
 
 /* The shared_info of one of its fake domains (defined by each test). */
 struct shared_info *fake_si(const struct evtchn_domain *ed);
+/* The vcpu_info of vCPU vcpu (< EVTCHN_MAX_VCPUS) of one of its domains:
+ * shared_info's for the first XEN_LEGACY_MAX_VCPUS, beyond them one the
+ * test keeps aside (where VCPUOP_register_vcpu_info would place it). */
+struct vcpu_info *fake_vi(const struct evtchn_domain *ed, unsigned vcpu);
 
 static inline bool pending(struct evtchn_domain *ed, uint32_t port)
 {
@@ -67,12 +71,12 @@ static inline void clear_pending(struct evtchn_domain *ed, uint32_t port)
 
 static inline xen_ulong_t sel(struct evtchn_domain *ed, unsigned vcpu)
 {
-    return fake_si(ed)->vcpu_info[vcpu].evtchn_pending_sel;
+    return fake_vi(ed, vcpu)->evtchn_pending_sel;
 }
 
 static inline uint8_t upcall(struct evtchn_domain *ed, unsigned vcpu)
 {
-    return fake_si(ed)->vcpu_info[vcpu].evtchn_upcall_pending;
+    return fake_vi(ed, vcpu)->evtchn_upcall_pending;
 }
 
 /* ---- EVTCHNOP wrappers ---- */

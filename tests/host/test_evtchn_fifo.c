@@ -6,10 +6,14 @@
  * (sends, masks, priority changes, the guest consuming queues on several
  * vCPUs) checked against a model of the queues; and a guest that writes
  * garbage into its words and control block (nothing but its own frames may
- * change, and every reference must come back).
+ * change, and every reference must come back); domains of 1, 2, 33 and 128
+ * vCPUs: the frames their per-vCPU state takes and gives back, every
+ * allocation failing in turn, VIRQs, IPIs, bind_vcpu and FIFO queues on
+ * vCPUs in each frame of the FIFO state.
  *
- * The fake environment: two domains (0: four vCPUs, 1: one), each with a
- * shared_info; "guest memory" of NGFN separately allocated 4 KiB frames
+ * The fake environment: two domains (0: four vCPUs, 1: one; the many-vCPU
+ * tests give 0 more), each with a shared_info and the vcpu_info of vCPUs
+ * past its 32 (fake_vi); "guest memory" of NGFN separately allocated 4 KiB frames
  * (gfn i), some of which refuse to be taken (as a page table or a frame of
  * another domain would) or ask for a restart; hypervisor frames from calloc,
  * counted, with a knob to make them run out (evtchn_fake.c, with the
@@ -35,6 +39,8 @@ struct fake_dom {
     struct evtchn_domain ed;
     struct evtchn_table_frame *table0;
     struct shared_info si;
+    /* The vcpu_info of vCPUs past shared_info's (as VCPUOP_register_vcpu_info places them). */
+    struct vcpu_info vi_more[EVTCHN_MAX_VCPUS - XEN_LEGACY_MAX_VCPUS];
     unsigned kicks[EVTCHN_MAX_VCPUS];
     unsigned pending_notes;
 };
@@ -68,19 +74,29 @@ bool evtchn_env_privileged(const struct evtchn_domain *ed) { return ed == D0; }
 bool evtchn_env_controller_paused(const struct evtchn_domain *ed) { (void)ed; return false; }
 struct shared_info *evtchn_env_shared_info(struct evtchn_domain *ed) { return &fake_of(ed)->si; }
 
+/* The vcpu_info of any vCPU below EVTCHN_MAX_VCPUS. */
+struct vcpu_info *fake_vi(const struct evtchn_domain *ed, unsigned vcpu)
+{
+    struct fake_dom *f = fake_of(ed);
+
+    return vcpu < XEN_LEGACY_MAX_VCPUS ? &f->si.vcpu_info[vcpu] : &f->vi_more[vcpu - XEN_LEGACY_MAX_VCPUS];
+}
+
 struct vcpu_info *evtchn_env_vcpu_info(struct evtchn_domain *ed, unsigned vcpu)
 {
     if (vcpu >= ed->nr_vcpus) {
         env_error = true;
         return NULL;
     }
-    return &fake_of(ed)->si.vcpu_info[vcpu];
+    return fake_vi(ed, vcpu);
 }
 
 void evtchn_env_notify(struct evtchn_domain *ed, unsigned vcpu)
 {
-    if (vcpu >= ed->nr_vcpus || !fake_of(ed)->si.vcpu_info[vcpu].evtchn_upcall_pending)
+    if (vcpu >= ed->nr_vcpus || !fake_vi(ed, vcpu)->evtchn_upcall_pending) {
         env_error = true;
+        return;
+    }
     fake_of(ed)->kicks[vcpu]++;
 }
 
@@ -142,9 +158,10 @@ static void teardown(void)
         env_error = true;
 }
 
-static void fresh(void)
+/* Fresh domains with n0 and n1 vCPUs. */
+static void fresh_vcpus(unsigned n0, unsigned n1)
 {
-    static const unsigned nr_vcpus[NDOMS] = { 4, 1 };
+    const unsigned nr_vcpus[NDOMS] = { n0, n1 };
 
     teardown();
     memset(doms, 0, sizeof(doms));
@@ -156,11 +173,17 @@ static void fresh(void)
     }
     for (int i = 0; i < NDOMS; i++) {
         doms[i].table0 = evtchn_env_frame_alloc();
-        evtchn_core_init(&doms[i].ed, doms[i].table0, (domid_t)i, nr_vcpus[i]);
+        if (evtchn_core_init(&doms[i].ed, doms[i].table0, (domid_t)i, nr_vcpus[i]) != 0)
+            env_error = true;
     }
     frames_fail_in = -1;
     restart_once = false;
     env_error = false;
+}
+
+static void fresh(void)
+{
+    fresh_vcpus(4, 1);
 }
 
 /* ---- helpers ---- */
@@ -236,7 +259,7 @@ static uint32_t consume(unsigned v, bool *handled)
 
     *handled = false;
     if (!k->ready) {
-        fake_of(D0)->si.vcpu_info[v].evtchn_upcall_pending = 0;
+        fake_vi(D0, v)->evtchn_upcall_pending = 0;
         k->ready = __atomic_exchange_n(&c->ready, 0, __ATOMIC_SEQ_CST) & QUEUES_MASK;
     }
     if (!k->ready)
@@ -283,7 +306,7 @@ static void init_control_errors(void)
     CHECK_EQ(init_control(D0, 0, GFN_BAD, 0), -XEN_EINVAL);
     CHECK_EQ(init_control(D0, 0, ~0ull, 0), -XEN_EINVAL);
     CHECK(D0->fifo == NULL);
-    CHECK_EQ(frames_live, 2);                                          /* the two table0s */
+    CHECK_EQ(frames_live, 3);                          /* the two table0s, D0's VIRQ rows (4 vCPUs) */
     /* No frame for the FIFO state: -ENOMEM before the guest frame is looked at. */
     frames_fail_in = 0;
     CHECK_EQ(init_control(D0, 0, GFN_BAD, 0), -XEN_ENOMEM);
@@ -291,7 +314,7 @@ static void init_control_errors(void)
     /* A restart leaves nothing behind; asked again, it works. */
     restart_once = true;
     CHECK_EQ(init_control(D0, 0, GFN_RESTART, 0), -XEN_ERESTART);
-    CHECK(D0->fifo == NULL && grefs_total() == 0 && frames_live == 2);
+    CHECK(D0->fifo == NULL && grefs_total() == 0 && frames_live == 3);
     CHECK_EQ(init_control(D0, 0, GFN_RESTART, 4096 - 72), 0);
     CHECK(D0->fifo != NULL);
     CHECK_EQ(grefs[GFN_RESTART], 1);
@@ -607,7 +630,7 @@ static void table_growth(void)
     CHECK_EQ(bind_ipi(D0, 0, NULL), -XEN_ENOSPC);
     CHECK_EQ(D0->valid_ports, 4096);
     CHECK_EQ(D0->table_frames, 16);
-    CHECK_EQ(frames_live, 2 + 15 + 1);                 /* table0s, 15 frames, the directory */
+    CHECK_EQ(frames_live, 2 + 1 + 15 + 1);             /* table0s, D0's VIRQ rows, 15 frames, the directory */
     /* FIFO: up to 2^17 - 1. */
     fifo_on(1, 0);
     for (uint32_t i = 4096; i < EVTCHN_FIFO_MAX_PORTS && rc == 0; i++) {
@@ -1119,7 +1142,7 @@ static void model_start(uint64_t seed)
         }
     }
     for (unsigned v = 0; v < NV; v++)
-        fake_of(D0)->si.vcpu_info[v].evtchn_upcall_pending = 0;
+        fake_vi(D0, v)->evtchn_upcall_pending = 0;
     fake_of(D0)->pending_notes = 0;
     memset(fake_of(D0)->kicks, 0, sizeof(fake_of(D0)->kicks));
     for (unsigned v = 0; v < NCB; v++) {
@@ -1184,6 +1207,267 @@ static void randomized_corrupt(void)
     }
 }
 
+/* ---- many vCPUs per domain ---- */
+
+/* Control blocks of a many-vCPU D0: 56 to a guest frame (72 bytes each),
+ * from gfn 110. */
+#define MCB_GFN(v) (110 + (v) / 56)
+#define MCB_OFF(v) (72 * ((v) % 56))
+
+static struct evtchn_fifo_control_block *mcb(unsigned v)
+{
+    return (struct evtchn_fifo_control_block *)(gmem[MCB_GFN(v)] + MCB_OFF(v));
+}
+
+/* Frames a domain of n vCPUs holds under 2-level (table0, VIRQ rows) and the
+ * FIFO state's frames on top (42 vCPUs in its first frame, 56 in each other). */
+static int frames_2l(unsigned n) { return 1 + (n > 1); }
+static int frames_fifo(unsigned n) { return 1 + (n > 42) + (n > 42 + 56); }
+
+static const unsigned vcpu_counts[] = { 1, 2, 33, 128 };
+
+/* Frames in proportion to the vCPUs, each one given back; every allocation
+ * that can fail does so cleanly. */
+static void many_vcpus_frames(void)
+{
+    for (unsigned c = 0; c < sizeof(vcpu_counts) / sizeof(vcpu_counts[0]); c++) {
+        unsigned n = vcpu_counts[c];
+        struct evtchn_domain ed;
+        void *t0;
+
+        /* evtchn_core_init without its VIRQ frame: -ENOMEM, nothing held. */
+        t0 = evtchn_env_frame_alloc();
+        frames_fail_in = 0;
+        CHECK_EQ(evtchn_core_init(&ed, t0, 7, n), n > 1 ? -XEN_ENOMEM : 0);
+        if (n == 1) {
+            evtchn_core_close_all(&ed);
+            evtchn_core_release(&ed);
+        }
+        evtchn_env_frame_free(t0);
+        CHECK_EQ(frames_live, 0);
+        frames_fail_in = -1;
+
+        fresh_vcpus(n, 1);
+        CHECK_EQ(D0->nr_vcpus, n);
+        CHECK_EQ(frames_live, frames_2l(n) + frames_2l(1));
+        /* The first init_control (of the last vCPU) makes the state of all:
+         * a failure at each of its allocations leaves the domain on 2-level
+         * holding nothing more. */
+        for (int k = 0; k < frames_fifo(n); k++) {
+            frames_fail_in = k;
+            CHECK_EQ(init_control(D0, n - 1, MCB_GFN(n - 1), MCB_OFF(n - 1)), -XEN_ENOMEM);
+            CHECK(D0->fifo == NULL);
+            CHECK_EQ(frames_live, frames_2l(n) + frames_2l(1));
+            CHECK_EQ(grefs_total(), 0);
+        }
+        frames_fail_in = -1;
+        CHECK_EQ(init_control(D0, n - 1, MCB_GFN(n - 1), MCB_OFF(n - 1)), 0);
+        CHECK_EQ(frames_live, frames_2l(n) + frames_2l(1) + frames_fifo(n));
+        /* The other vCPUs register later without a frame more. */
+        for (unsigned v = 0; v + 1 < n; v++)
+            CHECK_EQ(init_control(D0, v, MCB_GFN(v), MCB_OFF(v)), 0);
+        CHECK_EQ(init_control(D0, n, MCB_GFN(0), 0), -XEN_ENOENT);
+        CHECK_EQ(init_control(D0, n - 1, MCB_GFN(n - 1), MCB_OFF(n - 1)), -XEN_EINVAL);
+        CHECK_EQ(frames_live, frames_2l(n) + frames_2l(1) + frames_fifo(n));
+        CHECK_EQ(grefs_total(), (int)n);
+        /* Reset drops the FIFO state and the control blocks, not the VIRQ rows. */
+        CHECK_EQ(do_reset(D0, DOMID_SELF, false), 0);
+        CHECK(D0->fifo == NULL);
+        CHECK_EQ(grefs_total(), 0);
+        CHECK_EQ(frames_live, frames_2l(n) + frames_2l(1));
+        /* Destroyed on FIFO, with a VIRQ on the last vCPU: everything back. */
+        CHECK_EQ(init_control(D0, 0, MCB_GFN(0), 0), 0);
+        CHECK_EQ(bind_virq(D0, VIRQ_TIMER, n - 1, NULL), 0);
+        teardown();
+        CHECK_EQ(frames_live, 0);
+        CHECK(!env_error);
+    }
+}
+
+/* VIRQs and IPIs on any vCPU, under 2-level: each reaches its own vcpu_info. */
+static void many_vcpus_virq_ipi(void)
+{
+    for (unsigned c = 1; c < sizeof(vcpu_counts) / sizeof(vcpu_counts[0]); c++) {
+        unsigned n = vcpu_counts[c], last = n - 1;
+        uint32_t t, t0, dbg, con, ipi;
+
+        fresh_vcpus(n, 1);
+        CHECK_EQ(bind_virq(D0, VIRQ_TIMER, last, &t), 0);
+        CHECK_EQ(bind_virq(D0, VIRQ_TIMER, last, NULL), -XEN_EEXIST);
+        CHECK_EQ(bind_virq(D0, VIRQ_TIMER, 0, &t0), 0);             /* each vCPU its own */
+        CHECK_EQ(bind_virq(D0, VIRQ_DEBUG, last, &dbg), 0);
+        CHECK_EQ(bind_virq(D0, VIRQ_TIMER, n, NULL), -XEN_ENOENT);
+        CHECK_EQ(bind_virq(D0, VIRQ_TIMER, EVTCHN_MAX_VCPUS, NULL), -XEN_ENOENT);
+        CHECK_EQ(bind_virq(D0, VIRQ_CONSOLE, last, NULL), -XEN_EINVAL); /* global: vCPU 0 only */
+        CHECK_EQ(bind_virq(D0, VIRQ_CONSOLE, 0, &con), 0);
+        CHECK_EQ(bind_virq(D0, NR_VIRQS, 0, NULL), -XEN_EINVAL);
+        CHECK_EQ(*evtchn_virq_slot(D0, last, VIRQ_TIMER), t);
+        CHECK_EQ(*evtchn_virq_slot(D0, 0, VIRQ_TIMER), t0);
+        /* Raised on the last vCPU: only its vcpu_info is told. */
+        CHECK_EQ(evtchn_core_raise_virq(D0, last, VIRQ_TIMER), 0);
+        CHECK(pending(D0, t) && !pending(D0, t0));
+        CHECK_EQ(fake_vi(D0, last)->evtchn_upcall_pending, 1);
+        CHECK_EQ(fake_vi(D0, last)->evtchn_pending_sel, 1ull << (t / 64));
+        CHECK_EQ(fake_of(D0)->kicks[last], 1);
+        CHECK_EQ(fake_vi(D0, 0)->evtchn_upcall_pending, 0);
+        CHECK_EQ(evtchn_core_raise_virq(D0, last, VIRQ_XENPMU), -XEN_ENOENT);
+        if (n > 2)
+            CHECK_EQ(evtchn_core_raise_virq(D0, last - 1, VIRQ_TIMER), -XEN_ENOENT);
+        CHECK_EQ(evtchn_core_raise_virq(D0, n, VIRQ_TIMER), -XEN_ENOENT);
+        /* A global VIRQ is raised whichever vCPU asks, on the vCPU its port notifies. */
+        CHECK_EQ(evtchn_core_raise_virq(D0, last, VIRQ_CONSOLE), 0);
+        CHECK(pending(D0, con));
+        CHECK_EQ(fake_of(D0)->kicks[0], 1);
+        /* An IPI to the last vCPU. */
+        fake_vi(D0, last)->evtchn_upcall_pending = 0;
+        fake_vi(D0, last)->evtchn_pending_sel = 0;
+        clear_pending(D0, t);
+        CHECK_EQ(bind_ipi(D0, last, &ipi), 0);
+        CHECK_EQ(bind_ipi(D0, n, NULL), -XEN_ENOENT);
+        CHECK_EQ(do_send(D0, ipi), 0);
+        CHECK(pending(D0, ipi));
+        CHECK_EQ(fake_vi(D0, last)->evtchn_upcall_pending, 1);
+        CHECK_EQ(fake_of(D0)->kicks[last], 2);
+        {
+            struct evtchn_status st;
+            CHECK_EQ(status(D0, DOMID_SELF, ipi, &st), 0);
+            CHECK_EQ(st.status, EVTCHNSTAT_ipi);
+            CHECK_EQ(st.vcpu, last);
+        }
+        /* Closed, the slot empties and the VIRQ can be bound again. */
+        CHECK_EQ(do_close(D0, t), 0);
+        CHECK_EQ(*evtchn_virq_slot(D0, last, VIRQ_TIMER), 0);
+        CHECK_EQ(evtchn_core_raise_virq(D0, last, VIRQ_TIMER), -XEN_ENOENT);
+        CHECK_EQ(bind_virq(D0, VIRQ_TIMER, last, &t), 0);
+        CHECK_EQ(*evtchn_virq_slot(D0, 0, VIRQ_TIMER), t0);
+        CHECK_EQ(*evtchn_virq_slot(D0, last, VIRQ_DEBUG), dbg);
+        /* Reset empties every row. */
+        CHECK_EQ(do_reset(D0, DOMID_SELF, false), 0);
+        for (unsigned v = 0; v < n; v++)
+            CHECK_EQ(*evtchn_virq_slot(D0, v, VIRQ_TIMER), 0);
+        CHECK_EQ(*evtchn_virq_slot(D0, last, VIRQ_DEBUG), 0);
+        CHECK_EQ(*evtchn_virq_slot(D0, 0, VIRQ_CONSOLE), 0);
+        CHECK(!env_error);
+    }
+    teardown();
+}
+
+/* bind_vcpu, Xen 4.17's rules: unbound, interdomain and global-VIRQ ports
+ * move; per-vCPU VIRQs and IPIs do not (-EINVAL); the vCPU is checked first
+ * (-ENOENT past the domain's vCPUs). */
+static void many_vcpus_bind_vcpu(void)
+{
+    const unsigned n = 33, last = n - 1;
+    struct evtchn_bind_interdomain bi = { .remote_dom = DOMID_SELF };
+    uint32_t a, b, unb, timer, con, ipi;
+    struct evtchn_status st;
+
+    fresh_vcpus(n, 1);
+    CHECK_EQ(alloc_unbound(D0, DOMID_SELF, DOMID_SELF, &a), 0);
+    bi.remote_port = a;
+    CHECK_EQ(evtchn_op_bind_interdomain(D0, &bi), 0);
+    b = bi.local_port;
+    CHECK_EQ(alloc_unbound(D0, DOMID_SELF, 1, &unb), 0);
+    CHECK_EQ(bind_virq(D0, VIRQ_TIMER, 5, &timer), 0);
+    CHECK_EQ(bind_virq(D0, VIRQ_CONSOLE, 0, &con), 0);
+    CHECK_EQ(bind_ipi(D0, 3, &ipi), 0);
+
+    CHECK_EQ(bind_vcpu(D0, a, n), -XEN_ENOENT);
+    CHECK_EQ(bind_vcpu(D0, 100000, n), -XEN_ENOENT);         /* the vCPU first */
+    CHECK_EQ(bind_vcpu(D0, a, 0xffffffffu), -XEN_ENOENT);
+    CHECK_EQ(bind_vcpu(D0, 100000, last), -XEN_EINVAL);
+    CHECK_EQ(bind_vcpu(D0, 0, last), -XEN_EINVAL);            /* reserved */
+    CHECK_EQ(bind_vcpu(D0, 60, last), -XEN_EINVAL);           /* free */
+    CHECK_EQ(bind_vcpu(D0, timer, last), -XEN_EINVAL);
+    CHECK_EQ(bind_vcpu(D0, ipi, last), -XEN_EINVAL);
+    CHECK_EQ(bind_vcpu(D0, a, last), 0);
+    CHECK_EQ(bind_vcpu(D0, unb, last), 0);
+    CHECK_EQ(bind_vcpu(D0, con, last), 0);
+    CHECK_EQ(status(D0, DOMID_SELF, a, &st), 0);
+    CHECK_EQ(st.vcpu, last);
+    CHECK_EQ(status(D0, DOMID_SELF, timer, &st), 0);
+    CHECK_EQ(st.vcpu, 5);
+    CHECK_EQ(status(D0, DOMID_SELF, ipi, &st), 0);
+    CHECK_EQ(st.vcpu, 3);
+    /* Sending on b makes a pending on the vCPU a was moved to. */
+    CHECK_EQ(do_send(D0, b), 0);
+    CHECK(pending(D0, a));
+    CHECK_EQ(fake_vi(D0, last)->evtchn_upcall_pending, 1);
+    CHECK_EQ(fake_of(D0)->kicks[last], 1);
+    CHECK_EQ(fake_of(D0)->kicks[0], 1);             /* b's own start, pending on vCPU 0 */
+    /* The global VIRQ goes where its port was moved, still found through vCPU 0's row. */
+    fake_vi(D0, last)->evtchn_upcall_pending = 0;
+    fake_vi(D0, last)->evtchn_pending_sel = 0;
+    CHECK_EQ(evtchn_core_raise_virq(D0, 0, VIRQ_CONSOLE), 0);
+    CHECK(pending(D0, con));
+    CHECK_EQ(fake_vi(D0, last)->evtchn_upcall_pending, 1);
+    CHECK_EQ(fake_of(D0)->kicks[last], 2);
+    CHECK_EQ(fake_of(D0)->kicks[0], 1);
+    teardown();
+    CHECK_EQ(frames_live, 0);
+    CHECK(!env_error);
+}
+
+/* FIFO queues of vCPUs on each side of the FIFO state's frames (0..41 in the
+ * first, 42..97 in the second, 98..127 in the third). */
+static void many_vcpus_fifo_queues(void)
+{
+    static const unsigned vs[] = { 0, 41, 42, 97, 98, 127 };
+    const unsigned nv = sizeof(vs) / sizeof(vs[0]);
+    const unsigned prio = EVTCHN_FIFO_PRIORITY_DEFAULT;
+    struct evtchn_bind_interdomain bi = { .remote_dom = DOMID_SELF };
+    uint32_t ipi[sizeof(vs) / sizeof(vs[0])], a, b, dropped;
+
+    fresh_vcpus(128, 1);
+    for (unsigned i = 0; i < nv; i++)
+        CHECK_EQ(init_control(D0, vs[i], MCB_GFN(vs[i]), MCB_OFF(vs[i])), 0);
+    CHECK_EQ(expand(D0, ARRAY_GFN(0)), 0);
+    for (unsigned i = 0; i < nv; i++)
+        CHECK_EQ(bind_ipi(D0, vs[i], &ipi[i]), 0);
+    for (unsigned i = 0; i < nv; i++)
+        CHECK_EQ(do_send(D0, ipi[i]), 0);
+    /* Each one at the head of its own vCPU's queue, that vCPU told. */
+    for (unsigned i = 0; i < nv; i++) {
+        CHECK_EQ(mcb(vs[i])->head[prio], ipi[i]);
+        CHECK_EQ(mcb(vs[i])->ready, 1u << prio);
+        CHECK_EQ(*word(ipi[i]), P | L);
+        CHECK_EQ(fake_vi(D0, vs[i])->evtchn_upcall_pending, 1);
+        CHECK_EQ(fake_of(D0)->kicks[vs[i]], 1);
+    }
+    /* A vCPU without a control block: the event is dropped. */
+    CHECK_EQ(bind_ipi(D0, 50, &dropped), 0);
+    CHECK_EQ(do_send(D0, dropped), 0);
+    CHECK_EQ(*word(dropped), 0);
+    CHECK_EQ(fake_of(D0)->kicks[50], 0);
+    /* A second event on vCPU 127 links after the first. */
+    CHECK_EQ(alloc_unbound(D0, DOMID_SELF, DOMID_SELF, &a), 0);
+    bi.remote_port = a;
+    CHECK_EQ(evtchn_op_bind_interdomain(D0, &bi), 0);   /* b starts pending, on vCPU 0 */
+    b = bi.local_port;
+    CHECK_EQ(mcb(0)->head[prio], ipi[0]);
+    CHECK_EQ(*word(ipi[0]) & EVTCHN_FIFO_LINK_MASK, b);
+    CHECK_EQ(bind_vcpu(D0, a, 127), 0);
+    CHECK_EQ(do_send(D0, b), 0);
+    CHECK_EQ(*word(ipi[nv - 1]) & EVTCHN_FIFO_LINK_MASK, a);
+    CHECK_EQ(*word(a), P | L);
+    /* The guest consumes a; moved to vCPU 98, the next event heads 98's queue
+     * (98's queue was emptied by the guest too) and 127's tail is let go. */
+    *word(a) = 0;
+    *word(ipi[4]) = 0;
+    CHECK_EQ(bind_vcpu(D0, a, 98), 0);
+    CHECK_EQ(do_send(D0, b), 0);
+    CHECK_EQ(mcb(98)->head[prio], a);
+    CHECK_EQ(*word(ipi[nv - 1]) & EVTCHN_FIFO_LINK_MASK, a);  /* unchanged since */
+    CHECK_EQ(fake_of(D0)->kicks[98], 1);                      /* READY was still set */
+    /* Back on 2-level after a reset, with every control block let go. */
+    CHECK_EQ(do_reset(D0, DOMID_SELF, false), 0);
+    CHECK(D0->fifo == NULL);
+    CHECK_EQ(grefs_total(), 0);
+    teardown();
+    CHECK_EQ(frames_live, 0);
+    CHECK(!env_error);
+}
+
 int main(void)
 {
     RUN_TEST(init_control_errors);
@@ -1199,6 +1483,10 @@ int main(void)
     RUN_TEST(reset_keeps_fifo_when_ports_remain);
     RUN_TEST(randomized);
     RUN_TEST(randomized_corrupt);
+    RUN_TEST(many_vcpus_frames);
+    RUN_TEST(many_vcpus_virq_ipi);
+    RUN_TEST(many_vcpus_bind_vcpu);
+    RUN_TEST(many_vcpus_fifo_queues);
     teardown();
     for (int i = 0; i < NGFN; i++)
         free(gmem[i]);
