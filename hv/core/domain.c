@@ -2,6 +2,7 @@
  * vCPU that the scheduler (hv/sched/sched_cpu.h) chooses. */
 #include "core/domain.h"
 #include "core/console_ring.h"
+#include "core/domain_control.h"
 #include "core/time.h"
 #include "vcpu.h"
 #include "core/log.h"
@@ -174,6 +175,7 @@ void domain_shutdown(struct domain *d, int reason)
     d->shut_down = true;
     log_info("d%u: shut down (reason: %s)\n", d->id, reason_name(reason));
     domain_kill(d);
+    domain_ctl_note_shutdown(d);        /* VIRQ_DOM_EXC for dom0 (none if d is dom0) */
     if (d->id == 0)
         hardware_domain_gone(reason);
 }
@@ -204,7 +206,7 @@ void domain_make_runnable(struct vcpu *v)
 {
     v->runnable = true;
     v->domain->state = DOMAIN_RUNNING;
-    if (v != current) {
+    if (v != current && !v->domain->ctl_pause_count) {     /* else when unpaused */
         runstate_change(v, RUNSTATE_runnable);
         sched_unit_add(&v->unit);
     }
@@ -336,7 +338,9 @@ void vcpu_info_locate(struct vcpu *v)
 
 void vcpu_wake(struct vcpu *v)
 {
-    if (!v->blocked || v->domain->state != DOMAIN_RUNNING)
+    /* A paused domain's vCPU stays blocked: the unpause wakes it if an
+     * event came meanwhile (domain_ctl_unpause). */
+    if (!v->blocked || v->domain->state != DOMAIN_RUNNING || v->domain->ctl_pause_count)
         return;
     v->blocked = false;
     if (v->polling) {

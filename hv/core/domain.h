@@ -87,6 +87,9 @@ struct domain {
     struct vcpu *vcpus[DOMAIN_MAX_VCPUS];
     struct evtchn_domain evtchn;
     struct grant_table grant;
+    /* Domain control (hv/core/domain_control.h). */
+    unsigned ctl_pause_count;          /* XEN_DOMCTL_pausedomain calls not yet undone: its vCPUs wait */
+    uint8_t ctl_dying;                 /* XEN_DOMCTL_destroydomain: enum domain_ctl_dying */
     uint64_t xs_mfn, con_mfn; uint32_t xs_port, con_port; /* domU rings: the builder's values (start_info), 0 for dom0 */
 };
 

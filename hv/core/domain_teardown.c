@@ -27,6 +27,7 @@
  *                bug, reported and repaired. */
 #include "core/domain.h"
 #include "core/log.h"
+#include "core/domain_control.h"
 #include "mm/mm.h"
 #include "mm/page_type.h"
 
@@ -115,6 +116,7 @@ static void finish(struct domain *d)
     d->teardown_step = 0;
     d->state = DOMAIN_FREE;
     pending--;
+    domain_ctl_note_gone(d);            /* before its structure may go */
     domain_retire(d);
 }
 

@@ -16,9 +16,10 @@ ABI_THEIRS_CFLAGS := -std=gnu11
 # -iquote, not -I: public/ has features.h, sched.h and errno.h, which must not
 # shadow the host C library's headers of the same names.
 ABI_OURS_CFLAGS := -iquote public
-ABI_HEADERS := $(sort $(wildcard public/*.h public/io/*.h))
-ABI_LIST_DEPS := $(ABI_SRC)/abi_list.h $(ABI_SRC)/abi_fill.h $(ABI_SRC)/abi_table.h
+ABI_HEADERS := $(sort $(wildcard public/*.h public/io/*.h public/hvm/*.h))
+ABI_LIST_DEPS := $(ABI_SRC)/abi_list.h $(ABI_SRC)/abi_list_ctl.h $(ABI_SRC)/abi_fill.h $(ABI_SRC)/abi_table.h
 ABI_OBJS := $(ABI_OUT)/abi_ours.o $(ABI_OUT)/abi_theirs.o \
+            $(ABI_OUT)/abi_ctl_ours.o $(ABI_OUT)/abi_ctl_theirs.o \
             $(ABI_OUT)/abi_scan.o $(ABI_OUT)/abi_main.o
 ABI_SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 ABI_APT := $(ABI_SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
@@ -35,6 +36,14 @@ $(ABI_OUT)/abi_ours.o: $(ABI_SRC)/abi_ours.c $(ABI_LIST_DEPS) $(ABI_HEADERS)
 	$(HOST_CC) $(ABI_CFLAGS) $(ABI_OURS_CFLAGS) -c -o $@ $<
 
 $(ABI_OUT)/abi_theirs.o: $(ABI_SRC)/abi_theirs.c $(ABI_LIST_DEPS) | $(ABI_XEN_H)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(ABI_CFLAGS) $(ABI_THEIRS_CFLAGS) -c -o $@ $<
+
+$(ABI_OUT)/abi_ctl_ours.o: $(ABI_SRC)/abi_ctl_ours.c $(ABI_LIST_DEPS) $(ABI_HEADERS)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(ABI_CFLAGS) $(ABI_OURS_CFLAGS) -c -o $@ $<
+
+$(ABI_OUT)/abi_ctl_theirs.o: $(ABI_SRC)/abi_ctl_theirs.c $(ABI_LIST_DEPS) | $(ABI_XEN_H)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(ABI_CFLAGS) $(ABI_THEIRS_CFLAGS) -c -o $@ $<
 

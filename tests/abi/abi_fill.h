@@ -62,7 +62,7 @@ DEFINE_XEN_GUEST_HANDLE(abi_probe);
 __DEFINE_XEN_GUEST_HANDLE(abi_probe2, struct abi_probe);
 
 /* FNV-1a hash of n bytes, to compare macro-built objects byte for byte. */
-static unsigned long long abi_bytes(const void *p, size_t n)
+static __attribute__((unused)) unsigned long long abi_bytes(const void *p, size_t n)
 {
     const unsigned char *b = p;
     unsigned long long h = 0xcbf29ce484222325ULL;
@@ -71,7 +71,12 @@ static unsigned long long abi_bytes(const void *p, size_t n)
     return h;
 }
 
+/* The list to expand: abi_list.h unless the includer names another. */
+#ifndef ABI_LIST
+#define ABI_LIST "abi_list.h"
+#endif
+
 void ABI_FILL_FN(struct abi_table *t)
 {
-#include "abi_list.h"
+#include ABI_LIST
 }

@@ -265,6 +265,8 @@ int main(int argc, char **argv)
     struct abi_table ours = { 0 }, theirs = { 0 };
     abi_fill_ours(&ours);
     abi_fill_theirs(&theirs);
+    abi_fill_ctl_ours(&ours);
+    abi_fill_ctl_theirs(&theirs);
 
     if (ours.n != theirs.n) {
         printf("FAIL: abi setup: tables differ in length (%zu vs %zu)\n", ours.n, theirs.n);

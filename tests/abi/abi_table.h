@@ -41,6 +41,9 @@ struct abi_table {
 void abi_push(struct abi_table *t, struct abi_entry e);
 void abi_fill_ours(struct abi_table *t);
 void abi_fill_theirs(struct abi_table *t);
+/* The toolstack-only headers (abi_list_ctl.h), appended to the same tables. */
+void abi_fill_ctl_ours(struct abi_table *t);
+void abi_fill_ctl_theirs(struct abi_table *t);
 const char *abi_kind_name(int kind);
 
 /* Completeness scanner (abi_scan.c): reports every name a header declares. */

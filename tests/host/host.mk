@@ -98,6 +98,10 @@ HOST_SRCS_grant := $(GRANT_CORE_SRCS)
 HOST_TESTS += teardown
 HOST_SRCS_teardown := hv/core/domain_teardown.c hv/mm/page_type.c hv/mm/page_type_validate.c
 
+# The control domain's interface (domctl, sysctl, hvm_op) over several fake domains.
+HOST_TESTS += domain_control
+HOST_SRCS_domain_control := hv/core/domctl.c hv/core/sysctl.c hv/core/hvm_op.c hv/core/domain_control.c
+
 # Time: the timer queue, the TSC/system-time arithmetic (header-only), the
 # RTC decoding and calendar.
 HOST_TESTS += timer timer_clock timer_rtc
