@@ -217,6 +217,69 @@ static long start_extent_error(unsigned op, uint64_t start)
     }
 }
 
+/* Xen's "any id" lookup for the sub-ops whose refusals come before any
+ * privilege check: DOMID_SELF or the caller's id, or a live domain; the
+ * pseudo-domains are no domain here (-ESRCH). */
+static struct domain *any_domain(domid_t id)
+{
+    struct domain *d = current_domain();
+
+    return id == DOMID_SELF || id == d->id ? d : domain_lookup(id);
+}
+
+/* XENMEM_exchange, in Xen's order of refusals (memory_exchange): the
+ * argument, an extent order beyond what the caller may ask for (-EPERM:
+ * 9 for a domU, 20 for the control domain, Xen's defaults), the lists' shape (-EINVAL), nothing left to do (0), the lists'
+ * addresses (-EFAULT), the domain (-ESRCH), another domain for an
+ * unprivileged caller (XSM_TARGET: -EPERM). The exchange itself is not
+ * offered yet (-ENOSYS, as before). */
+static long exchange(uint64_t arg)
+{
+    struct xen_memory_exchange x;
+    struct domain *d;
+    uint64_t in_bytes, out_bytes;
+
+    if (copy_from_guest(&x, arg, sizeof(x)))
+        return -XEN_EFAULT;
+    if ((x.in.extent_order > x.out.extent_order ? x.in.extent_order : x.out.extent_order) >
+        (current_domain()->privileged ? 20u : 9u))
+        return -XEN_EPERM;
+    if (x.nr_exchanged > x.in.nr_extents ||
+        x.in.domid != x.out.domid || (~0ull >> x.in.extent_order) < x.in.nr_extents ||
+        (~0ull >> x.out.extent_order) < x.out.nr_extents ||
+        (x.in.nr_extents << x.in.extent_order) != (x.out.nr_extents << x.out.extent_order))
+        return -XEN_EINVAL;
+    if (x.nr_exchanged == x.in.nr_extents)
+        return 0;
+    in_bytes = x.in.nr_extents * sizeof(xen_pfn_t);
+    out_bytes = x.out.nr_extents * sizeof(xen_pfn_t);
+    if (x.in.nr_extents > (1ull << 40) || x.out.nr_extents > (1ull << 40) ||
+        !guest_range_ok((uint64_t)x.in.extent_start, in_bytes) ||
+        !guest_range_ok((uint64_t)x.out.extent_start, out_bytes))
+        return -XEN_EFAULT;
+    if (!(d = any_domain(x.in.domid)))
+        return -XEN_ESRCH;
+    if (d != current_domain() && !current_domain()->privileged)
+        return -XEN_EPERM;
+    return -XEN_ENOSYS;
+}
+
+/* XENMEM_add_to_physmap (xatp_permission_check): only translated guests
+ * have a physmap to add to, so for a PV domain, once the argument is read
+ * and the domain found, the answer is -EACCES whoever asks. */
+static long add_to_physmap(uint64_t arg)
+{
+    struct xen_add_to_physmap a;
+
+    if (copy_from_guest(&a, arg, sizeof(a)))
+        return -XEN_EFAULT;
+    if (a.space == XENMAPSPACE_gmfn_foreign)     /* only through the batch form */
+        return -XEN_ENOSYS;
+    if (!any_domain(a.domid))
+        return -XEN_ESRCH;
+    return -XEN_EACCES;
+}
+
 long memory_op_hypercall(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     struct domain *d = current_domain();
@@ -269,6 +332,10 @@ long memory_op_hypercall(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, u
         return m2p_chunks(arg);
     case XENMEM_get_vnumainfo:
         return vnuma_info(arg);
+    case XENMEM_exchange:
+        return exchange(arg);
+    case XENMEM_add_to_physmap:
+        return add_to_physmap(arg);
     default:
         return -XEN_ENOSYS;
     }

@@ -15,27 +15,41 @@ struct domain *pv_mm_pg_owner(struct domain *d, domid_t id, long *err)
 
     if (id == DOMID_SELF)
         return d;
-    if (!d->privileged) {
-        *err = -XEN_EPERM;
+    /* Xen's order: the id is looked up first (naming itself other than as
+     * DOMID_SELF, or a domain that does not exist: -ESRCH), then the XSM
+     * default refuses another domain to an unprivileged caller (-EPERM).
+     * The pseudo-domains (DOMID_IO, DOMID_XEN) are not offered as owners:
+     * -ESRCH for a privileged caller; an unprivileged one gets Xen's refusal
+     * of a foreign owner (-EPERM). */
+    if (id == d->id) {
+        *err = -XEN_ESRCH;
         return 0;
     }
-    /* Naming itself other than as DOMID_SELF is refused, as Xen does. The
-     * pseudo-domains (DOMID_IO, DOMID_XEN) are not offered. */
-    fd = id == d->id ? 0 : domain_lookup(id);
+    if (id == DOMID_IO || id == DOMID_XEN) {
+        *err = d->privileged ? -XEN_ESRCH : -XEN_EPERM;
+        return 0;
+    }
+    fd = domain_lookup(id);
     if (!fd)
         *err = -XEN_ESRCH;
+    else if (!d->privileged)
+        *err = -XEN_EPERM, fd = 0;
     return fd;
 }
 
 /* mmu_update's foreigndom bits 16-31: the domain whose page tables are
  * written, plus one (0: the caller's). Xen looks that id up among real
- * domains, so DOMID_SELF + 1 names none (-ESRCH); only the caller's own page
- * tables are supported here. */
+ * domains, so DOMID_SELF + 1 names none (-ESRCH); another live domain's
+ * tables are refused to an unprivileged caller by the XSM default (-EPERM),
+ * and to a privileged one here (only the caller's own page tables are
+ * supported: -ESRCH). */
 static long pt_owner_check(const struct domain *d, uint32_t foreigndom)
 {
     uint32_t pt = foreigndom >> 16;
 
-    return pt == 0 || pt - 1 == d->id ? 0 : -XEN_ESRCH;
+    if (pt == 0 || pt - 1 == d->id)
+        return 0;
+    return domain_lookup((domid_t)(pt - 1)) && !d->privileged ? -XEN_EPERM : -XEN_ESRCH;
 }
 
 /* Run the release lists of the caller and of the domain whose frames it

@@ -146,6 +146,13 @@ void vcpu_arch_switch_to(struct vcpu *v, struct cpu_regs *frame)
     pv_cr4_switch_to(v);
     pv_xsave_switch_to(v);
     *frame = v->regs;
+    /* The incoming vCPU may have been interrupted at any instruction: its
+     * RCX and R11 must come back exactly, which sysret cannot do. Without
+     * this, a switch made on the way out of another vCPU's hypercall (whose
+     * entry chose the sysret exit) handed the interrupted vCPU RCX = RIP and
+     * R11 = RFLAGS (found by guests/hostile_domu's victim: its fill loop's
+     * counter in RCX). */
+    exit_needs_iret = 1;
 }
 
 void vcpu_arch_enter(struct cpu_regs *frame)
