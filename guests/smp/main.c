@@ -489,6 +489,30 @@ static void test_down_up(void)
     phase = PH_PARK;
 }
 
+/* The per-vCPU commands on another vCPU: what Xen 4.17 allows and refuses. */
+static void test_other_vcpu_ops(void)
+{
+    static struct vcpu_runstate_info area;
+    struct vcpu_register_runstate_memory_area r = { .addr.v = &area };
+    struct vcpu_set_singleshot_timer t = { .timeout_abs_ns = pv_now() + 1000 * MS, .flags = 0 };
+    struct vcpu_set_periodic_timer p = { .period_ns = 10 * MS };
+    long rc;
+
+    rc = smp_vcpu_op(VCPUOP_set_singleshot_timer, 1, &t);
+    test_check(rc == -EINVAL, "set_singleshot_timer for vCPU 1 from vCPU 0: -EINVAL (%ld)", rc);
+    rc = smp_vcpu_op(VCPUOP_stop_singleshot_timer, 1, 0);
+    test_check(rc == -EINVAL, "stop_singleshot_timer for vCPU 1 from vCPU 0: -EINVAL (%ld)", rc);
+    rc = smp_vcpu_op(VCPUOP_set_periodic_timer, 1, &p);
+    test_check(rc == 0, "set_periodic_timer for vCPU 1 from vCPU 0: 0 (%ld)", rc);
+    rc = smp_vcpu_op(VCPUOP_register_vcpu_info, 1, &(struct vcpu_register_vcpu_info){ 0 });
+    test_check(rc == -EINVAL, "register_vcpu_info for vCPU 1, which is up, from vCPU 0: -EINVAL (%ld)", rc);
+    area.state = 0x7777;
+    area.state_entry_time = 0;
+    rc = smp_vcpu_op(VCPUOP_register_runstate_memory_area, 1, &r);
+    test_check(rc == 0 && area.state <= RUNSTATE_offline && area.state_entry_time != 0,
+               "register_runstate_memory_area for vCPU 1: written at once (%ld, state %d)", rc, area.state);
+}
+
 static void test_runstates(void)
 {
     uint64_t now = pv_now();
@@ -536,6 +560,7 @@ void test_main(start_info_t *si)
     test_ipis();
     test_tlb();
     test_down_up();
+    test_other_vcpu_ops();
     test_runstates();
     test_finish();
 }

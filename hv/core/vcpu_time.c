@@ -145,10 +145,17 @@ int vcpu_runstate_area_register(struct vcpu *v, uint64_t gva)
 
     if (!guest_range_ok(gva, sizeof(s->runstate)))
         return -XEN_EFAULT;
-    /* Written now if v runs (a failed copy is not an error, as in Xen), else
-     * when it next does; address 0 stops the updates. */
+    /* Written now (a failed copy is not an error, as in Xen): through the
+     * caller's address space when v is another vCPU, as Xen does; then on
+     * v's runstate changes. Address 0 stops the updates. */
     s->runstate_area = gva;
-    runstate_area_update(v, s);
+    if (v == current) {
+        runstate_area_update(v, s);
+    } else if (gva) {
+        struct vcpu_runstate_info rs;
+        vcpu_runstate_get(v, &rs);
+        (void)copy_to_guest(gva, &rs, sizeof(rs));
+    }
     return 0;
 }
 
