@@ -332,6 +332,11 @@ void vcpu_return_to_guest(struct cpu_regs *frame)
         }
         current = unit_vcpu(u);
         vcpu_arch_switch_to(current, frame);
+        /* The frame is now another vCPU's, which may have left the CPU in
+         * the middle of its code (an interrupt): sysret would lose its RCX
+         * and R11, so the way out is iretq. */
+        if (current != prev)
+            exit_needs_iret = 1;
         time_vcpu_resume(current);
         if (reap_list)
             domain_reap();
