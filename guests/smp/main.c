@@ -557,11 +557,10 @@ static void test_other_vcpu_ops(void)
  * state up to now), and every vCPU has run. */
 static void test_runstates(void)
 {
-    uint64_t now = pv_now();
-
     for (unsigned i = 0; i < nr; i++) {
         struct vcpu_runstate_info rs;
         long rc = smp_vcpu_op(VCPUOP_get_runstate_info, i, &rs);
+        uint64_t now = pv_now();                /* after the call: it counts up to its own now */
         uint64_t sum = rs.time[0] + rs.time[1] + rs.time[2] + rs.time[3];
         int ok = rc == 0 && rs.state <= RUNSTATE_blocked && (i || rs.state == RUNSTATE_running) &&
                  rs.time[RUNSTATE_running] > 0 && sum <= now + 10 * MS &&
