@@ -273,6 +273,10 @@ static void test_bad_contexts(unsigned id)
 
     c->id = id;
     c->fn = secondary;
+    rc = smp_vcpu_op(VCPUOP_initialise, id, (void *)8);
+    test_check(rc == -EFAULT, "initialise(%u) with an unreadable context: -EFAULT (%ld)", id, rc);
+    rc = smp_vcpu_op(VCPUOP_initialise, 0, (void *)8);
+    test_check(rc == -EFAULT, "initialise(0) with an unreadable context: -EFAULT before -EEXIST (%ld)", rc);
     smp_context(&ctx, c, stacks[id] + STACK_SIZE);
     ctx.event_callback_eip = 0x0000800000000000ul;
     rc = smp_vcpu_op(VCPUOP_initialise, id, &ctx);
