@@ -212,6 +212,40 @@ void domain_make_runnable(struct vcpu *v)
     }
 }
 
+void vcpu_bring_up(struct vcpu *v)
+{
+    if (v->online)
+        return;
+    v->online = true;
+    v->blocked = false;
+    if (v->domain->state != DOMAIN_RUNNING)
+        return;                             /* runs when its domain starts */
+    v->runnable = true;
+    /* Even if v took itself down earlier in this very hypercall (a
+     * multicall), it left the CPU then: it joins the queue like any other. */
+    runstate_change(v, RUNSTATE_runnable);
+    sched_unit_add(&v->unit);
+    time_vcpu_up(v);
+}
+
+void vcpu_take_down(struct vcpu *v)
+{
+    if (!v->online)
+        return;
+    v->online = false;
+    v->runnable = false;
+    v->blocked = false;
+    if (v->polling) {
+        v->polling = false;
+        v->domain->nr_polling--;
+        timer_stop(&v->poll_timeout);
+    }
+    /* Off the queue, or off the CPU when it is the caller: the scheduler
+     * picks another vCPU on the way out of this hypercall. */
+    sched_unit_remove(&v->unit);
+    runstate_change(v, RUNSTATE_offline);
+}
+
 /* SCHEDOP_block: enable events and sleep until one is pending (at once if
  * one already is); the upcall then runs on the way back. */
 void vcpu_block(struct vcpu *v)
@@ -282,11 +316,12 @@ void vcpu_return_to_guest(struct cpu_regs *frame)
     (void)domain_teardown_some();
 
     if (sched_cpu_need_pick() && (u = sched_cpu_pick()) != &prev->unit) {
-        if (prev->runnable) {
-            prev->regs = *frame;            /* resumes later from here */
-            if (!prev->blocked)
-                runstate_change(prev, RUNSTATE_runnable);
-        }
+        /* It resumes later from here: a runnable vCPU, and one that took
+         * itself down (VCPUOP_down), which VCPUOP_up brings back here. */
+        if (prev->runnable || prev->domain->state == DOMAIN_RUNNING)
+            prev->regs = *frame;
+        if (prev->runnable && !prev->blocked)
+            runstate_change(prev, RUNSTATE_runnable);
         while (!u) {                        /* prev is off the CPU from here */
             if (domain_teardown_some()) {
                 cpu_irq_window();           /* interrupts between the pieces */
@@ -299,6 +334,11 @@ void vcpu_return_to_guest(struct cpu_regs *frame)
         }
         current = unit_vcpu(u);
         vcpu_arch_switch_to(current, frame);
+        /* The frame is now another vCPU's, which may have left the CPU in
+         * the middle of its code (an interrupt): sysret would lose its RCX
+         * and R11, so the way out is iretq. */
+        if (current != prev)
+            exit_needs_iret = 1;
         time_vcpu_resume(current);
         if (reap_list)
             domain_reap();
@@ -340,7 +380,7 @@ void vcpu_wake(struct vcpu *v)
 {
     /* A paused domain's vCPU stays blocked: the unpause wakes it if an
      * event came meanwhile (domain_ctl_unpause). */
-    if (!v->blocked || v->domain->state != DOMAIN_RUNNING || v->domain->ctl_pause_count)
+    if (!v->blocked || !v->online || v->domain->state != DOMAIN_RUNNING || v->domain->ctl_pause_count)
         return;
     v->blocked = false;
     if (v->polling) {

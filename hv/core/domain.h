@@ -146,6 +146,12 @@ long sched_poll(struct vcpu *v, uint64_t arg);
 void vcpu_block(struct vcpu *v);
 /* The running vCPU v waits for an event (block, poll): off the CPU on its way out. */
 void vcpu_sleep(struct vcpu *v);
+/* VCPUOP_up of a vCPU with a context: online, runnable, on the run queue
+ * (nothing if it is up already). */
+void vcpu_bring_up(struct vcpu *v);
+/* VCPUOP_down: offline, off the run queue (off the CPU on the way out when
+ * it is the caller), its state kept for the next VCPUOP_up. */
+void vcpu_take_down(struct vcpu *v);
 /* Wake v if it is blocked (an event became pending for it). */
 void vcpu_wake(struct vcpu *v);
 

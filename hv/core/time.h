@@ -38,6 +38,8 @@ void time_domain_destroy(struct domain *d);
 /* v is about to run (its page tables loaded): vcpu_time_info republished,
  * runstate RUNSTATE_running, the periodic timer caught up and armed. */
 void time_vcpu_resume(struct vcpu *v);
+/* VCPUOP_up: v's vcpu_time_info published (if it has a vcpu_info). */
+void time_vcpu_up(struct vcpu *v);
 /* Every runstate change of v (RUNSTATE_running/runnable/blocked/offline):
  * the time spent in the old state is accounted; leaving RUNSTATE_running
  * stops the periodic timer, as Xen does for a vCPU that is descheduled. */

@@ -1,26 +1,56 @@
-/* vcpu_op: per-vCPU operations (timers, runstate, where vcpu_info lives).
- * Return values follow Xen 4.17 (xen/common/domain.c and its x86 part) for a
- * 64-bit PV guest whose vCPUs are all up. */
+/* vcpu_op: bringing vCPUs up and down, and the per-vCPU operations (timers,
+ * runstate, where vcpu_info lives), each on the vCPU its id names. Return
+ * values follow Xen 4.17 (xen/common/domain.c and its x86 part) for a 64-bit
+ * PV guest: an id past the domain's vCPUs is -ENOENT for every command; the
+ * single-shot timer commands are for the calling vCPU only (-EINVAL), and
+ * register_vcpu_info for the caller or a vCPU that is down. */
 #include "core/hypercall.h"
 #include "core/vcpu_time.h"
 #include "core/domain.h"
 #include "arch/x86_64/guest_access.h"
+#include "arch/x86_64/vcpu_context.h"
 #include "errno.h"
 #include "vcpu.h"
 #include "sched.h"
 
-/* VCPUOP_initialise on a vCPU that already runs: Xen reads the whole context
- * first (-EFAULT if it cannot), then refuses with -EEXIST. */
-static long initialise_existing(uint64_t arg)
-{
-    uint8_t chunk[256];
+/* VCPUOP_initialise: Xen refuses a vCPU that has no vcpu_info (ids from 32
+ * on, until VCPUOP_register_vcpu_info) before reading anything, then reads
+ * the whole context (-EFAULT if it cannot), then refuses a vCPU that already
+ * has one (-EEXIST). The context is too large for the hypervisor stack; one
+ * CPU runs one hypercall at a time, so a single buffer serves. */
+static struct vcpu_guest_context initialise_buf;
 
-    for (uint64_t off = 0; off < sizeof(struct vcpu_guest_context); off += sizeof(chunk)) {
-        uint64_t n = sizeof(struct vcpu_guest_context) - off;
-        if (copy_from_guest(chunk, arg + off, n < sizeof(chunk) ? n : sizeof(chunk)) != 0)
-            return -XEN_EFAULT;
-    }
-    return -XEN_EEXIST;
+static long vcpu_initialise(struct vcpu *v, uint64_t arg)
+{
+    int rc;
+
+    if (!vcpu_info_of(v))
+        return -XEN_EINVAL;
+    if (copy_from_guest(&initialise_buf, arg, sizeof(initialise_buf)))
+        return -XEN_EFAULT;
+    if (v->initialised)
+        return -XEN_EEXIST;
+    if ((rc = vcpu_context_import(v, &initialise_buf)) != 0)
+        return rc;
+    v->initialised = true;
+    /* VGCF_online: up at once (Xen clears the vCPU's down flag; it then runs
+     * as soon as anything wakes it, which here is now). */
+    if (initialise_buf.flags & VGCF_online)
+        vcpu_bring_up(v);
+    return 0;
+}
+
+/* VCPUOP_down: as in Xen, when no other vCPU of the domain is up the domain
+ * powers off instead (whether or not v itself is up). */
+static long vcpu_down(struct domain *d, struct vcpu *v)
+{
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        if (i != v->id && d->vcpus[i]->online) {
+            vcpu_take_down(v);
+            return 0;
+        }
+    domain_shutdown(d, SHUTDOWN_poweroff);
+    return 0;
 }
 
 long vcpu_op_hypercall(uint64_t cmd_arg, uint64_t vcpuid_arg, uint64_t arg, uint64_t a4, uint64_t a5)
@@ -37,19 +67,19 @@ long vcpu_op_hypercall(uint64_t cmd_arg, uint64_t vcpuid_arg, uint64_t arg, uint
 
     switch (cmd) {
     case VCPUOP_initialise:
-        return initialise_existing(arg);
+        return vcpu_initialise(v, arg);
 
-    case VCPUOP_up:                             /* already up */
+    case VCPUOP_up:
+        if (!v->initialised)
+            return -XEN_EINVAL;
+        vcpu_bring_up(v);
         return 0;
 
     case VCPUOP_down:
-        /* With one vCPU per domain it is always the last one up, and as in
-         * Xen the last vCPU going down powers the domain off. */
-        domain_shutdown(d, SHUTDOWN_poweroff);
-        return 0;
+        return vcpu_down(d, v);
 
     case VCPUOP_is_up:
-        return 1;
+        return v->online ? 1 : 0;
 
     case VCPUOP_get_runstate_info: {
         struct vcpu_runstate_info rs;

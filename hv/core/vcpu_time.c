@@ -145,10 +145,17 @@ int vcpu_runstate_area_register(struct vcpu *v, uint64_t gva)
 
     if (!guest_range_ok(gva, sizeof(s->runstate)))
         return -XEN_EFAULT;
-    /* Written now if v runs (a failed copy is not an error, as in Xen), else
-     * when it next does; address 0 stops the updates. */
+    /* Written now (a failed copy is not an error, as in Xen): through the
+     * caller's address space when v is another vCPU, as Xen does; then on
+     * v's runstate changes. Address 0 stops the updates. */
     s->runstate_area = gva;
-    runstate_area_update(v, s);
+    if (v == current) {
+        runstate_area_update(v, s);
+    } else if (gva) {
+        struct vcpu_runstate_info rs;
+        vcpu_runstate_get(v, &rs);
+        (void)copy_to_guest(gva, &rs, sizeof(rs));
+    }
     return 0;
 }
 
@@ -162,16 +169,18 @@ int vcpu_info_register(struct vcpu *v, uint64_t mfn, uint64_t offset)
         return -XEN_ENXIO;
     if (v->vcpu_info_mfn)
         return -XEN_EINVAL;
-    if (v != current)                   /* another vCPU would have to be down: none is */
+    if (v != current && v->online)      /* the caller itself, or a vCPU that is down */
         return -XEN_EINVAL;
     if ((rc = page_get_typed(mfn, d->id, PGT_WRITABLE)) != 0)
         return rc == -XEN_ERESTART ? rc : -XEN_EINVAL;    /* restart: a release to finish first */
     old = vcpu_info_of(v);
     new = (struct vcpu_info *)((uint8_t *)mfn_to_virt(mfn) + offset);
-    if (old)
+    if (old) {
         memmove(new, old, sizeof(*new));
-    else
+    } else {                            /* ids from 32 on: a first vcpu_info, events masked */
         memset(new, 0, sizeof(*new));
+        new->evtchn_upcall_mask = 1;
+    }
     v->vcpu_info_offset = offset;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     v->vcpu_info_mfn = mfn;
@@ -215,6 +224,12 @@ void time_domain_start(struct domain *d)
         s->periodic_last = 0;
         publish_time(v);
     }
+}
+
+void time_vcpu_up(struct vcpu *v)
+{
+    (void)state_of(v);
+    publish_time(v);
 }
 
 void time_domain_destroy(struct domain *d)

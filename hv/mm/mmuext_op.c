@@ -6,6 +6,7 @@
 #include "mm/pv_mm.h"
 #include "mm/page_type.h"
 #include "mm/mm.h"
+#include "mm/tlb_vcpumask.h"
 #include "arch/x86_64/guest_access.h"
 #include "arch/x86_64/page.h"
 #include "arch/x86_64/cpu.h"
@@ -30,11 +31,25 @@ static int new_baseptr(struct vcpu *v, uint64_t mfn, bool user)
     return 0;
 }
 
-static int check_vcpumask(uint64_t ptr)
+/* A TLB flush of the caller's own vCPUs (the _MULTI ones name them in a
+ * bitmap: unreadable, -EINVAL as Xen answers there); never for another
+ * domain's page owner (-EPERM). One physical CPU: see hv/mm/tlb_vcpumask.c. */
+static int tlb_op(struct domain *d, struct domain *pg_owner, const struct mmuext_op *op)
 {
-    uint64_t mask;
+    bool invlpg_op = op->cmd == MMUEXT_INVLPG_LOCAL || op->cmd == MMUEXT_INVLPG_ALL ||
+                     op->cmd == MMUEXT_INVLPG_MULTI;
+    bool any;
 
-    return copy_from_guest(&mask, ptr, sizeof(mask)) ? -XEN_EINVAL : 0;   /* Xen's answer */
+    if (d != pg_owner)
+        return -XEN_EPERM;
+    if ((op->cmd == MMUEXT_TLB_FLUSH_MULTI || op->cmd == MMUEXT_INVLPG_MULTI) &&
+        tlb_vcpumask_read(d, (uint64_t)op->arg2.vcpumask, &any) != 0)
+        return -XEN_EINVAL;
+    if (!invlpg_op)
+        tlb_flush_vcpus(d);
+    else if (guest_range_ok(op->arg1.linear_addr, 1))
+        tlb_invlpg_vcpus(d, op->arg1.linear_addr);
+    return 0;
 }
 
 static int one_op(struct domain *d, struct domain *pg_owner, const struct mmuext_op *op)
@@ -56,20 +71,11 @@ static int one_op(struct domain *d, struct domain *pg_owner, const struct mmuext
         return new_baseptr(current, mfn, true);
     case MMUEXT_TLB_FLUSH_MULTI:
     case MMUEXT_INVLPG_MULTI:
-        if ((rc = check_vcpumask((uint64_t)op->arg2.vcpumask)) != 0)
-            return rc;
-        __attribute__((fallthrough));   /* one physical CPU: every scope is this one */
     case MMUEXT_TLB_FLUSH_LOCAL:
     case MMUEXT_TLB_FLUSH_ALL:
     case MMUEXT_INVLPG_LOCAL:
     case MMUEXT_INVLPG_ALL:
-        if (op->cmd == MMUEXT_INVLPG_LOCAL || op->cmd == MMUEXT_INVLPG_ALL || op->cmd == MMUEXT_INVLPG_MULTI) {
-            if (guest_range_ok(op->arg1.linear_addr, 1))
-                invlpg(op->arg1.linear_addr);
-        } else {
-            flush_tlb_local();
-        }
-        return 0;
+        return tlb_op(d, pg_owner, op);
     case MMUEXT_FLUSH_CACHE:
     case MMUEXT_FLUSH_CACHE_GLOBAL:
         if (!d->privileged)

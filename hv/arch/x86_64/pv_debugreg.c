@@ -73,12 +73,15 @@ static int alias(const struct vcpu *v, unsigned reg)
 
 long set_debugreg_hypercall(uint64_t reg, uint64_t value, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-    struct vcpu *v = current;
-
     (void)a3; (void)a4; (void)a5;
+    return reg > 7 ? -XEN_ENODEV : pv_debugreg_set(current, (unsigned)reg, value);
+}
+
+int pv_debugreg_set(struct vcpu *v, unsigned reg, uint64_t value)
+{
     if (reg > 7 || alias(v, (unsigned)reg) < 0)
         return -XEN_ENODEV;
-    reg = (unsigned)alias(v, (unsigned)reg);
+    reg = (unsigned)alias(v, reg);
     if ((reg == 6 || reg == 7) && (value >> 32))
         return -XEN_EINVAL;             /* the upper halves are reserved: never load them */
     switch (reg) {
@@ -99,7 +102,8 @@ long set_debugreg_hypercall(uint64_t reg, uint64_t value, uint64_t a3, uint64_t 
         break;
     }
     v->arch.debugreg[reg] = value;
-    debugreg_load(v);
+    if (v == current)
+        debugreg_load(v);
     return 0;
 }
 

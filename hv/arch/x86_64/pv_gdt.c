@@ -24,18 +24,13 @@ void pv_gdt_release(struct vcpu *v)
         gdt_load_guest_frames(0, 0);
 }
 
-long set_gdt_hypercall(uint64_t frame_list, uint64_t entries, uint64_t a3, uint64_t a4, uint64_t a5)
+int pv_gdt_set(struct vcpu *v, const uint64_t *mfns, uint64_t entries)
 {
-    struct vcpu *v = current;
-    uint64_t mfns[GDT_GUEST_PAGES];
     unsigned n;
 
-    (void)a3; (void)a4; (void)a5;
     if (entries > GDT_GUEST_ENTRIES)
         return -XEN_EINVAL;
     n = (unsigned)((entries + 511) / 512);
-    if (n && copy_from_guest(mfns, frame_list, n * sizeof(uint64_t)))
-        return -XEN_EFAULT;
     for (unsigned i = 0; i < n; i++) {
         int rc = desc_page_get(mfns[i], v->domain->id);
         if (rc != 0) {
@@ -49,8 +44,23 @@ long set_gdt_hypercall(uint64_t frame_list, uint64_t entries, uint64_t a3, uint6
         v->arch.gdt_mfns[i] = mfns[i];
     v->arch.gdt_pages = n;
     v->arch.gdt_ents = (uint32_t)entries;
-    gdt_load_guest_frames(v->arch.gdt_mfns, n);
+    if (v == current)
+        gdt_load_guest_frames(v->arch.gdt_mfns, n);
     return 0;
+}
+
+long set_gdt_hypercall(uint64_t frame_list, uint64_t entries, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    uint64_t mfns[GDT_GUEST_PAGES];
+    unsigned n;
+
+    (void)a3; (void)a4; (void)a5;
+    if (entries > GDT_GUEST_ENTRIES)
+        return -XEN_EINVAL;
+    n = (unsigned)((entries + 511) / 512);
+    if (n && copy_from_guest(mfns, frame_list, n * sizeof(uint64_t)))
+        return -XEN_EFAULT;
+    return pv_gdt_set(current, mfns, entries);
 }
 
 /* One descriptor at machine address ma, checked; in a descriptor page (which

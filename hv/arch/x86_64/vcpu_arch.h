@@ -57,6 +57,11 @@ uint64_t vcpu_arch_set_user_l4(struct vcpu *v, uint64_t l4_mfn);
 void vcpu_arch_release_tables(struct vcpu *v);
 /* set_gdt state: drop v's GDT frames. */
 void pv_gdt_release(struct vcpu *v);
+/* set_gdt for v: `entries` descriptors in the frames mfns[0..], each taken
+ * as a descriptor page (all or none); 0 or Xen's error. */
+int pv_gdt_set(struct vcpu *v, const uint64_t *mfns, uint64_t entries);
+/* set_debugreg for v (register 0-7 as the hypercall takes it): 0 or Xen's error. */
+int pv_debugreg_set(struct vcpu *v, unsigned reg, uint64_t value);
 /* Debug registers: load v's into the CPU; record DR6 after a #DB. */
 void debugreg_load(const struct vcpu *v);
 void debugreg_note_trap(struct vcpu *v);
