@@ -33,11 +33,18 @@ void test_main(start_info_t *si)
 
     pv_map_shared_info();
     if (!opt(line, "fair=", 1)) {
-        /* Events stay masked: SCHEDOP_block returns when the timer's
-         * event is pending (the upcall mask does not keep it asleep). */
-        while (pv_now() < until) {
+        /* Events stay masked: SCHEDOP_poll on VIRQ_TIMER's port, with the
+         * deadline as its timeout, sleeps until then. */
+        long port = pv_bind_virq(VIRQ_TIMER, 0);
+        evtchn_port_t ports[1] = { port > 0 ? (evtchn_port_t)port : 0 };
+
+        test_check(port > 0, "VIRQ_TIMER bound: port %ld", port);
+        while (port > 0 && pv_now() < until) {
+            struct sched_poll poll = { .nr_ports = 1, .timeout = until };
+            set_xen_guest_handle(poll.ports, ports);
             (void)pv_set_timer_op(until);
-            (void)pv_sched_op(SCHEDOP_block, 0);
+            (void)pv_sched_op(SCHEDOP_poll, &poll);
+            pv_clear_bit(pv_shared->evtchn_pending, (unsigned)port);
         }
         test_check(1, "waited until %lu ms of system time", (unsigned long)(until / 1000000));
         test_finish();
