@@ -86,8 +86,13 @@ static long bind_peer(void)
     do {
         struct evtchn_bind_interdomain op = { .remote_dom = peer, .remote_port = PEER_PORT };
         rc = pv_evtchn_op(EVTCHNOP_bind_interdomain, &op);
-        if (rc == 0)
+        if (rc == 0) {
+            /* Binding marks the new port pending (events sent to the
+             * unbound end may have been lost, as Xen reasons): not one of
+             * the peer's. */
+            pv_clear_bit(pv_shared->evtchn_pending, op.local_port);
             return op.local_port;
+        }
         (void)pv_sched_op(SCHEDOP_yield, 0);
     } while (pv_now() < end);
     return rc;
@@ -124,7 +129,9 @@ static void role_a(void)
     }
     test_check(seen == rounds, "answered %lu of %lu events from d%u", seen, rounds, peer);
     /* The peer's last word: it has unmapped the page. */
-    test_check(wait_event(PEER_PORT, WAIT_NS), "the peer says it has unmapped the page");
+    uint64_t tw = pv_now();
+    int got = wait_event(PEER_PORT, WAIT_NS);
+    test_check(got, "the peer says it has unmapped the page (waited %lu us)", (unsigned long)((pv_now() - tw) / 1000));
     test_check(!(gnt_table[PEER_REF].flags & (GTF_reading | GTF_writing)), "ref %u no longer in use: flags %#x",
                PEER_REF, gnt_table[PEER_REF].flags);
     gnt_table[PEER_REF].flags = 0;
@@ -184,8 +191,10 @@ static void role_b(void)
     }
     rc = gnt_unmap(va, 0, m.handle, &st);
     test_check(rc == 0 && st == GNTST_okay, "unmap: rc=%ld status %d", rc, st);
-    if (!crash)
-        (void)pv_evtchn_send((unsigned)port);
+    if (!crash) {
+        rc = pv_evtchn_send((unsigned)port);
+        test_check(rc == 0, "told d%u the page is unmapped: rc=%ld", peer, rc);
+    }
 }
 
 static void role_yield(void)

@@ -1,0 +1,150 @@
+/* A dom0 that waits for the domUs built from boot modules to end, the way a
+ * toolstack learns of them: VIRQ_DOM_EXC, then the domain list
+ * (XEN_SYSCTL_getdomaininfolist). It reports each domU's end as it sees it
+ * (shut down with a reason, or already gone) and succeeds when every domU
+ * it found at start has ended within the time allowed.
+ *
+ *   [domus=<n>]        the domUs there must be at start (default: any, >= 1)
+ *   [timeout_ms=<ms>]  how long to wait in all (default 60000)
+ *   [list=1]           print every domU found at start
+ *
+ * Xenolith only in practice: Xen builds no domU without a toolstack. */
+#include "pv.h"
+#include "errno.h"
+#include "domctl.h"
+#include "sysctl.h"
+
+#define MAX_DOMUS 2048
+#define BATCH 64
+
+static struct xen_domctl_getdomaininfo info[BATCH];
+static domid_t ids[MAX_DOMUS];
+static uint8_t state[MAX_DOMUS];             /* 0 running, 1 shut down (seen), 2 gone */
+static unsigned nr;
+
+static unsigned long opt(const char *line, const char *key, unsigned long dflt)
+{
+    const char *p = g_strstr(line, key);
+    unsigned long v = 0;
+
+    if (!p)
+        return dflt;
+    for (p += g_strlen(key); *p >= '0' && *p <= '9'; p++)
+        v = v * 10 + (unsigned long)(*p - '0');
+    return v;
+}
+
+static long list(domid_t first, uint32_t *num)
+{
+    static struct xen_sysctl op;
+    long rc;
+
+    g_memset(&op, 0, sizeof(op));
+    op.cmd = XEN_SYSCTL_getdomaininfolist;
+    op.interface_version = XEN_SYSCTL_INTERFACE_VERSION;
+    op.u.getdomaininfolist.first_domain = first;
+    op.u.getdomaininfolist.max_domains = BATCH;
+    set_xen_guest_handle(op.u.getdomaininfolist.buffer, info);
+    rc = GUEST_HYPERCALL(__HYPERVISOR_sysctl, &op, 0, 0, 0, 0);
+    *num = op.u.getdomaininfolist.num_domains;
+    return rc;
+}
+
+static const char *reason_name(unsigned r)
+{
+    static const char *const n[] = { "poweroff", "reboot", "suspend", "crash", "watchdog", "soft_reset" };
+    return r < sizeof(n) / sizeof(n[0]) ? n[r] : "unknown";
+}
+
+/* Look at every domU again: which have shut down, which are gone. Returns
+ * how many have not ended. */
+static unsigned survey(void)
+{
+    unsigned i = 0, left = 0;
+    domid_t first = 1;
+    uint32_t num;
+
+    /* Both lists are in id order: walk them together. */
+    for (;;) {
+        if (list(first, &num) != 0)
+            num = 0;
+        for (uint32_t k = 0; k < num; k++) {
+            domid_t id = info[k].domain;
+            uint32_t f = info[k].flags;
+            for (; i < nr && ids[i] < id; i++)
+                if (state[i] != 2) {
+                    if (state[i] == 0)
+                        test_note("d%u ended (gone before it was seen shut down)", ids[i]);
+                    state[i] = 2;
+                }
+            if (i < nr && ids[i] == id) {
+                if (state[i] == 0 && (f & XEN_DOMINF_shutdown)) {
+                    test_note("d%u shut down: %s", id, reason_name(f >> XEN_DOMINF_shutdownshift));
+                    state[i] = 1;
+                } else if (state[i] == 0 && (f & XEN_DOMINF_dying)) {
+                    test_note("d%u dying (destroyed)", id);
+                    state[i] = 1;
+                }
+                i++;
+            }
+        }
+        if (num < BATCH)
+            break;
+        first = (domid_t)(info[num - 1].domain + 1);
+    }
+    for (; i < nr; i++)
+        if (state[i] != 2) {
+            if (state[i] == 0)
+                test_note("d%u ended (gone before it was seen shut down)", ids[i]);
+            state[i] = 2;
+        }
+    for (i = 0; i < nr; i++)
+        left += state[i] != 2;
+    return left;
+}
+
+void test_main(start_info_t *si)
+{
+    const char *line = (const char *)si->cmd_line;
+    unsigned long want = opt(line, "domus=", 0);
+    uint64_t end;
+    long port;
+    uint32_t num;
+    unsigned left;
+
+    pv_map_shared_info();
+    (void)pv_events_mask();
+    port = pv_bind_virq(VIRQ_DOM_EXC, 0);
+    test_check(port > 0, "VIRQ_DOM_EXC bound: port %ld", port);
+    /* The domUs there are now (domids from 1, in order). */
+    for (domid_t first = 1;;) {
+        if (list(first, &num) != 0)
+            break;
+        for (uint32_t k = 0; k < num && nr < MAX_DOMUS; k++) {
+            ids[nr] = info[k].domain;
+            if (opt(line, "list=", 0))
+                test_note("d%u: %lu pages, %u vCPU(s), flags %#x", info[k].domain,
+                          (unsigned long)info[k].tot_pages, info[k].max_vcpu_id + 1, info[k].flags);
+            nr++;
+        }
+        if (num < BATCH)
+            break;
+        first = (domid_t)(info[num - 1].domain + 1);
+    }
+    test_check(nr >= 1 && (!want || nr == want), "%u domU(s) at start (want %lu)", nr, want);
+    end = pv_now() + opt(line, "timeout_ms=", 60000) * 1000000ull;
+    evtchn_port_t ports[1] = { port > 0 ? (evtchn_port_t)port : 0 };
+    while (port > 0 && (left = survey()) && pv_now() < end) {
+        struct sched_poll poll = { .nr_ports = 1, .timeout = end };
+        set_xen_guest_handle(poll.ports, ports);
+        /* A domain gone between two surveys raises no event the survey has
+         * not already seen: poll with a short timeout so that it is noticed. */
+        if (poll.timeout > pv_now() + 100000000ull)
+            poll.timeout = pv_now() + 100000000ull;
+        (void)pv_sched_op(SCHEDOP_poll, &poll);
+        pv_clear_bit(pv_shared->evtchn_pending, (unsigned)port);
+    }
+    left = survey();
+    test_check(left == 0, "every domU ended: %u of %u still there", left, nr);
+    test_finish();
+}
