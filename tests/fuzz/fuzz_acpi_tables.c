@@ -1,12 +1,12 @@
 /* libFuzzer harness: the ACPI table walk (hv/arch/x86_64/acpi.c): RSDP,
- * RSDT/XSDT, FADT and DSDT, down to acpi_parse_s5().
+ * RSDT/XSDT, FADT and DSDT, down to acpi_parse_s5(), and the MADT (acpi_count_cpus).
  *
  * Input: u8 flags (bits 0-6: copy_len, taken modulo 37; bit 7: fix the
  * checksums), 36 bytes of RSDP copy, then physical memory from 0xE0000
  * (the BIOS area the RSDP search scans), padded with zeros to at least
  * 128 KiB. Firmware tables always carry valid checksums, which random
  * mutation cannot keep: with bit 7 the harness sets the checksum byte of
- * every table it finds (RSDP, RSDT, XSDT, FACP, DSDT signatures) so
+ * every table it finds (RSDP, RSDT, XSDT, FACP, DSDT, APIC signatures) so
  * that mutated lengths and fields get past the checksum test. The hypervisor calls
  * acpi_read_power(0, copy, len) with the RSDP a Multiboot 2 loader passed
  * (0 to 36 bytes, see hv/boot/mb2.c) or none; the copy given here is an
@@ -44,14 +44,14 @@ static void fix_checksum(uint8_t *t, uint64_t len, unsigned at)
 
 static void fix_checksums(uint8_t *m, size_t size)
 {
-    static const char *const sigs[] = { "RSDT", "XSDT", "FACP", "DSDT" };
+    static const char *const sigs[] = { "RSDT", "XSDT", "FACP", "DSDT", "APIC" };
 
     for (size_t off = 0; off + 36 <= size; off++) {
         if (off % 16 == 0 && !memcmp(m + off, "RSD PTR ", 8)) {
             fix_checksum(m + off, 20, 8);
             continue;
         }
-        for (unsigned i = 0; i < 4; i++) {
+        for (unsigned i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
             uint32_t len = fuzz_rd32(m + off + 4);
 
             if (!memcmp(m + off, sigs[i], 4) && len >= 36 && len <= size - off)
@@ -90,6 +90,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(copy, data + 1, copy_len);
     ok = acpi_read_power(0, copy, copy_len, &p);
     FUZZ_CHECK(!ok || p.pm1a_cnt != 0);
+    /* The same tables for a MADT: never more CPUs than 2-byte entries fit. */
+    FUZZ_CHECK(acpi_count_cpus(0, copy, copy_len) <= mem_size / 2);
     free(copy);
     phys_reset();
     return 0;
