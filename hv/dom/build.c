@@ -57,19 +57,31 @@ static int give_memory(struct build_ctx *c, char *err, size_t errlen)
         c->p2m_mfns[i] = mfn;
         c->frames_given++;
     }
-    for (uint64_t pfn = 0; pfn < n; pfn++) {
-        uint64_t mfn;
-        /* Frames of the start-of-day region are written by the builder:
-         * zeroed now. The rest are zeroed when the guest first maps them. */
-        if (pfn >= p2m_pfn0 && pfn < p2m_pfn0 + p2m_frames)
-            mfn = c->p2m_mfns[pfn - p2m_pfn0];
-        else if ((mfn = pfn < c->layout.mapped_pages ? mm_alloc_frame(c->d->id)
-                                                     : mm_alloc_frame_lazy(c->d->id)) == INVALID_MFN)
+    /* The rest a run of free frames at a time (zeroed in the start-of-day
+     * region, which the builder writes and the guest sees mapped; zeroed
+     * when first mapped beyond it). */
+    for (uint64_t pfn = 0; pfn < n;) {
+        uint64_t end = n, first, got;
+        bool zero = pfn < c->layout.mapped_pages;
+        if (pfn >= p2m_pfn0 && pfn < p2m_pfn0 + p2m_frames) {
+            uint64_t mfn = c->p2m_mfns[pfn - p2m_pfn0];
+            ((uint64_t *)mfn_to_virt(c->p2m_mfns[pfn / 512]))[pfn % 512] = mfn;
+            m2p_set(mfn, pfn);
+            pfn++;
+            continue;
+        }
+        if (pfn < p2m_pfn0 && p2m_pfn0 < end)
+            end = p2m_pfn0;
+        if (zero && c->layout.mapped_pages < end)
+            end = c->layout.mapped_pages;
+        got = mm_alloc_frames_run(c->d->id, end - pfn, zero, &first);
+        if (!got)
             goto oom;
-        else
-            c->frames_given++;
-        ((uint64_t *)mfn_to_virt(c->p2m_mfns[pfn / 512]))[pfn % 512] = mfn;
-        m2p_set(mfn, pfn);
+        c->frames_given += got;
+        for (uint64_t i = 0; i < got; i++, pfn++) {
+            ((uint64_t *)mfn_to_virt(c->p2m_mfns[pfn / 512]))[pfn % 512] = first + i;
+            m2p_set(first + i, pfn);
+        }
     }
     return 0;
 oom:

@@ -95,19 +95,23 @@ int build_pin_tables(struct build_ctx *c, char *err, size_t errlen)
     return rc;
 }
 
+/* dom0's layout at the default level; a domU's (there may be a thousand,
+ * and each line costs serial output) only at loglvl=debug: its one-line
+ * summary says what matters. */
 void build_log_layout(const struct build_ctx *c)
 {
     const struct dom_layout *l = &c->layout;
+    enum log_level lv = c->d->id == 0 ? LOG_INFO : LOG_DEBUG;
 
-    log_info("d%u: %llu pages (%llu MiB), entry %016llx\n", c->d->id, U(c->d->nr_pages),
-             U(c->d->nr_pages >> 8), U(c->elf.entry));
-    log_info("d%u:  kernel      %016llx-%016llx\n", c->d->id, U(l->kernel_start), U(l->kernel_end));
+    log_printf(lv, "d%u: %llu pages (%llu MiB), entry %016llx\n", c->d->id, U(c->d->nr_pages),
+               U(c->d->nr_pages >> 8), U(c->elf.entry));
+    log_printf(lv, "d%u:  kernel      %016llx-%016llx\n", c->d->id, U(l->kernel_start), U(l->kernel_end));
     if (l->initrd_end > l->initrd_start)
-        log_info("d%u:  initrd      %016llx-%016llx\n", c->d->id, U(l->initrd_start), U(l->initrd_end));
-    log_info("d%u:  p2m list    %016llx-%016llx\n", c->d->id, U(l->p2m_start), U(l->p2m_end));
-    log_info("d%u:  start_info  %016llx\n", c->d->id, U(l->start_info));
-    log_info("d%u:  page tables %016llx-%016llx (%llu frames)\n", c->d->id, U(l->pt_start), U(l->pt_end),
-             U(l->nr_pt_frames));
-    log_info("d%u:  boot stack  %016llx-%016llx\n", c->d->id, U(l->stack_start), U(l->stack_end));
-    log_info("d%u:  mapped      %016llx-%016llx\n", c->d->id, U(l->v_start), U(l->v_end));
+        log_printf(lv, "d%u:  initrd      %016llx-%016llx\n", c->d->id, U(l->initrd_start), U(l->initrd_end));
+    log_printf(lv, "d%u:  p2m list    %016llx-%016llx\n", c->d->id, U(l->p2m_start), U(l->p2m_end));
+    log_printf(lv, "d%u:  start_info  %016llx\n", c->d->id, U(l->start_info));
+    log_printf(lv, "d%u:  page tables %016llx-%016llx (%llu frames)\n", c->d->id, U(l->pt_start), U(l->pt_end),
+               U(l->nr_pt_frames));
+    log_printf(lv, "d%u:  boot stack  %016llx-%016llx\n", c->d->id, U(l->stack_start), U(l->stack_end));
+    log_printf(lv, "d%u:  mapped      %016llx-%016llx\n", c->d->id, U(l->v_start), U(l->v_end));
 }

@@ -124,6 +124,39 @@ bool falloc_alloc(struct falloc *fa, uint64_t *pfn)
     return true;
 }
 
+uint64_t falloc_alloc_run(struct falloc *fa, uint64_t max, uint64_t *pfn)
+{
+    uint64_t first, p, end;
+
+    if (!max || !falloc_alloc(fa, &first))
+        return 0;
+    /* falloc_alloc took the first frame; take the free ones right after
+     * it, a word of the bitmap at a time. */
+    p = first + 1;
+    end = first + max < fa->nr_frames ? first + max : fa->nr_frames;
+    while (p < end) {
+        uint64_t w = p / WORD_BITS, lo = p % WORD_BITS;
+        uint64_t n = WORD_BITS - lo < end - p ? WORD_BITS - lo : end - p;
+        uint64_t want = bits_mask((unsigned)lo, (unsigned)(lo + n)), got = fa->bitmap[w] & want;
+        if (got != want) {
+            /* Up to the first frame in use. */
+            uint64_t used = ~fa->bitmap[w] & want;
+            n = (uint64_t)__builtin_ctzll(used) - lo;
+            want = n ? bits_mask((unsigned)lo, (unsigned)(lo + n)) : 0;
+            fa->bitmap[w] &= ~want;
+            fa->nr_free -= n;
+            p += n;
+            break;
+        }
+        fa->bitmap[w] &= ~want;
+        fa->nr_free -= n;
+        p += n;
+    }
+    fa->hint = p;
+    *pfn = first;
+    return p - first;
+}
+
 bool falloc_alloc_contig(struct falloc *fa, uint64_t count, uint64_t align,
                          uint64_t limit_pfn, uint64_t *pfn)
 {

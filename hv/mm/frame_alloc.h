@@ -24,6 +24,10 @@ int falloc_free_range(struct falloc *fa, uint64_t pfn, uint64_t count);
 /* Marks free frames used; frames already used are fine. -1 if out of range. */
 int falloc_reserve_range(struct falloc *fa, uint64_t pfn, uint64_t count);
 bool falloc_alloc(struct falloc *fa, uint64_t *pfn);
+/* A run of 1..max free frames from where falloc_alloc would take one (next
+ * fit), as long as the free frames go on: how many (0: none free), the
+ * first in *pfn. For building a domain a run at a time. */
+uint64_t falloc_alloc_run(struct falloc *fa, uint64_t max, uint64_t *pfn);
 /* 'count' frames starting at a multiple of 'align' (a power of two, in
  * frames; 0 means 1), the whole run below 'limit_pfn' (0 = no limit). */
 bool falloc_alloc_contig(struct falloc *fa, uint64_t count, uint64_t align,

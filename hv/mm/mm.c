@@ -196,6 +196,23 @@ uint64_t mm_alloc_frame_lazy(domid_t owner)
     return mfn;
 }
 
+uint64_t mm_alloc_frames_run(domid_t owner, uint64_t max, bool zero, uint64_t *first)
+{
+    uint64_t mfn, n = falloc_alloc_run(&allocator, max, &mfn);
+
+    if (!n)
+        return 0;
+    if (zero)
+        memset(mfn_to_virt(mfn), 0, n << PAGE_SHIFT);
+    for (uint64_t i = 0; i < n; i++)
+        frame_table[mfn + i] = (struct page_info){ .owner = owner, .count = 1,
+                                                   .flags = PGF_ALLOCATED | (zero ? 0 : PGF_SCRUB) };
+    domain_note_frame(owner, mfn);
+    domain_note_frame(owner, mfn + n - 1);
+    *first = mfn;
+    return n;
+}
+
 void mm_scrub_frame(uint64_t mfn)
 {
     memset(mfn_to_virt(mfn), 0, PAGE_SIZE);

@@ -29,6 +29,10 @@ uint64_t mm_alloc_frame(domid_t owner);
 /* The same, but zeroed only when first referenced (PGF_SCRUB): for a
  * domain's memory, most of which it may never touch early. */
 uint64_t mm_alloc_frame_lazy(domid_t owner);
+/* A run of 1..max frames for a domain, each as mm_alloc_frame (zero) or
+ * mm_alloc_frame_lazy (!zero) gives it: how many (0: out of memory), the
+ * first in *first. The domain builder takes its memory this way. */
+uint64_t mm_alloc_frames_run(domid_t owner, uint64_t max, bool zero, uint64_t *first);
 /* count contiguous frames aligned to align, below limit_pfn (0: anywhere). */
 uint64_t mm_alloc_frames_owned(domid_t owner, uint64_t count, uint64_t align, uint64_t limit_pfn);
 /* The machine's memory map from the boot loader. */

@@ -168,6 +168,44 @@ static void test_contig(void)
 }
 
 /* Random operations checked against a byte-per-frame model. */
+static void test_alloc_run(void)
+{
+    struct falloc fa;
+    uint64_t *bm = new_bitmap(300), pfn = 0, n;
+
+    falloc_init(&fa, bm, 300);
+    CHECK_EQ(falloc_alloc_run(&fa, 10, &pfn), 0);           /* nothing free */
+    CHECK_EQ(falloc_free_range(&fa, 5, 200), 0);             /* 5..204 */
+    CHECK_EQ(falloc_reserve_range(&fa, 130, 1), 0);          /* a hole at 130 */
+    n = falloc_alloc_run(&fa, 3, &pfn);
+    CHECK_EQ(n, 3);
+    CHECK_EQ(pfn, 5);
+    n = falloc_alloc_run(&fa, 1000, &pfn);                   /* up to the hole */
+    CHECK_EQ(pfn, 8);
+    CHECK_EQ(n, 122);
+    CHECK(!falloc_is_free(&fa, 129));
+    n = falloc_alloc_run(&fa, 64, &pfn);                     /* after the hole, a word's worth */
+    CHECK_EQ(pfn, 131);
+    CHECK_EQ(n, 64);
+    n = falloc_alloc_run(&fa, 1000, &pfn);                   /* to the end of the free range */
+    CHECK_EQ(pfn, 195);
+    CHECK_EQ(n, 10);
+    CHECK_EQ(falloc_free_count(&fa), 0);
+    CHECK_EQ(falloc_alloc_run(&fa, 1, &pfn), 0);
+    CHECK_EQ(falloc_alloc_run(&fa, 0, &pfn), 0);
+    /* Wraps to the start like falloc_alloc; stops at the map's end. */
+    CHECK_EQ(falloc_free_range(&fa, 290, 10), 0);
+    CHECK_EQ(falloc_free_range(&fa, 0, 2), 0);
+    n = falloc_alloc_run(&fa, 100, &pfn);
+    CHECK_EQ(pfn, 290);
+    CHECK_EQ(n, 10);
+    n = falloc_alloc_run(&fa, 100, &pfn);
+    CHECK_EQ(pfn, 0);
+    CHECK_EQ(n, 2);
+    CHECK_EQ(falloc_free_count(&fa), 0);
+    free(bm);
+}
+
 static void test_random_model(void)
 {
     enum { NR = 5000 };
@@ -250,6 +288,7 @@ int main(void)
     RUN_TEST(test_free_and_reserve);
     RUN_TEST(test_alloc_next_fit);
     RUN_TEST(test_contig);
+    RUN_TEST(test_alloc_run);
     RUN_TEST(test_random_model);
     return test_main_result();
 }
