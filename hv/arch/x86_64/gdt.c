@@ -84,12 +84,19 @@ void gdt_init(void)
 
 /* Point the LDT descriptor at [base, base + limit] and load it; limit 0 and
  * base 0 load the null LDT. */
+static bool null_ldt_loaded;               /* the CPU's LDTR holds the null selector */
+
 void gdt_load_ldt(uint64_t base, uint32_t limit)
 {
     if (!base) {
-        __asm__ volatile("lldt %w0" :: "r"(0));
+        /* Most vCPUs have no LDT: a switch between two of them loads
+         * nothing (lldt is a slow helper under TCG, ~2000 cycles). */
+        if (!null_ldt_loaded)
+            __asm__ volatile("lldt %w0" :: "r"(0));
+        null_ldt_loaded = true;
         return;
     }
+    null_ldt_loaded = false;
     gdt[GDT_LDT >> 3] = (limit & 0xFFFF) | ((base & 0xFFFFFF) << 16) | (0x82ull << 40) |
                         ((uint64_t)((limit >> 16) & 0xF) << 48) | (((base >> 24) & 0xFF) << 56);
     gdt[(GDT_LDT >> 3) + 1] = base >> 32;
