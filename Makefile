@@ -80,8 +80,10 @@ deps:
 iso: $(BUILD)/xenolith guests
 	tools/make-iso --hv $(BUILD)/xenolith --guest $(BUILD)/guests/hello.elf --out $(BUILD)/xenolith.iso
 
-# The default demo: the hello guest as dom0; with GUEST=, any PV kernel.
-GUEST         ?= $(BUILD)/guests/hello.elf
+# The default demo: the hello guest as dom0; with GUEST=, any PV kernel. With
+# DOMUS and no GUEST, dom0 is guests/domwait: it waits for every domU to end
+# (VIRQ_DOM_EXC, the domain list), then powers the machine off.
+GUEST         ?= $(BUILD)/guests/$(if $(DOMUS),domwait,hello).elf
 GUEST_CMDLINE ?=
 XEN_CMDLINE   ?= console=com1 loglvl=info
 BOOT          ?= direct

@@ -20,7 +20,9 @@
  * The command-line option domus=N makes it expect N domUs next to dom0
  * (domids 1..N, still running: e.g. spin guests with a late until_ms) and
  * check them too: listed, paused and unpaused, their ring parameters
- * (HVMOP_get_param: Xenolith's builder values), the last one destroyed
+ * (HVMOP_get_param: Xenolith's builder values), the rings mapped through
+ * their reserved grant entries (the same frames) and their ports bound
+ * from dom0, the last one destroyed
  * (dying, VIRQ_DOM_EXC once gone, then -ESRCH), d1 shut down remotely
  * (VIRQ_DOM_EXC, shut down with the reason). Without it, none.
  */
@@ -31,6 +33,7 @@
 #include "hvm/hvm_op.h"
 #include "hvm/params.h"
 #include "grant_table.h"
+#include "grant.h"
 
 #define HV_ADDR ((void *)0xffff800000001000ul)  /* inside the hypervisor's range */
 #define MAX_LIST 16
@@ -506,6 +509,46 @@ static void test_domus(void)
             test_check(rc == 0 && p.value != 0, "HVMOP_get_param %u of d%u (Xenolith's builder values): rc=%ld value %#lx",
                        params[i], id, rc, (unsigned long)p.value);
         }
+
+    /* What a toolstack then does with them: the rings through the builder's
+     * reserved grant entries (the frames the parameters name), and the
+     * ports offered to dom0. */
+    test_check(gnt_area_init() == 0, "grant window for the domUs' rings");
+    for (domid_t id = 1; id <= nr_domus; id++) {
+        static const struct { grant_ref_t ref; uint32_t pfn, port; const char *what; } rings[] = {
+            { GNTTAB_RESERVED_XENSTORE, HVM_PARAM_STORE_PFN, HVM_PARAM_STORE_EVTCHN, "xenstore" },
+            { GNTTAB_RESERVED_CONSOLE, HVM_PARAM_CONSOLE_PFN, HVM_PARAM_CONSOLE_EVTCHN, "console" },
+        };
+        for (unsigned i = 0; i < 2; i++) {
+            gnttab_map_grant_ref_t m;
+            struct evtchn_bind_interdomain b = { .remote_dom = id };
+            uint64_t frame, port;
+            int16_t st;
+
+            p.domid = id;
+            p.index = rings[i].pfn;
+            frame = hvm_op(HVMOP_get_param, &p) == 0 ? p.value : 0;
+            p.index = rings[i].port;
+            port = hvm_op(HVMOP_get_param, &p) == 0 ? p.value : 0;
+            rc = gnt_map(&m, gnt_va(1, i), GNTMAP_host_map, rings[i].ref, id);
+            test_check(rc == 0 && m.status == GNTST_okay && (m.dev_bus_addr >> 12) == frame,
+                       "d%u's %s ring by its reserved grant %u: rc=%ld status %d frame %#lx (the parameter: %#lx)",
+                       id, rings[i].what, rings[i].ref, rc, m.status, (unsigned long)(m.dev_bus_addr >> 12),
+                       (unsigned long)frame);
+            if (rc == 0 && m.status == GNTST_okay) {
+                rc = gnt_unmap(gnt_va(1, i), 0, m.handle, &st);
+                test_check(rc == 0 && st == GNTST_okay, "unmapped: rc=%ld status %d", rc, st);
+            }
+            b.remote_port = (uint32_t)port;
+            rc = pv_evtchn_op(EVTCHNOP_bind_interdomain, &b);
+            test_check(rc == 0, "d%u's %s port %lu is offered to dom0: bind rc=%ld", id, rings[i].what,
+                       (unsigned long)port, rc);
+            if (rc == 0) {
+                struct evtchn_close c = { .port = b.local_port };
+                (void)pv_evtchn_op(EVTCHNOP_close, &c);
+            }
+        }
+    }
 
     domid_t last = (domid_t)nr_domus;
     pv_clear_bit(pv_shared->evtchn_pending, (unsigned)dom_exc_port);
