@@ -82,14 +82,7 @@ static void sysctl_init(struct xen_sysctl *op, uint32_t cmd)
 /* "domus=N" on the command line. */
 static unsigned parse_domus(const char *cmdline)
 {
-    const char *p = g_strstr(cmdline, "domus=");
-    unsigned n = 0;
-
-    if (!p)
-        return 0;
-    for (p += 6; *p >= '0' && *p <= '9'; p++)
-        n = n * 10 + (unsigned)(*p - '0');
-    return n;
+    return (unsigned)g_opt(cmdline, "domus=", 0);
 }
 
 /* Does the hypervisor take grant tables of version 2? (Back to 1 after.) */
@@ -467,18 +460,7 @@ static void test_dom_exc(void)
  * 1 if it came within ns. */
 static int wait_dom_exc(uint64_t ns)
 {
-    uint64_t end = pv_now() + ns;
-    evtchn_port_t ports[1] = { (evtchn_port_t)dom_exc_port };
-
-    while (!pv_port_pending((unsigned)dom_exc_port)) {
-        struct sched_poll poll = { .nr_ports = 1, .timeout = end };
-        set_xen_guest_handle(poll.ports, ports);
-        if (pv_now() >= end)
-            return 0;
-        (void)pv_sched_op(SCHEDOP_poll, &poll);
-    }
-    pv_clear_bit(pv_shared->evtchn_pending, (unsigned)dom_exc_port);
-    return 1;
+    return pv_wait_port((unsigned)dom_exc_port, ns);
 }
 
 static uint32_t count_domains(void)

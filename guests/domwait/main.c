@@ -22,18 +22,6 @@ static domid_t ids[MAX_DOMUS];
 static uint8_t state[MAX_DOMUS];             /* 0 running, 1 shut down (seen), 2 gone */
 static unsigned nr;
 
-static unsigned long opt(const char *line, const char *key, unsigned long dflt)
-{
-    const char *p = g_strstr(line, key);
-    unsigned long v = 0;
-
-    if (!p)
-        return dflt;
-    for (p += g_strlen(key); *p >= '0' && *p <= '9'; p++)
-        v = v * 10 + (unsigned long)(*p - '0');
-    return v;
-}
-
 static long list(domid_t first, uint32_t *num)
 {
     static struct xen_sysctl op;
@@ -106,7 +94,7 @@ static unsigned survey(void)
 void test_main(start_info_t *si)
 {
     const char *line = (const char *)si->cmd_line;
-    unsigned long want = opt(line, "domus=", 0);
+    unsigned long want = g_opt(line, "domus=", 0);
     uint64_t end;
     long port;
     uint32_t num;
@@ -122,7 +110,7 @@ void test_main(start_info_t *si)
             break;
         for (uint32_t k = 0; k < num && nr < MAX_DOMUS; k++) {
             ids[nr] = info[k].domain;
-            if (opt(line, "list=", 0))
+            if (g_opt(line, "list=", 0))
                 test_note("d%u: %lu pages, %u vCPU(s), flags %#x", info[k].domain,
                           (unsigned long)info[k].tot_pages, info[k].max_vcpu_id + 1, info[k].flags);
             nr++;
@@ -132,7 +120,7 @@ void test_main(start_info_t *si)
         first = (domid_t)(info[num - 1].domain + 1);
     }
     test_check(nr >= 1 && (!want || nr == want), "%u domU(s) at start (want %lu)", nr, want);
-    end = pv_now() + opt(line, "timeout_ms=", 60000) * 1000000ull;
+    end = pv_now() + g_opt(line, "timeout_ms=", 60000) * 1000000ull;
     evtchn_port_t ports[1] = { port > 0 ? (evtchn_port_t)port : 0 };
     while (port > 0 && (left = survey()) && pv_now() < end) {
         struct sched_poll poll = { .nr_ports = 1, .timeout = end };

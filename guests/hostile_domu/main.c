@@ -49,18 +49,6 @@ static domid_t self_id, peer;
 static int crash, xl;
 static unsigned long attacks = 63;      /* a mask of the attack groups, for narrowing a failure down */
 
-static unsigned long opt(const char *line, const char *key, unsigned long dflt)
-{
-    const char *p = g_strstr(line, key);
-    unsigned long v = 0;
-
-    if (!p)
-        return dflt;
-    for (p += g_strlen(key); *p >= '0' && *p <= '9'; p++)
-        v = v * 10 + (unsigned long)(*p - '0');
-    return v;
-}
-
 static int expect(long got, long want, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int expect(long got, long want, const char *fmt, ...)
 {
@@ -80,22 +68,6 @@ static void expect_later(long got, long want, const char *what)
         test_note("NOT YET on Xenolith: %s: rc=%ld (Xen 4.17: %ld)", what, got, want);
     else
         expect(got, want, "%s", what);
-}
-
-static int wait_event(unsigned port, uint64_t ns)
-{
-    uint64_t end = pv_now() + ns;
-    evtchn_port_t ports[1] = { port };
-
-    while (!pv_port_pending(port)) {
-        struct sched_poll poll = { .nr_ports = 1, .timeout = end };
-        set_xen_guest_handle(poll.ports, ports);
-        if (pv_now() >= end)
-            return 0;
-        (void)pv_sched_op(SCHEDOP_poll, &poll);
-    }
-    pv_clear_bit(pv_shared->evtchn_pending, port);
-    return 1;
 }
 
 static unsigned char pat(unsigned long i, unsigned j)
@@ -190,7 +162,7 @@ static void role_victim(void)
     test_check(clobbered == 0 && rounds > 0, "RCX and R11 kept across preemption: %lu of %lu rounds changed",
                clobbered, rounds);
 
-    test_check(wait_event(SYNC_PORT, WAIT_NS), "d%u says it is done", peer);
+    test_check(pv_wait_port(SYNC_PORT, WAIT_NS), "d%u says it is done", peer);
 
     for (unsigned long i = 0; i < PATTERN_PAGES; i++) {
         unsigned long b = 0;
@@ -759,10 +731,10 @@ void test_main(start_info_t *si)
 
     pv_map_shared_info();
     xl = guest_on_xenolith();
-    self_id = (domid_t)opt(line, "self=", 0);
-    peer = (domid_t)opt(line, "peer=", 0);
-    crash = (int)opt(line, "crash=", 0);
-    attacks = opt(line, "attacks=", attacks);
+    self_id = (domid_t)g_opt(line, "self=", 0);
+    peer = (domid_t)g_opt(line, "peer=", 0);
+    crash = (int)g_opt(line, "crash=", 0);
+    attacks = g_opt(line, "attacks=", attacks);
     test_check(!(si->flags & SIF_INITDOMAIN), "started as a domU (start_info flags %#x)", si->flags);
     test_check(self_id != 0 && peer != 0 && peer != self_id, "self=d%u peer=d%u", self_id, peer);
     if (g_strstr(line, "role=victim"))

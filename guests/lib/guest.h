@@ -72,6 +72,9 @@ void *g_memset(void *d, int c, size_t n);
 void *g_memcpy(void *d, const void *s, size_t n);
 /* Does the space-separated word `word` appear in `line`? */
 int g_has_word(const char *line, const char *word);
+/* The decimal value of the word "<key><digits>" in `line` (key such as
+ * "peer="), or dflt when no word starts with key. */
+unsigned long g_opt(const char *line, const char *key, unsigned long dflt);
 
 /* ---- memory introspection ------------------------------------------------ */
 

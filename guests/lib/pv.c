@@ -351,3 +351,19 @@ void pv_spin_ns(uint64_t ns)
     while (pv_now() < end)
         __asm__ volatile("pause");
 }
+
+int pv_wait_port(unsigned port, uint64_t ns)
+{
+    uint64_t end = pv_now() + ns;
+    evtchn_port_t ports[1] = { port };
+
+    while (!pv_port_pending(port)) {
+        struct sched_poll poll = { .nr_ports = 1, .timeout = end };
+        set_xen_guest_handle(poll.ports, ports);
+        if (pv_now() >= end)
+            return 0;
+        (void)pv_sched_op(SCHEDOP_poll, &poll);
+    }
+    pv_clear_bit(pv_shared->evtchn_pending, port);
+    return 1;
+}

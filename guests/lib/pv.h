@@ -192,6 +192,10 @@ long pv_evtchn_close(unsigned port);
 long pv_evtchn_send(unsigned port);
 long pv_evtchn_unmask(unsigned port);
 
+/* Wait, events masked, until port is pending (SCHEDOP_poll), at most ns of
+ * system time; then clear it. 1 if it came. */
+int pv_wait_port(unsigned port, uint64_t ns);
+
 /* Mask events (returns the old mask) / unmask them without a hypercall. */
 static inline unsigned pv_events_mask(void)
 {

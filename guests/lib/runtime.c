@@ -152,6 +152,21 @@ int g_has_word(const char *line, const char *word)
     return 0;
 }
 
+unsigned long g_opt(const char *line, const char *key, unsigned long dflt)
+{
+    size_t n = g_strlen(key);
+
+    for (const char *p = line; *p; p++) {
+        if ((p == line || p[-1] == ' ') && g_strncmp(p, key, n) == 0) {
+            unsigned long v = 0;
+            for (p += n; *p >= '0' && *p <= '9'; p++)
+                v = v * 10 + (unsigned long)(*p - '0');
+            return v;
+        }
+    }
+    return dflt;
+}
+
 /* ---- formatting ------------------------------------------------------------ */
 
 struct out {

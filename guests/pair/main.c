@@ -33,18 +33,6 @@ static domid_t self_id, peer;
 static unsigned long rounds = 200;
 static int crash;
 
-static unsigned long opt(const char *line, const char *key, unsigned long dflt)
-{
-    const char *p = g_strstr(line, key);
-    unsigned long v = 0;
-
-    if (!p)
-        return dflt;
-    for (p += g_strlen(key); *p >= '0' && *p <= '9'; p++)
-        v = v * 10 + (unsigned long)(*p - '0');
-    return v;
-}
-
 static void fill(unsigned char *p, domid_t from)
 {
     for (unsigned i = 0; i < sizeof(page); i++)
@@ -56,24 +44,6 @@ static int check_page(const volatile unsigned char *p, domid_t from)
     for (unsigned i = 0; i < sizeof(page); i++)
         if (p[i] != (unsigned char)(i * 7 + from))
             return 0;
-    return 1;
-}
-
-/* Wait for an event on port (SCHEDOP_poll; events stay masked), then clear
- * it. 1 if it came within ns. */
-static int wait_event(unsigned port, uint64_t ns)
-{
-    uint64_t end = pv_now() + ns;
-    evtchn_port_t ports[1] = { port };
-
-    while (!pv_port_pending(port)) {
-        struct sched_poll poll = { .nr_ports = 1, .timeout = end };
-        set_xen_guest_handle(poll.ports, ports);
-        if (pv_now() >= end)
-            return 0;
-        (void)pv_sched_op(SCHEDOP_poll, &poll);
-    }
-    pv_clear_bit(pv_shared->evtchn_pending, port);
     return 1;
 }
 
@@ -116,13 +86,13 @@ static void role_a(void)
     if (rc)
         return;
     if (crash) {
-        test_check(wait_event(PEER_PORT, WAIT_NS), "the peer says it has mapped the page");
+        test_check(pv_wait_port(PEER_PORT, WAIT_NS), "the peer says it has mapped the page");
         test_check(gnt_table[PEER_REF].flags & GTF_reading, "ref %u is in use (GTF_reading)", PEER_REF);
         test_note("crashing on purpose with the page mapped by d%u", peer);
         __asm__ volatile("ud2");
     }
     for (unsigned long i = 0; i < rounds; i++) {
-        if (!wait_event(PEER_PORT, WAIT_NS))
+        if (!pv_wait_port(PEER_PORT, WAIT_NS))
             break;
         seen++;
         (void)pv_evtchn_send(PEER_PORT);
@@ -130,7 +100,7 @@ static void role_a(void)
     test_check(seen == rounds, "answered %lu of %lu events from d%u", seen, rounds, peer);
     /* The peer's last word: it has unmapped the page. */
     uint64_t tw = pv_now();
-    int got = wait_event(PEER_PORT, WAIT_NS);
+    int got = pv_wait_port(PEER_PORT, WAIT_NS);
     test_check(got, "the peer says it has unmapped the page (waited %lu us)", (unsigned long)((pv_now() - tw) / 1000));
     test_check(!(gnt_table[PEER_REF].flags & (GTF_reading | GTF_writing)), "ref %u no longer in use: flags %#x",
                PEER_REF, gnt_table[PEER_REF].flags);
@@ -180,7 +150,7 @@ static void role_b(void)
         t0 = pv_now();
         for (unsigned long i = 0; i < rounds; i++) {
             (void)pv_evtchn_send((unsigned)port);
-            if (!wait_event((unsigned)port, WAIT_NS))
+            if (!pv_wait_port((unsigned)port, WAIT_NS))
                 break;
             done++;
         }
@@ -213,10 +183,10 @@ void test_main(start_info_t *si)
     const char *line = (const char *)si->cmd_line;
 
     pv_map_shared_info();
-    self_id = (domid_t)opt(line, "self=", 0);
-    peer = (domid_t)opt(line, "peer=", 0);
-    rounds = opt(line, "rounds=", rounds);
-    crash = (int)opt(line, "crash=", 0);
+    self_id = (domid_t)g_opt(line, "self=", 0);
+    peer = (domid_t)g_opt(line, "peer=", 0);
+    rounds = g_opt(line, "rounds=", rounds);
+    crash = (int)g_opt(line, "crash=", 0);
     test_check(!(si->flags & SIF_INITDOMAIN), "started as a domU (start_info flags %#x)", si->flags);
     if (g_strstr(line, "role=a"))
         role_a();

@@ -205,14 +205,7 @@ static int wait_for(volatile int *flag, int want)
 
 static unsigned expected_vcpus(const char *cl)
 {
-    const char *p = g_strstr(cl, "vcpus=");
-    unsigned n = 0;
-
-    if (!p)
-        return 0;
-    for (p += 6; *p >= '0' && *p <= '9'; p++)
-        n = n * 10 + (unsigned)(*p - '0');
-    return n;
+    return (unsigned)g_opt(cl, "vcpus=", 0);
 }
 
 static void test_ids(unsigned want)

@@ -11,28 +11,16 @@
  * that keeps the machine up while domUs work, taking no CPU from them). */
 #include "pv.h"
 
-static unsigned long opt(const char *line, const char *key, unsigned long dflt)
-{
-    const char *p = g_strstr(line, key);
-    unsigned long v = 0;
-
-    if (!p)
-        return dflt;
-    for (p += g_strlen(key); *p >= '0' && *p <= '9'; p++)
-        v = v * 10 + (unsigned long)(*p - '0');
-    return v;
-}
-
 void test_main(start_info_t *si)
 {
     const char *line = (const char *)si->cmd_line;
-    unsigned long n = opt(line, "n=", 2), tol = opt(line, "tol=", 10);
-    uint64_t until = opt(line, "until_ms=", 2000) * 1000000ull, now, spins = 0;
+    unsigned long n = g_opt(line, "n=", 2), tol = g_opt(line, "tol=", 10);
+    uint64_t until = g_opt(line, "until_ms=", 2000) * 1000000ull, now, spins = 0;
     struct vcpu_runstate_info rs;
     long rc;
 
     pv_map_shared_info();
-    if (!opt(line, "fair=", 1)) {
+    if (!g_opt(line, "fair=", 1)) {
         /* Events stay masked: SCHEDOP_poll on VIRQ_TIMER's port, with the
          * deadline as its timeout, sleeps until then. */
         long port = pv_bind_virq(VIRQ_TIMER, 0);

@@ -4,6 +4,7 @@
 #include "core/console_ring.h"
 #include "core/domain_control.h"
 #include "core/time.h"
+#include "core/timer.h"
 #include "vcpu.h"
 #include "core/log.h"
 #include "core/panic.h"
@@ -316,21 +317,29 @@ void vcpu_return_to_guest(struct cpu_regs *frame)
     (void)domain_teardown_some();
 
     if (sched_cpu_need_pick() && (u = sched_cpu_pick()) != &prev->unit) {
+        /* One hardware timer write for the whole switch (prev's periodic
+         * timer stops, current's starts, the slice is armed), not one each;
+         * released before any wait or interrupt window. */
+        timer_hold();
         /* It resumes later from here: a runnable vCPU, and one that took
          * itself down (VCPUOP_down), which VCPUOP_up brings back here. */
         if (prev->runnable || prev->domain->state == DOMAIN_RUNNING)
             prev->regs = *frame;
         if (prev->runnable && !prev->blocked)
             runstate_change(prev, RUNSTATE_runnable);
-        while (!u) {                        /* prev is off the CPU from here */
-            if (domain_teardown_some()) {
-                cpu_irq_window();           /* interrupts between the pieces */
-            } else {
-                if (!domain_count_live())
-                    machine_done();
-                cpu_idle_wait();            /* timer interrupts may wake a vCPU */
+        if (!u) {
+            timer_release();
+            while (!u) {                    /* prev is off the CPU from here */
+                if (domain_teardown_some()) {
+                    cpu_irq_window();       /* interrupts between the pieces */
+                } else {
+                    if (!domain_count_live())
+                        machine_done();
+                    cpu_idle_wait();        /* timer interrupts may wake a vCPU */
+                }
+                u = sched_cpu_pick();
             }
-            u = sched_cpu_pick();
+            timer_hold();
         }
         current = unit_vcpu(u);
         vcpu_arch_switch_to(current, frame);
@@ -340,6 +349,7 @@ void vcpu_return_to_guest(struct cpu_regs *frame)
         if (current != prev)
             exit_needs_iret = 1;
         time_vcpu_resume(current);
+        timer_release();
         if (reap_list)
             domain_reap();
     }

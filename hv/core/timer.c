@@ -20,6 +20,7 @@
 static struct timer *queue;
 static struct timer *batch;
 static bool running;                      /* inside timer_run_expired() */
+static unsigned held;                     /* timer_hold() without its timer_release() */
 static uint64_t programmed = TIMER_NEVER;  /* what the hardware was last asked for */
 
 /* Take t off whichever list holds it. */
@@ -52,7 +53,7 @@ static void reprogram(bool force)
 {
     uint64_t want = queue ? queue->deadline : TIMER_NEVER;
 
-    if (running || (!force && want == programmed))
+    if (running || held || (!force && want == programmed))
         return;
     programmed = want;
     timer_clock_program(want);
@@ -77,6 +78,17 @@ void timer_set(struct timer *t, uint64_t deadline_ns)
     t->active = true;
     insert_sorted(t);
     reprogram(false);
+}
+
+void timer_hold(void)
+{
+    held++;
+}
+
+void timer_release(void)
+{
+    if (held && --held == 0)
+        reprogram(false);
 }
 
 void timer_stop(struct timer *t)

@@ -21,6 +21,12 @@ struct timer {
 void timer_init(struct timer *t, void (*fn)(void *data), void *data);
 void timer_set(struct timer *t, uint64_t deadline_ns);   /* (re)arm; a past deadline fires soon */
 void timer_stop(struct timer *t);
+/* Changes between timer_hold() and timer_release() program the hardware
+ * once, at the release (a vCPU switch stops and arms several timers: the
+ * periodic timers of both vCPUs, the time slice; each hardware write is an
+ * exit to the device model under emulation). */
+void timer_hold(void);
+void timer_release(void);
 /* Run every expired timer and re-program the hardware for the next one. */
 void timer_run_expired(void);
 

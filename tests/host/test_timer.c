@@ -416,6 +416,37 @@ static void test_no_redundant_programming(void)
     timer_stop(&a.t);
 }
 
+static void test_hold_programs_once(void)
+{
+    struct rec a, b, c;
+
+    reset();
+    rec_init(&a, 0);
+    rec_init(&b, 1);
+    rec_init(&c, 2);
+    timer_set(&a.t, 300);
+    unsigned n = hw_programs;
+    timer_hold();
+    timer_set(&b.t, 200);           /* new heads, one after the other */
+    timer_set(&c.t, 100);
+    timer_stop(&a.t);
+    CHECK_EQ(hw_programs, n);       /* nothing while held */
+    CHECK_EQ(hw_deadline, 300);
+    timer_release();
+    CHECK_EQ(hw_programs, n + 1);   /* once, for the head as it is now */
+    CHECK_EQ(hw_deadline, 100);
+    timer_release();                /* an extra release changes nothing */
+    CHECK_EQ(hw_programs, n + 1);
+    timer_hold();
+    timer_stop(&c.t);
+    timer_set(&c.t, 100);           /* back as it was: no write at all */
+    timer_release();
+    CHECK_EQ(hw_programs, n + 1);
+    advance_to(100);
+    CHECK_EQ(c.fired, 1);
+    timer_stop(&b.t);
+}
+
 int main(void)
 {
     RUN_TEST(test_empty_queue);
@@ -432,5 +463,6 @@ int main(void)
     RUN_TEST(test_rearm_other_within_batch);
     RUN_TEST(test_many_random_against_model);
     RUN_TEST(test_no_redundant_programming);
+    RUN_TEST(test_hold_programs_once);
     return test_main_result();
 }
