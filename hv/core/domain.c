@@ -308,7 +308,7 @@ void domain_run_first(void)
  * but domains live, wait for an interrupt to make one ready; when no domain
  * is left, shut the machine down. Then enter the guest's event callback if
  * an event waits and events are not masked. */
-void vcpu_return_to_guest(struct cpu_regs *frame)
+HV_HOT void vcpu_return_to_guest(struct cpu_regs *frame)
 {
     struct vcpu *prev = current;
     struct sched_unit *u;

@@ -58,7 +58,7 @@ long hypercall_continue(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint
     return 0;
 }
 
-long hypercall_dispatch(uint64_t nr, const uint64_t a[5])
+HV_HOT long hypercall_dispatch(uint64_t nr, const uint64_t a[5])
 {
     const struct hypercall_def *h = nr < NR_HYPERCALLS ? &hypercall_table[nr] : 0;
     hypercall_fn fn = h ? h->fn : 0;
@@ -76,7 +76,7 @@ long hypercall_dispatch(uint64_t nr, const uint64_t a[5])
 }
 
 /* Called by entry.asm with the frame of a hypercall from the current vCPU. */
-void hypercall_entry(struct cpu_regs *r)
+HV_HOT void hypercall_entry(struct cpu_regs *r)
 {
     uint64_t args[5] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8 };
     uint64_t nr = r->rax;

@@ -43,7 +43,7 @@ static uint32_t feature_submap(const struct domain *d, unsigned idx)
     return map;
 }
 
-long xen_version_hypercall(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
+HV_HOT long xen_version_hypercall(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     struct domain *d = current_domain();
 

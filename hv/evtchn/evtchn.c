@@ -180,7 +180,7 @@ static const struct { uint8_t size; bool out; } op_arg[] = {
     [EVTCHNOP_reset_cont]       = { sizeof(struct evtchn_reset), false },
 };
 
-long event_channel_op_hypercall(uint64_t cmd64, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
+HV_HOT long event_channel_op_hypercall(uint64_t cmd64, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     struct evtchn_domain *self = &current_domain()->evtchn;
     uint32_t cmd = (uint32_t)cmd64;     /* Xen's handler takes the command as an int */

@@ -8,7 +8,7 @@
 #include "errno.h"
 #include "sched.h"
 
-long sched_op_hypercall(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
+HV_HOT long sched_op_hypercall(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     struct domain *d = current_domain();
     struct sched_shutdown sd;

@@ -47,7 +47,7 @@ global restore_all_iretq
         pop     rdi
 %endmacro
 
-section .text
+section .text.hot progbits alloc exec nowrite align=16
 
 ; One stub per vector. Vectors with a CPU-pushed error code skip the dummy push.
 ; #DB arrives on its own IST stack (idt.c); from a guest it moves to the

@@ -24,7 +24,7 @@
 #include "errno.h"
 #include "xen.h"
 
-long iret_hypercall(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+HV_HOT long iret_hypercall(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     struct cpu_regs *r = hypercall_regs();
     struct vcpu *v = current;

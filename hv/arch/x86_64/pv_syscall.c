@@ -8,7 +8,7 @@
 #include "arch/x86_64/trap_bounce.h"
 #include "callback.h"
 
-void pv_user_syscall(struct vcpu *v, struct cpu_regs *r)
+HV_HOT void pv_user_syscall(struct vcpu *v, struct cpu_regs *r)
 {
     unsigned flags = (v->arch.syscall_flags & CALLBACKF_mask_events) ? BOUNCE_MASK_EVENTS : 0;
 

@@ -21,7 +21,7 @@ static bool has_error_code(unsigned vector)
            vector == 29 || vector == 30;
 }
 
-bool pv_bounce(struct vcpu *v, struct cpu_regs *r, uint64_t handler, unsigned flags, uint64_t error)
+HV_HOT bool pv_bounce(struct vcpu *v, struct cpu_regs *r, uint64_t handler, unsigned flags, uint64_t error)
 {
     struct vcpu_info *vi = vcpu_info_of(v);
     uint8_t saved_mask = vi ? vi->evtchn_upcall_mask : 1;
@@ -61,7 +61,7 @@ bool pv_bounce(struct vcpu *v, struct cpu_regs *r, uint64_t handler, unsigned fl
     return true;
 }
 
-bool pv_bounce_exception(struct vcpu *v, struct cpu_regs *r, unsigned vector, uint64_t error, uint64_t cr2)
+HV_HOT bool pv_bounce_exception(struct vcpu *v, struct cpu_regs *r, unsigned vector, uint64_t error, uint64_t cr2)
 {
     const struct guest_trap *t = &v->arch.traps[vector & 0xff];
     struct vcpu_info *vi = vcpu_info_of(v);
@@ -86,7 +86,7 @@ bool pv_bounce_exception(struct vcpu *v, struct cpu_regs *r, unsigned vector, ui
  * check it. The address past a `syscall`, or an emulated instruction, that
  * ends at the top of the lower half is one: the guest gets the #GP its own
  * next instruction fetch would have raised, at that address, instead. */
-void pv_check_return(struct vcpu *v, struct cpu_regs *r)
+HV_HOT void pv_check_return(struct vcpu *v, struct cpu_regs *r)
 {
     if (va_canonical(r->rip))
         return;
@@ -94,7 +94,7 @@ void pv_check_return(struct vcpu *v, struct cpu_regs *r)
         domain_crash(v, r, "return to a non-canonical RIP, with no #GP handler");
 }
 
-void pv_deliver_events(struct vcpu *v, struct cpu_regs *r)
+HV_HOT void pv_deliver_events(struct vcpu *v, struct cpu_regs *r)
 {
     struct vcpu_info *vi = vcpu_info_of(v);
 

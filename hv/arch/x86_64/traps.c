@@ -78,7 +78,7 @@ static void guest_exit(struct cpu_regs *r)
         exit_needs_iret = 1;
 }
 
-void trap_dispatch(struct cpu_regs *r)
+HV_HOT void trap_dispatch(struct cpu_regs *r)
 {
     unsigned vector = (unsigned)r->vector;
 
