@@ -49,17 +49,6 @@ static domid_t self_id, peer;
 static int crash, xl;
 static unsigned long attacks = 63;      /* a mask of the attack groups, for narrowing a failure down */
 
-static int expect(long got, long want, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int expect(long got, long want, const char *fmt, ...)
-{
-    char buf[300];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnformat(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    return test_check(got == want, "%s: rc=%ld (want %ld)", buf, got, want);
-}
-
 /* Hypercalls Xenolith does not offer yet (domctl, sysctl, hvm_op): -ENOSYS
  * there is noted as not yet done; any other answer must be Xen's. */
 static void expect_later(long got, long want, const char *what)
@@ -67,7 +56,7 @@ static void expect_later(long got, long want, const char *what)
     if (xl && got == E(ENOSYS))
         test_note("NOT YET on Xenolith: %s: rc=%ld (Xen 4.17: %ld)", what, got, want);
     else
-        expect(got, want, "%s", what);
+        test_expect(got, want, "%s", what);
 }
 
 static unsigned char pat(unsigned long i, unsigned j)
@@ -184,8 +173,8 @@ static void role_victim(void)
                        GUEST_M2P[dir->pattern_mfn[i]] == mm_mfn_to_pfn(dir->pattern_mfn[i]),
                    "pattern frame %#lx still mapped where it was, its M2P entry ours (%#lx)",
                    (unsigned long)dir->pattern_mfn[i], GUEST_M2P[dir->pattern_mfn[i]]);
-    expect(mm_domain_query(XENMEM_current_reservation, DOMID_SELF), cur, "current_reservation unchanged");
-    expect(mm_domain_query(XENMEM_maximum_reservation, DOMID_SELF), max, "maximum_reservation unchanged");
+    test_expect(mm_domain_query(XENMEM_current_reservation, DOMID_SELF), cur, "current_reservation unchanged");
+    test_expect(mm_domain_query(XENMEM_maximum_reservation, DOMID_SELF), max, "maximum_reservation unchanged");
     test_check(!(gnt_flags(DIR_REF) & (GTF_reading | GTF_writing)), "ref %u no longer in use: flags %#x", DIR_REF,
                gnt_flags(DIR_REF));
     rc = evtchn_status(DOMID_SELF, DOM0_PORT, &st);
@@ -207,7 +196,7 @@ static void role_victim(void)
     f = 0;
     rc = mm_reservation(XENMEM_increase_reservation, &f, 1, 0, DOMID_SELF);
     test_check(rc == 1 && f != 0, "increase_reservation still works: rc=%ld mfn %#lx", rc, (unsigned long)f);
-    expect(mm_domain_query(XENMEM_current_reservation, DOMID_SELF), cur, "  reservation back to %ld", cur);
+    test_expect(mm_domain_query(XENMEM_current_reservation, DOMID_SELF), cur, "  reservation back to %ld", cur);
     gnt_table[DIR_REF].flags = 0;
     (void)pv_evtchn_send(SYNC_PORT);
     test_note("victim done at system time %lu ms", (unsigned long)(pv_now() / 1000000));
@@ -255,87 +244,87 @@ static void attack_mm(void)
          * (-EBUSY); Xenolith offers no pseudo-domains and refuses at once. */
         long want = dom == DOMID_IO && !xl ? E(EBUSY) : E(EPERM);
         rc = mmu1(own_slot, own_val, dom);
-        expect(rc, want, "mmu_update of our own L1 with foreigndom %s", what);
+        test_expect(rc, want, "mmu_update of our own L1 with foreigndom %s", what);
         rc = ext1(MMUEXT_TLB_FLUSH_LOCAL, 0, 0, dom);
-        expect(rc, E(EPERM), "mmuext_op TLB_FLUSH_LOCAL with foreigndom %s", what);
+        test_expect(rc, E(EPERM), "mmuext_op TLB_FLUSH_LOCAL with foreigndom %s", what);
         rc = ext1(MMUEXT_PIN_L1_TABLE, vd.l1_mfn, 0, dom);
-        expect(rc, E(EPERM), "mmuext_op PIN_L1_TABLE of the victim's L1 with foreigndom %s", what);
+        test_expect(rc, E(EPERM), "mmuext_op PIN_L1_TABLE of the victim's L1 with foreigndom %s", what);
         rc = HYPERVISOR_update_va_mapping_otherdomain(va, own_val, 0, dom);
-        expect(rc, E(EPERM), "update_va_mapping_otherdomain with domid %s", what);
+        test_expect(rc, E(EPERM), "update_va_mapping_otherdomain with domid %s", what);
         rc = HYPERVISOR_update_va_mapping_otherdomain(va, mm_pte(vd.pattern_mfn[0], MM_RW_FLAGS), 0, dom);
-        expect(rc, E(EPERM), "update_va_mapping_otherdomain of a victim frame with domid %s", what);
+        test_expect(rc, E(EPERM), "update_va_mapping_otherdomain of a victim frame with domid %s", what);
     }
     rc = mmu1(own_slot, own_val, self_id);
-    expect(rc, E(ESRCH), "mmu_update with foreigndom = our own id (not DOMID_SELF)");
+    test_expect(rc, E(ESRCH), "mmu_update with foreigndom = our own id (not DOMID_SELF)");
     rc = mmu1(own_slot, own_val, NO_DOMAIN);
-    expect(rc, E(ESRCH), "mmu_update with foreigndom = no domain");
+    test_expect(rc, E(ESRCH), "mmu_update with foreigndom = no domain");
     rc = HYPERVISOR_update_va_mapping_otherdomain(va, own_val, 0, NO_DOMAIN);
-    expect(rc, E(ESRCH), "update_va_mapping_otherdomain of no domain");
+    test_expect(rc, E(ESRCH), "update_va_mapping_otherdomain of no domain");
     rc = ext1(MMUEXT_TLB_FLUSH_LOCAL, 0, 0, NO_DOMAIN);
-    expect(rc, E(ESRCH), "mmuext_op with foreigndom = no domain");
+    test_expect(rc, E(ESRCH), "mmuext_op with foreigndom = no domain");
 
     /* The page-table owner in foreigndom bits 16-31 (id + 1): the victim's
      * tables exist, so the request gets as far as the XSM check (-EPERM);
      * MMU_MACHPHYS_UPDATE wants the caller as table owner (-EPERM). */
     rc = mmu1((vd.l1_mfn << 12), mm_pte(own_mfn, MM_RW_FLAGS), ((unsigned)peer + 1) << 16 | DOMID_SELF);
-    expect(rc, E(EPERM), "mmu_update of the victim's L1 with the victim as page-table owner");
+    test_expect(rc, E(EPERM), "mmu_update of the victim's L1 with the victim as page-table owner");
     rc = mmu1((vd.l1_mfn << 12), mm_pte(vd.pattern_mfn[0], MM_RW_FLAGS), ((unsigned)peer + 1) << 16 | peer);
-    expect(rc, E(EPERM), "mmu_update of the victim's L1 naming the victim as both owners");
+    test_expect(rc, E(EPERM), "mmu_update of the victim's L1 naming the victim as both owners");
     rc = mmu1((vd.pattern_mfn[0] << 12) | MMU_MACHPHYS_UPDATE, 5, ((unsigned)peer + 1) << 16 | DOMID_SELF);
-    expect(rc, E(EPERM), "MMU_MACHPHYS_UPDATE with the victim as page-table owner");
+    test_expect(rc, E(EPERM), "MMU_MACHPHYS_UPDATE with the victim as page-table owner");
     rc = mmu1(own_slot, own_val, (0u + 1) << 16 | DOMID_SELF);
-    expect(rc, E(EPERM), "mmu_update with dom0 as page-table owner");
+    test_expect(rc, E(EPERM), "mmu_update with dom0 as page-table owner");
     rc = mmu1(own_slot, own_val, ((unsigned)NO_DOMAIN + 1) << 16 | DOMID_SELF);
-    expect(rc, E(ESRCH), "mmu_update with no domain as page-table owner");
+    test_expect(rc, E(ESRCH), "mmu_update with no domain as page-table owner");
 
     /* The victim's frames named directly (DOMID_SELF): get_page_from_l1e
      * refuses another domain's frame (-EBUSY); a table update, pin, clear,
      * copy or M2P update needs a frame of the caller (-EINVAL). */
     rc = mmu1(own_slot, mm_pte(vd.pattern_mfn[0], MM_RO_FLAGS), DOMID_SELF);
-    expect(rc, E(EBUSY), "L1 entry -> the victim's data frame, read-only");
+    test_expect(rc, E(EBUSY), "L1 entry -> the victim's data frame, read-only");
     rc = mmu1(own_slot, mm_pte(vd.pattern_mfn[1], MM_RW_FLAGS), DOMID_SELF);
-    expect(rc, E(EBUSY), "L1 entry -> the victim's data frame, writable");
+    test_expect(rc, E(EBUSY), "L1 entry -> the victim's data frame, writable");
     rc = mmu1(own_slot, mm_pte(vd.l4_mfn, MM_RO_FLAGS), DOMID_SELF);
-    expect(rc, E(EBUSY), "L1 entry -> the victim's L4, read-only");
+    test_expect(rc, E(EBUSY), "L1 entry -> the victim's L4, read-only");
     rc = mmu1(own_slot, mm_pte(vd.gnt_mfn, MM_RW_FLAGS), DOMID_SELF);
-    expect(rc, E(EBUSY), "L1 entry -> the victim's grant-table frame");
+    test_expect(rc, E(EBUSY), "L1 entry -> the victim's grant-table frame");
     rc = mmu1(own_slot, mm_pte(vd.si_mfn, MM_RW_FLAGS), DOMID_SELF);
-    expect(rc, E(EBUSY), "L1 entry -> the victim's shared_info");
+    test_expect(rc, E(EBUSY), "L1 entry -> the victim's shared_info");
     rc = HYPERVISOR_update_va_mapping(va, mm_pte(vd.pattern_mfn[2], MM_RW_FLAGS), UVMF_INVLPG);
-    expect(rc, E(EBUSY), "update_va_mapping -> the victim's data frame");
+    test_expect(rc, E(EBUSY), "update_va_mapping -> the victim's data frame");
     rc = mmu1(vd.l1_mfn << 12, mm_pte(own_mfn, MM_RW_FLAGS), DOMID_SELF);
-    expect(rc, E(EINVAL), "mmu_update writing into the victim's L1");
+    test_expect(rc, E(EINVAL), "mmu_update writing into the victim's L1");
     rc = mmu1((vd.l4_mfn << 12) + 8 * 5, 0, DOMID_SELF);
-    expect(rc, E(EINVAL), "mmu_update clearing an entry of the victim's L4");
+    test_expect(rc, E(EINVAL), "mmu_update clearing an entry of the victim's L4");
     rc = mmu1((vd.pattern_mfn[3] << 12) | MMU_MACHPHYS_UPDATE, 0x1234, DOMID_SELF);
-    expect(rc, E(EINVAL), "MMU_MACHPHYS_UPDATE of the victim's frame");
+    test_expect(rc, E(EINVAL), "MMU_MACHPHYS_UPDATE of the victim's frame");
     rc = ext1(MMUEXT_PIN_L1_TABLE, vd.l1_mfn, 0, DOMID_SELF);
-    expect(rc, E(EINVAL), "MMUEXT_PIN_L1_TABLE of the victim's L1");
+    test_expect(rc, E(EINVAL), "MMUEXT_PIN_L1_TABLE of the victim's L1");
     rc = ext1(MMUEXT_PIN_L1_TABLE, vd.pattern_mfn[4], 0, DOMID_SELF);
-    expect(rc, E(EINVAL), "MMUEXT_PIN_L1_TABLE of the victim's data frame");
+    test_expect(rc, E(EINVAL), "MMUEXT_PIN_L1_TABLE of the victim's data frame");
     rc = ext1(MMUEXT_PIN_L4_TABLE, vd.l4_mfn, 0, DOMID_SELF);
-    expect(rc, E(EINVAL), "MMUEXT_PIN_L4_TABLE of the victim's L4");
+    test_expect(rc, E(EINVAL), "MMUEXT_PIN_L4_TABLE of the victim's L4");
     rc = ext1(MMUEXT_UNPIN_TABLE, vd.l4_mfn, 0, DOMID_SELF);
-    expect(rc, E(EINVAL), "MMUEXT_UNPIN_TABLE of the victim's L4");
+    test_expect(rc, E(EINVAL), "MMUEXT_UNPIN_TABLE of the victim's L4");
     rc = ext1(MMUEXT_NEW_BASEPTR, vd.l4_mfn, 0, DOMID_SELF);
-    expect(rc, E(EINVAL), "MMUEXT_NEW_BASEPTR to the victim's L4");
+    test_expect(rc, E(EINVAL), "MMUEXT_NEW_BASEPTR to the victim's L4");
     rc = ext1(MMUEXT_CLEAR_PAGE, vd.pattern_mfn[5], 0, DOMID_SELF);
-    expect(rc, E(EINVAL), "MMUEXT_CLEAR_PAGE of the victim's frame");
+    test_expect(rc, E(EINVAL), "MMUEXT_CLEAR_PAGE of the victim's frame");
     rc = ext1(MMUEXT_COPY_PAGE, own_mfn, vd.pattern_mfn[6], DOMID_SELF);
-    expect(rc, E(EINVAL), "MMUEXT_COPY_PAGE from the victim's frame");
+    test_expect(rc, E(EINVAL), "MMUEXT_COPY_PAGE from the victim's frame");
     rc = ext1(MMUEXT_COPY_PAGE, vd.pattern_mfn[6], own_mfn, DOMID_SELF);
-    expect(rc, E(EINVAL), "MMUEXT_COPY_PAGE onto the victim's frame");
+    test_expect(rc, E(EINVAL), "MMUEXT_COPY_PAGE onto the victim's frame");
 
     /* Descriptor tables (pv/descriptor-tables.c: pv_set_gdt, do_update_descriptor):
      * the frames must be the caller's (-EINVAL). MMUEXT_SET_LDT names a
      * linear address of the caller, so it cannot reach a foreign frame. */
     unsigned long gdt[1] = { vd.pattern_mfn[7] };
     rc = pv_set_gdt(gdt, 512);
-    expect(rc, E(EINVAL), "set_gdt on the victim's frame");
+    test_expect(rc, E(EINVAL), "set_gdt on the victim's frame");
     rc = pv_update_descriptor(vd.pattern_mfn[7] << 12, 0x00cffa000000ffffull);
-    expect(rc, E(EINVAL), "update_descriptor in the victim's frame");
+    test_expect(rc, E(EINVAL), "update_descriptor in the victim's frame");
     rc = pv_update_descriptor(vd.l4_mfn << 12, 0);
-    expect(rc, E(EINVAL), "update_descriptor in the victim's L4");
+    test_expect(rc, E(EINVAL), "update_descriptor in the victim's L4");
 }
 
 /* Frames found through the M2P alone: a valid entry naming a pfn whose p2m
@@ -353,11 +342,11 @@ static void attack_m2p_frames(void)
             continue;
         found++;
         rc = mmu1(own_slot, mm_pte(mfn, MM_RO_FLAGS), DOMID_SELF);
-        expect(rc, E(EBUSY), "L1 entry -> mfn %#lx (M2P pfn %#lx, not ours), read-only", mfn, pfn);
+        test_expect(rc, E(EBUSY), "L1 entry -> mfn %#lx (M2P pfn %#lx, not ours), read-only", mfn, pfn);
         rc = mmu1((mfn << 12) | MMU_MACHPHYS_UPDATE, pfn + 1, DOMID_SELF);
-        expect(rc, E(EINVAL), "  MMU_MACHPHYS_UPDATE of it");
+        test_expect(rc, E(EINVAL), "  MMU_MACHPHYS_UPDATE of it");
         rc = ext1(MMUEXT_PIN_L1_TABLE, mfn, 0, DOMID_SELF);
-        expect(rc, E(EINVAL), "  MMUEXT_PIN_L1_TABLE of it");
+        test_expect(rc, E(EINVAL), "  MMUEXT_PIN_L1_TABLE of it");
         test_check(GUEST_M2P[mfn] == pfn, "  its M2P entry unchanged (%#lx)", GUEST_M2P[mfn]);
     }
     test_check(found == 6, "%lu frames of other owners found through the M2P", found);
@@ -377,19 +366,19 @@ static void attack_memory(void)
         const char *what = doms[i].what;
         xen_pfn_t list[1] = { vd.pattern_mfn[0] };
         rc = mm_reservation(XENMEM_decrease_reservation, list, 1, 0, dom);
-        expect(rc, 0, "decrease_reservation of %s (a victim frame)", what);
+        test_expect(rc, 0, "decrease_reservation of %s (a victim frame)", what);
         list[0] = 0;
         rc = mm_reservation(XENMEM_increase_reservation, list, 1, 0, dom);
-        expect(rc, 0, "increase_reservation of %s", what);
+        test_expect(rc, 0, "increase_reservation of %s", what);
         list[0] = 0x100;
         rc = mm_reservation(XENMEM_populate_physmap, list, 1, 0, dom);
-        expect(rc, 0, "populate_physmap of %s", what);
+        test_expect(rc, 0, "populate_physmap of %s", what);
         rc = mm_domain_query(XENMEM_current_reservation, dom);
-        expect(rc, E(EPERM), "current_reservation of %s", what);
+        test_expect(rc, E(EPERM), "current_reservation of %s", what);
         rc = mm_domain_query(XENMEM_maximum_reservation, dom);
-        expect(rc, E(EPERM), "maximum_reservation of %s", what);
+        test_expect(rc, E(EPERM), "maximum_reservation of %s", what);
         rc = mm_domain_query(XENMEM_maximum_gpfn, dom);
-        expect(rc, E(EPERM), "maximum_gpfn of %s", what);
+        test_expect(rc, E(EPERM), "maximum_gpfn of %s", what);
 
         xen_pfn_t in[1] = { vd.pattern_mfn[1] }, out[1] = { 0x200 };
         struct xen_memory_exchange ex;
@@ -399,7 +388,7 @@ static void attack_memory(void)
         ex.in.nr_extents = ex.out.nr_extents = 1;
         ex.in.domid = ex.out.domid = dom;
         rc = HYPERVISOR_memory_op(XENMEM_exchange, &ex);
-        expect(rc, E(EPERM), "exchange of %s's frame", what);
+        test_expect(rc, E(EPERM), "exchange of %s's frame", what);
 
         struct xen_add_to_physmap xatp;
         g_memset(&xatp, 0, sizeof(xatp));
@@ -408,13 +397,13 @@ static void attack_memory(void)
         xatp.idx = 0;
         xatp.gpfn = 0x300;
         rc = HYPERVISOR_memory_op(XENMEM_add_to_physmap, &xatp);
-        expect(rc, E(EACCES), "add_to_physmap into %s", what);
+        test_expect(rc, E(EACCES), "add_to_physmap into %s", what);
     }
     rc = mm_domain_query(XENMEM_current_reservation, NO_DOMAIN);
-    expect(rc, E(ESRCH), "current_reservation of no domain");
+    test_expect(rc, E(ESRCH), "current_reservation of no domain");
     xen_pfn_t l[1] = { 0 };
     rc = mm_reservation(XENMEM_increase_reservation, l, 1, 0, NO_DOMAIN);
-    expect(rc, 0, "increase_reservation of no domain");
+    test_expect(rc, 0, "increase_reservation of no domain");
 }
 
 /* common/event_channel.c: alloc_unbound, status and reset look the domain up
@@ -436,50 +425,50 @@ static void attack_evtchn(void)
         long want = i == 2 ? E(ESRCH) : E(EPERM);
         au = (struct evtchn_alloc_unbound){ .dom = dom, .remote_dom = self_id };
         rc = pv_evtchn_op(EVTCHNOP_alloc_unbound, &au);
-        expect(rc, want, "alloc_unbound in %s, offered to us", what);
+        test_expect(rc, want, "alloc_unbound in %s, offered to us", what);
         au = (struct evtchn_alloc_unbound){ .dom = dom, .remote_dom = DOMID_SELF };
         rc = pv_evtchn_op(EVTCHNOP_alloc_unbound, &au);
-        expect(rc, want, "alloc_unbound in %s, remote DOMID_SELF", what);
+        test_expect(rc, want, "alloc_unbound in %s, remote DOMID_SELF", what);
         rc = evtchn_status(dom, i == 0 ? SYNC_PORT : 1, &st);
-        expect(rc, want, "status of %s's port %u", what, i == 0 ? SYNC_PORT : 1);
+        test_expect(rc, want, "status of %s's port %u", what, i == 0 ? SYNC_PORT : 1);
         rs = (struct evtchn_reset){ .dom = dom };
         rc = pv_evtchn_op(EVTCHNOP_reset, &rs);
-        expect(rc, want, "reset of %s's ports", what);
+        test_expect(rc, want, "reset of %s's ports", what);
     }
     rc = evtchn_status(peer, DOM0_PORT, &st);
-    expect(rc, E(EPERM), "status of the victim's port %u", DOM0_PORT);
+    test_expect(rc, E(EPERM), "status of the victim's port %u", DOM0_PORT);
     rc = evtchn_status(peer, 0, &st);
-    expect(rc, E(EPERM), "status of the victim's port 0");
+    test_expect(rc, E(EPERM), "status of the victim's port 0");
     rc = evtchn_status(peer, 100000, &st);
-    expect(rc, E(EINVAL), "status of the victim's port 100000 (beyond its ports)");
+    test_expect(rc, E(EINVAL), "status of the victim's port 100000 (beyond its ports)");
 
     bi = (struct evtchn_bind_interdomain){ .remote_dom = peer, .remote_port = DOM0_PORT };
     rc = pv_evtchn_op(EVTCHNOP_bind_interdomain, &bi);
-    expect(rc, E(EINVAL), "bind_interdomain to the victim's port %u (offered to dom0)", DOM0_PORT);
+    test_expect(rc, E(EINVAL), "bind_interdomain to the victim's port %u (offered to dom0)", DOM0_PORT);
     bi = (struct evtchn_bind_interdomain){ .remote_dom = peer, .remote_port = SYNC_PORT };
     rc = pv_evtchn_op(EVTCHNOP_bind_interdomain, &bi);
-    expect(rc, E(EINVAL), "bind_interdomain to the victim's port %u again (bound already)", SYNC_PORT);
+    test_expect(rc, E(EINVAL), "bind_interdomain to the victim's port %u again (bound already)", SYNC_PORT);
     bi = (struct evtchn_bind_interdomain){ .remote_dom = peer, .remote_port = 1 };
     rc = pv_evtchn_op(EVTCHNOP_bind_interdomain, &bi);
-    expect(rc, E(EINVAL), "bind_interdomain to the victim's port 1 (its xenstore port)");
+    test_expect(rc, E(EINVAL), "bind_interdomain to the victim's port 1 (its xenstore port)");
     bi = (struct evtchn_bind_interdomain){ .remote_dom = peer, .remote_port = 100000 };
     rc = pv_evtchn_op(EVTCHNOP_bind_interdomain, &bi);
-    expect(rc, E(EINVAL), "bind_interdomain to the victim's port 100000");
+    test_expect(rc, E(EINVAL), "bind_interdomain to the victim's port 100000");
     for (unsigned p = 0; p < 4; p++) {
         bi = (struct evtchn_bind_interdomain){ .remote_dom = 0, .remote_port = p };
         rc = pv_evtchn_op(EVTCHNOP_bind_interdomain, &bi);
-        expect(rc, E(EINVAL), "bind_interdomain to dom0's port %u", p);
+        test_expect(rc, E(EINVAL), "bind_interdomain to dom0's port %u", p);
     }
     bi = (struct evtchn_bind_interdomain){ .remote_dom = NO_DOMAIN, .remote_port = 1 };
     rc = pv_evtchn_op(EVTCHNOP_bind_interdomain, &bi);
-    expect(rc, E(ESRCH), "bind_interdomain to no domain");
+    test_expect(rc, E(ESRCH), "bind_interdomain to no domain");
 
     rc = pv_evtchn_close(DOM0_PORT);
-    expect(rc, E(EINVAL), "close of port %u (the victim's, not ours)", DOM0_PORT);
+    test_expect(rc, E(EINVAL), "close of port %u (the victim's, not ours)", DOM0_PORT);
     rc = pv_evtchn_send(DOM0_PORT);
-    expect(rc, E(EINVAL), "send on port %u (the victim's, not ours)", DOM0_PORT);
+    test_expect(rc, E(EINVAL), "send on port %u (the victim's, not ours)", DOM0_PORT);
     rc = pv_evtchn_send(100000);
-    expect(rc, E(EINVAL), "send on port 100000");
+    test_expect(rc, E(EINVAL), "send on port 100000");
 }
 
 /* common/grant_table.c: setup_table, query_size and get_status_frames of
@@ -535,19 +524,19 @@ static void attack_grant(void)
 
     unsigned long va = gnt_va(1, 1);
     rc = gnt_map(&m, va, GNTMAP_host_map, DIR_REF, peer);
-    expect(rc == 0 ? m.status : rc, GNTST_general_error, "map the victim's ref %u writable (granted read-only)",
+    test_expect(rc == 0 ? m.status : rc, GNTST_general_error, "map the victim's ref %u writable (granted read-only)",
            DIR_REF);
     for (grant_ref_t r = 0; r < 16; r++) {
         if (r == DIR_REF)
             continue;
         rc = gnt_map(&m, va, GNTMAP_host_map | GNTMAP_readonly, r, peer);
-        if (!expect(rc == 0 ? m.status : rc, GNTST_general_error, "map the victim's ref %u (not granted)", r))
+        if (!test_expect(rc == 0 ? m.status : rc, GNTST_general_error, "map the victim's ref %u (not granted)", r))
             break;
     }
     rc = gnt_map(&m, va, GNTMAP_host_map | GNTMAP_readonly, 1, 0);
-    expect(rc == 0 ? m.status : rc, GNTST_general_error, "map dom0's ref 1 (not granted)");
+    test_expect(rc == 0 ? m.status : rc, GNTST_general_error, "map dom0's ref 1 (not granted)");
     rc = gnt_map(&m, va, GNTMAP_host_map | GNTMAP_readonly, 100000, peer);
-    expect(rc == 0 ? m.status : rc, GNTST_bad_gntref, "map the victim's ref 100000 (beyond its table)");
+    test_expect(rc == 0 ? m.status : rc, GNTST_bad_gntref, "map the victim's ref 100000 (beyond its table)");
 
     g_memset(&c, 0, sizeof(c));
     c.source.u.ref = DIR_REF + 1;
@@ -557,29 +546,29 @@ static void attack_grant(void)
     c.len = 8;
     c.flags = GNTCOPY_source_gref;
     rc = gnt_copy1(&c);
-    expect(rc == 0 ? c.status : rc, GNTST_general_error, "copy from the victim's ref %u (not granted)", DIR_REF + 1);
+    test_expect(rc == 0 ? c.status : rc, GNTST_general_error, "copy from the victim's ref %u (not granted)", DIR_REF + 1);
     c.source.u.gmfn = vd.pattern_mfn[0];
     c.flags = 0;
     rc = gnt_copy1(&c);
-    expect(rc == 0 ? c.status : rc, GNTST_permission_denied, "copy from the victim's frame by number");
+    test_expect(rc == 0 ? c.status : rc, GNTST_permission_denied, "copy from the victim's frame by number");
     c.source.u.gmfn = own_mfn;
     c.source.domid = DOMID_SELF;
     c.dest.u.gmfn = vd.pattern_mfn[1];
     c.dest.domid = peer;
     rc = gnt_copy1(&c);
-    expect(rc == 0 ? c.status : rc, GNTST_permission_denied, "copy onto the victim's frame by number");
+    test_expect(rc == 0 ? c.status : rc, GNTST_permission_denied, "copy onto the victim's frame by number");
     c.dest.u.gmfn = vd.pattern_mfn[1];
     c.dest.domid = 0;
     rc = gnt_copy1(&c);
-    expect(rc == 0 ? c.status : rc, GNTST_permission_denied, "copy onto a victim frame named as dom0's");
+    test_expect(rc == 0 ? c.status : rc, GNTST_permission_denied, "copy onto a victim frame named as dom0's");
     c.dest.u.ref = DIR_REF;
     c.dest.domid = peer;
     c.flags = GNTCOPY_dest_gref;
     rc = gnt_copy1(&c);
-    expect(rc == 0 ? c.status : rc, GNTST_general_error, "copy onto the victim's ref %u (granted read-only)", DIR_REF);
+    test_expect(rc == 0 ? c.status : rc, GNTST_general_error, "copy onto the victim's ref %u (granted read-only)", DIR_REF);
     c.dest.u.ref = DIR_REF + 2;
     rc = gnt_copy1(&c);
-    expect(rc == 0 ? c.status : rc, GNTST_general_error, "copy onto the victim's ref %u (not granted)", DIR_REF + 2);
+    test_expect(rc == 0 ? c.status : rc, GNTST_general_error, "copy onto the victim's ref %u (not granted)", DIR_REF + 2);
 }
 
 /* Control: domctl (common/domctl.c: the domain looked up, -ESRCH, then
@@ -641,17 +630,17 @@ static void attack_control(void)
 
     rs = (struct sched_remote_shutdown){ .domain_id = peer, .reason = SHUTDOWN_poweroff };
     rc = pv_sched_op(SCHEDOP_remote_shutdown, &rs);
-    expect(rc, E(EPERM), "SCHEDOP_remote_shutdown of the victim");
+    test_expect(rc, E(EPERM), "SCHEDOP_remote_shutdown of the victim");
     rs.reason = SHUTDOWN_crash;
     rs.domain_id = 0;
     rc = pv_sched_op(SCHEDOP_remote_shutdown, &rs);
-    expect(rc, E(EPERM), "SCHEDOP_remote_shutdown of dom0");
+    test_expect(rc, E(EPERM), "SCHEDOP_remote_shutdown of dom0");
     rs.domain_id = NO_DOMAIN;
     rc = pv_sched_op(SCHEDOP_remote_shutdown, &rs);
-    expect(rc, E(ESRCH), "SCHEDOP_remote_shutdown of no domain");
+    test_expect(rc, E(ESRCH), "SCHEDOP_remote_shutdown of no domain");
     rs.domain_id = DOMID_SELF;
     rc = pv_sched_op(SCHEDOP_remote_shutdown, &rs);
-    expect(rc, E(ESRCH), "SCHEDOP_remote_shutdown of DOMID_SELF (looked up by id only)");
+    test_expect(rc, E(ESRCH), "SCHEDOP_remote_shutdown of DOMID_SELF (looked up by id only)");
 }
 
 static long bind_victim(void)

@@ -106,6 +106,9 @@ void test_main(start_info_t *si);
 /* Record one check; prints "[ok] ..." or "[FAILED] ...".  Returns cond. */
 int test_check(int cond, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* test_check(got == want) with the text "<what>: rc=<got> (want <want>)". */
+int test_expect(long got, long want, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Print a note line prefixed with "# ". */
 void test_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print "Test result: SKIP" with a reason and power off. */

@@ -439,6 +439,17 @@ int test_check(int cond, const char *fmt, ...)
     return cond;
 }
 
+int test_expect(long got, long want, const char *fmt, ...)
+{
+    char buf[300];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnformat(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    return test_check(got == want, "%s: rc=%ld (want %ld)", buf, got, want);
+}
+
 void test_note(const char *fmt, ...)
 {
     char buf[400];

@@ -52,17 +52,6 @@ static long cur0;
 
 static volatile unsigned long marker = 0x6c696e6561722121UL;
 
-static int expect(long got, long want, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int expect(long got, long want, const char *fmt, ...)
-{
-    char buf[300];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnformat(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    return test_check(got == want, "%s: rc=%ld (want %ld)", buf, got, want);
-}
-
 /* The result an allowed linear entry must give: 0, or -EINVAL when off. */
 static long allowed(void)
 {
@@ -157,11 +146,11 @@ static void check_l4_self(void)
     long rc;
 
     rc = mm_update1(slot(l4, SELF_SLOT + 3), mm_pte(l4, RO_LINK | MM_RW));
-    expect(rc, E(EINVAL), "L4 slot %d -> the L4 itself, writable", SELF_SLOT + 3);
+    test_expect(rc, E(EINVAL), "L4 slot %d -> the L4 itself, writable", SELF_SLOT + 3);
     test_check(l4v[SELF_SLOT + 3] == 0, "  and nothing was written");
 
     rc = mm_update1(slot(l4, SELF_SLOT), mm_pte(l4, RO_LINK));
-    if (!expect(rc, allowed(), "L4 slot %d -> the L4 itself, read-only", SELF_SLOT) || !on)
+    if (!test_expect(rc, allowed(), "L4 slot %d -> the L4 itself, read-only", SELF_SLOT) || !on)
         return;
     flush();
 
@@ -199,14 +188,14 @@ static void check_l4_self(void)
 
     /* Writable, as a change of the read-only one: refused, the entry stays. */
     rc = mm_update1(slot(l4, SELF_SLOT), mm_pte(l4, RO_LINK | MM_RW));
-    expect(rc, E(EINVAL), "the self-map changed to writable");
+    test_expect(rc, E(EINVAL), "the self-map changed to writable");
     test_check(same_entry(l4v[SELF_SLOT], mm_pte(l4, RO_LINK)), "  and it is still the read-only one");
 
     /* update_va_mapping needs an L1 at the end of the walk. */
     rc = mm_update_va_mapping(mm_va(SELF_SLOT, SELF_SLOT, SELF_SLOT, 0), 0, UVMF_INVLPG | UVMF_LOCAL);
-    expect(rc, E(EINVAL), "update_va_mapping of an address whose walk ends on the L4 (through the self-map)");
+    test_expect(rc, E(EINVAL), "update_va_mapping of an address whose walk ends on the L4 (through the self-map)");
     rc = mm_update_va_mapping(mm_va(SELF_SLOT, AREA_SLOT, 0, 0), 0, UVMF_INVLPG | UVMF_LOCAL);
-    expect(rc, E(EINVAL), "update_va_mapping of an address whose walk ends on an L2 (through the self-map)");
+    test_expect(rc, E(EINVAL), "update_va_mapping of an address whose walk ends on an L2 (through the self-map)");
     test_check(same_entry(l4v[SELF_SLOT], mm_pte(l4, RO_LINK)) && l4v[AREA_SLOT] != 0, "  and nothing changed");
 
     rc = mm_update1(slot(l4, SELF_SLOT), 0);
@@ -221,14 +210,14 @@ static void check_lower_self(void)
     long rc;
 
     rc = mm_update1(slot(a3, L3_SELF + 1), mm_pte(a3, RO_LINK | MM_RW));
-    expect(rc, E(EINVAL), "L3 slot %d -> the L3 itself, writable", L3_SELF + 1);
+    test_expect(rc, E(EINVAL), "L3 slot %d -> the L3 itself, writable", L3_SELF + 1);
     rc = mm_update1(slot(a2, L2_SELF + 1), mm_pte(a2, RO_LINK | MM_RW));
-    expect(rc, E(EINVAL), "L2 slot %d -> the L2 itself, writable", L2_SELF + 1);
+    test_expect(rc, E(EINVAL), "L2 slot %d -> the L2 itself, writable", L2_SELF + 1);
 
     rc = mm_update1(slot(a3, L3_SELF), mm_pte(a3, RO_LINK));
-    expect(rc, allowed(), "L3 slot %d -> the L3 itself, read-only", L3_SELF);
+    test_expect(rc, allowed(), "L3 slot %d -> the L3 itself, read-only", L3_SELF);
     rc = mm_update1(slot(a2, L2_SELF), mm_pte(a2, RO_LINK));
-    expect(rc, allowed(), "L2 slot %d -> the L2 itself, read-only", L2_SELF);
+    test_expect(rc, allowed(), "L2 slot %d -> the L2 itself, read-only", L2_SELF);
     if (!on)
         return;
     flush();
@@ -246,7 +235,7 @@ static void check_lower_self(void)
                "the L1 below it reads back through the L2's self-map: slot %d %#lx", DATA_SLOT, v1[DATA_SLOT]);
 
     rc = mm_update_va_mapping(mm_va(AREA_SLOT, 0, L2_SELF, 3), 0, UVMF_INVLPG | UVMF_LOCAL);
-    expect(rc, E(EINVAL), "update_va_mapping of an address whose walk ends on the L2 (its self-map)");
+    test_expect(rc, E(EINVAL), "update_va_mapping of an address whose walk ends on the L2 (its self-map)");
 }
 
 /* ---- same-level entries naming other tables --------------------------------------- */
@@ -264,31 +253,31 @@ static void check_same_level(void)
     test_check(rc == 0, "L3s %#lx and %#lx, L2 %#lx pinned", b3, c3, b2);
 
     rc = mm_update1(slot(a3, 2), mm_pte(b3, RO_LINK | MM_RW));
-    expect(rc, E(EINVAL), "L3 a3 -> L3 b3, writable");
+    test_expect(rc, E(EINVAL), "L3 a3 -> L3 b3, writable");
     rc = mm_update1(slot(a3, 1), mm_pte(b3, RO_LINK));
-    expect(rc, allowed(), "L3 a3 -> L3 b3, read-only");
+    test_expect(rc, allowed(), "L3 a3 -> L3 b3, read-only");
     rc = mm_update1(slot(a2, 1), mm_pte(b2, RO_LINK));
-    expect(rc, allowed(), "L2 a2 -> L2 b2, read-only");
+    test_expect(rc, allowed(), "L2 a2 -> L2 b2, read-only");
     rc = mm_update1(slot(a2, 2), mm_pte(b2, RO_LINK | MM_RW));
-    expect(rc, E(EINVAL), "L2 a2 -> L2 b2, writable");
+    test_expect(rc, E(EINVAL), "L2 a2 -> L2 b2, writable");
     if (!on)
         return;
 
     /* One level of linearity. */
     rc = mm_update1(slot(b3, 0), mm_pte(a3, RO_LINK));
-    expect(rc, E(EINVAL), "L3 b3 -> L3 a3 (b3 is named by a3's linear entry: no cycle)");
+    test_expect(rc, E(EINVAL), "L3 b3 -> L3 a3 (b3 is named by a3's linear entry: no cycle)");
     rc = mm_update1(slot(b3, 0), mm_pte(c3, RO_LINK));
-    expect(rc, E(EINVAL), "L3 b3 -> L3 c3 (b3 is named by a linear entry)");
+    test_expect(rc, E(EINVAL), "L3 b3 -> L3 c3 (b3 is named by a linear entry)");
     rc = mm_update1(slot(c3, 0), mm_pte(a3, RO_LINK));
-    expect(rc, E(EINVAL), "L3 c3 -> L3 a3 (a3 holds a linear entry)");
+    test_expect(rc, E(EINVAL), "L3 c3 -> L3 a3 (a3 holds a linear entry)");
     rc = mm_update1(slot(c3, 0), mm_pte(b3, RO_LINK));
-    expect(rc, 0, "L3 c3 -> L3 b3 as well (two tables naming one)");
+    test_expect(rc, 0, "L3 c3 -> L3 b3 as well (two tables naming one)");
     rc = mm_update1(slot(b3, 7), mm_pte(b3, RO_LINK));
-    expect(rc, 0, "L3 b3 -> itself while named by others (a self-map counts nothing)");
+    test_expect(rc, 0, "L3 b3 -> itself while named by others (a self-map counts nothing)");
     rc = mm_update1(slot(b2, 0), mm_pte(a2, RO_LINK));
-    expect(rc, E(EINVAL), "L2 b2 -> L2 a2 (no cycle)");
+    test_expect(rc, E(EINVAL), "L2 b2 -> L2 a2 (no cycle)");
     rc = mm_update1(slot(b2, 0), mm_pte(b3, RO_LINK));
-    expect(rc, E(EINVAL), "L2 b2 -> an L3 (neither the level below nor the same one)");
+    test_expect(rc, E(EINVAL), "L2 b2 -> an L3 (neither the level below nor the same one)");
 
     /* A window onto b3 through a3's entry: (AREA, 1, 7, 7) is b3 (b3[7] = b3). */
     flush();
@@ -302,13 +291,13 @@ static void check_same_level(void)
     rc |= mm_update1(slot(big_b, B_SELF), mm_pte(big_b, RO_LINK));
     test_check(rc == 0, "L4 %#lx pinned, with a self-map at slot %d", big_b, B_SELF);
     rc = mm_update1(slot(l4, LIN_SLOT), mm_pte(big_b, RO_LINK));
-    expect(rc, 0, "current L4 slot %d -> that L4, read-only", LIN_SLOT);
+    test_expect(rc, 0, "current L4 slot %d -> that L4, read-only", LIN_SLOT);
     flush();
     const volatile unsigned long *vb = table_at(LIN_SLOT, B_SELF, B_SELF, B_SELF);
     test_check(same_entry(vb[B_SELF], mm_pte(big_b, RO_LINK)) && vb[0] == 0 && vb[LIN_SLOT] == 0,
                "that L4 reads back through the current one: slot %d %#lx", B_SELF, vb[B_SELF]);
     rc = mm_update1(slot(big_b, 1), mm_pte(l4, RO_LINK));
-    expect(rc, E(EINVAL), "that L4 -> the current L4 (no cycle)");
+    test_expect(rc, E(EINVAL), "that L4 -> the current L4 (no cycle)");
     rc = mm_update1(slot(l4, SELF_SLOT), mm_pte(l4, RO_LINK));
     long r0 = mm_update1(slot(l4, SELF_SLOT), 0);
     test_check(rc == 0 && r0 == 0, "the current L4 may still map itself meanwhile: rc=%ld, removed rc=%ld", rc,

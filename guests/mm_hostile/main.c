@@ -29,17 +29,6 @@ static unsigned long spare_pfn_mfn[8];
 
 static char data_page[4096] __attribute__((aligned(4096)));
 
-static int expect(long got, long want, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int expect(long got, long want, const char *fmt, ...)
-{
-    char buf[300];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnformat(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    return test_check(got == want, "%s: rc=%ld (want %ld)", buf, got, want);
-}
-
 static unsigned long va_pfn(const void *p)
 {
     return ((unsigned long)p - mm_virt_base()) >> 12;
@@ -134,19 +123,19 @@ static void check_bad_l1(void)
     long rc;
 
     rc = mm_update1(ptr, mm_pte(m2p_mfn, MM_RO_FLAGS));
-    expect(rc, E(EBUSY), "L1 entry -> M2P frame %#lx (the hypervisor's), read-only", m2p_mfn);
+    test_expect(rc, E(EBUSY), "L1 entry -> M2P frame %#lx (the hypervisor's), read-only", m2p_mfn);
     rc = mm_update1(ptr, mm_pte(m2p_mfn, MM_RW_FLAGS));
-    expect(rc, E(EBUSY), "L1 entry -> M2P frame, writable");
+    test_expect(rc, E(EBUSY), "L1 entry -> M2P frame, writable");
 
     rc = mm_update1(ptr, mm_pte(freed_mfn, MM_RO_FLAGS));
-    expect(rc, E(EBUSY), "L1 entry -> frame %#lx given back with decrease_reservation", freed_mfn);
+    test_expect(rc, E(EBUSY), "L1 entry -> frame %#lx given back with decrease_reservation", freed_mfn);
 
     rc = mm_update1(ptr, mm_pte(mm_boot_l4_mfn(), MM_RW_FLAGS));
-    expect(rc, E(EBUSY), "L1 entry -> the current (pinned) L4, writable");
+    test_expect(rc, E(EBUSY), "L1 entry -> the current (pinned) L4, writable");
     rc = mm_update1(ptr, mm_pte(mm_pfn_to_mfn(va_pfn((void *)guest_start_info->pt_base) + 1), MM_RW_FLAGS));
-    expect(rc, E(EBUSY), "L1 entry -> a start-of-day L3/L2/L1, writable");
+    test_expect(rc, E(EBUSY), "L1 entry -> a start-of-day L3/L2/L1, writable");
     rc = mm_update1(ptr, mm_pte(t1, MM_RW_FLAGS));
-    expect(rc, E(EBUSY), "L1 entry -> its own L1 frame, writable");
+    test_expect(rc, E(EBUSY), "L1 entry -> its own L1 frame, writable");
     test_check(t1_read(0) == 0, "slot 0 still empty after the refusals (%#lx)", t1_read(0));
 
     /* With foreigndom DOMID_XEN, Xen lets the hardware domain map hypervisor-owned
@@ -157,30 +146,30 @@ static void check_bad_l1(void)
     rc = HYPERVISOR_mmu_update(&xreq, 1, NULL, DOMID_XEN);
     mm_ext1(MMUEXT_INVLPG_LOCAL, AREA_BASE, 0);
     if (xl) {
-        expect(rc, E(ESRCH), "L1 entry -> M2P frame, read-only, foreigndom DOMID_XEN (Xenolith: not offered)");
+        test_expect(rc, E(ESRCH), "L1 entry -> M2P frame, read-only, foreigndom DOMID_XEN (Xenolith: not offered)");
     } else {
         int same = rc == 0 && ((const volatile unsigned long *)AREA_BASE)[1] == GUEST_M2P[1];
         test_check(rc == 0 && same, "L1 entry -> M2P frame, read-only, foreigndom DOMID_XEN: rc=%ld (want 0), "
                    "reads the M2P: %s", rc, same ? "yes" : "no");
     }
     rc = mm_update1(ptr, 0);
-    expect(rc, 0, "L1 entry cleared");
+    test_expect(rc, 0, "L1 entry cleared");
     xreq.val = mm_pte(m2p_mfn, MM_RW_FLAGS);
     rc = HYPERVISOR_mmu_update(&xreq, 1, NULL, DOMID_XEN);
-    expect(rc, xl ? E(ESRCH) : E(EBUSY), "L1 entry -> M2P frame, writable, foreigndom DOMID_XEN");
+    test_expect(rc, xl ? E(ESRCH) : E(EBUSY), "L1 entry -> M2P frame, writable, foreigndom DOMID_XEN");
     xreq.val = mm_pte(data_mfn, MM_RO_FLAGS);
     rc = HYPERVISOR_mmu_update(&xreq, 1, NULL, DOMID_XEN);
-    expect(rc, xl ? E(ESRCH) : E(EBUSY), "L1 entry -> our own frame, foreigndom DOMID_XEN");
+    test_expect(rc, xl ? E(ESRCH) : E(EBUSY), "L1 entry -> our own frame, foreigndom DOMID_XEN");
     test_check(t1_read(0) == 0, "slot 0 empty again (%#lx)", t1_read(0));
 
     /* The shared_info page: a hypervisor-allocated page of our own. */
     unsigned long si_mfn = guest_start_info->shared_info >> 12;
     rc = mm_update1(ptr, mm_pte(si_mfn, MM_RW_FLAGS));
-    expect(rc, 0, "L1 entry -> shared_info mfn %#lx, writable (allowed)", si_mfn);
+    test_expect(rc, 0, "L1 entry -> shared_info mfn %#lx, writable (allowed)", si_mfn);
     rc = mm_update1(ptr, mm_pte(si_mfn, MM_RW_FLAGS | MM_PCD));
-    expect(rc, E(EACCES), "L1 entry -> shared_info, uncached (cache attributes of a hypervisor page)");
+    test_expect(rc, E(EACCES), "L1 entry -> shared_info, uncached (cache attributes of a hypervisor page)");
     rc = mm_update1(ptr, 0);
-    expect(rc, 0, "L1 entry cleared");
+    test_expect(rc, 0, "L1 entry cleared");
 
     /* Frames that are no RAM: device memory, which Xen lets the hardware domain
      * map (uncached). Xenolith does not hand device memory to guests yet: -EPERM. */
@@ -195,11 +184,11 @@ static void check_bad_l1(void)
                    "L1 entry -> mfn %#lx beyond RAM (MMIO for dom0): rc=%ld, stored %#lx (PCD|PWT forced)", io, rc, e);
     mm_update1(ptr, 0);
     rc = mm_update1(ptr, mm_pte(1UL << 28, MM_RO_FLAGS));
-    expect(rc, E(EPERM), "L1 entry -> mfn 0x10000000 (beyond the physical address width)");
+    test_expect(rc, E(EPERM), "L1 entry -> mfn 0x10000000 (beyond the physical address width)");
     rc = mm_update1(ptr, mm_pte(0xFFFFFFFFFFUL, MM_RO_FLAGS));
-    expect(rc, E(EINVAL), "L1 entry -> mfn 0xffffffffff (all address bits set)");
+    test_expect(rc, E(EINVAL), "L1 entry -> mfn 0xffffffffff (all address bits set)");
     rc = mm_update1(ptr, 0);
-    expect(rc, 0, "L1 entry cleared");
+    test_expect(rc, 0, "L1 entry cleared");
 }
 
 static void check_bad_flags(void)
@@ -209,19 +198,19 @@ static void check_bad_flags(void)
     unsigned long tbl = fresh_frame();
 
     rc = mm_update1(l2_1, mm_pte(tbl, MM_TABLE_FLAGS | MM_PS));
-    expect(rc, E(EINVAL), "L2 entry with PS (2 MiB page)");
+    test_expect(rc, E(EINVAL), "L2 entry with PS (2 MiB page)");
     rc = mm_update1(l2_1, mm_pte(tbl, MM_TABLE_FLAGS | MM_G));
-    expect(rc, E(EINVAL), "L2 entry with G");
+    test_expect(rc, E(EINVAL), "L2 entry with G");
     rc = mm_update1(l2_1, mm_pte(tbl, MM_TABLE_FLAGS | MM_PCD));
-    expect(rc, E(EINVAL), "L2 entry with PCD");
+    test_expect(rc, E(EINVAL), "L2 entry with PCD");
     rc = mm_update1((area_l3 << 12) + 8, mm_pte(tbl, MM_TABLE_FLAGS | MM_PS));
-    expect(rc, E(EINVAL), "L3 entry with PS (1 GiB page)");
+    test_expect(rc, E(EINVAL), "L3 entry with PS (1 GiB page)");
     rc = mm_update1((mm_l4_mfn() << 12) + 8 * (AREA_SLOT + 1), mm_pte(tbl, MM_TABLE_FLAGS | MM_PS));
-    expect(rc, E(EINVAL), "L4 entry with PS");
+    test_expect(rc, E(EINVAL), "L4 entry with PS");
     rc = mm_update1(l2_1, mm_pte(data_mfn, MM_TABLE_FLAGS));
-    expect(rc, E(EINVAL), "L2 entry -> a data page mapped writable (cannot become an L1)");
+    test_expect(rc, E(EINVAL), "L2 entry -> a data page mapped writable (cannot become an L1)");
     rc = mm_update1(l2_1, mm_pte(area_l2, MM_TABLE_FLAGS));
-    expect(rc, E(EINVAL), "L2 entry -> an L2 (type clash, not a same-level linear entry: RW)");
+    test_expect(rc, E(EINVAL), "L2 entry -> an L2 (type clash, not a same-level linear entry: RW)");
     test_check(try_writable(tbl) == 0, "the would-be table frame is still an ordinary page");
 }
 
@@ -234,67 +223,67 @@ static void check_bad_pins(void)
     unsigned long l1 = fresh_frame();
     raw_write(l1, 7, mm_pte(m2p_mfn, MM_RO_FLAGS));
     rc = mm_ext1(MMUEXT_PIN_L1_TABLE, l1, 0);
-    expect(rc, E(EBUSY), "pin an L1 whose slot 7 maps an M2P frame");
-    expect(try_writable(l1), 0, "  and the frame is an ordinary page afterwards");
+    test_expect(rc, E(EBUSY), "pin an L1 whose slot 7 maps an M2P frame");
+    test_expect(try_writable(l1), 0, "  and the frame is an ordinary page afterwards");
 
     raw_write(l1, 7, mm_pte(l1, MM_RW_FLAGS));
     rc = mm_ext1(MMUEXT_PIN_L1_TABLE, l1, 0);
-    expect(rc, E(EBUSY), "pin an L1 mapping itself writable");
+    test_expect(rc, E(EBUSY), "pin an L1 mapping itself writable");
 
     raw_write(l1, 7, mm_pte(freed_mfn, MM_RO_FLAGS));
     rc = mm_ext1(MMUEXT_PIN_L1_TABLE, l1, 0);
-    expect(rc, E(EBUSY), "pin an L1 mapping a freed frame");
+    test_expect(rc, E(EBUSY), "pin an L1 mapping a freed frame");
     raw_write(l1, 7, 0);
 
     unsigned long l2 = fresh_frame();
     raw_write(l2, 3, mm_pte(spare_pfn_mfn[0], MM_TABLE_FLAGS | MM_PS));
     rc = mm_ext1(MMUEXT_PIN_L2_TABLE, l2, 0);
-    expect(rc, E(EINVAL), "pin an L2 with a PS entry");
+    test_expect(rc, E(EINVAL), "pin an L2 with a PS entry");
     raw_write(l2, 3, mm_pte(data_mfn, MM_TABLE_FLAGS));
     rc = mm_ext1(MMUEXT_PIN_L2_TABLE, l2, 0);
-    expect(rc, E(EINVAL), "pin an L2 whose entry points at a writable data page");
+    test_expect(rc, E(EINVAL), "pin an L2 whose entry points at a writable data page");
     raw_write(l2, 3, 0);
 
     unsigned long l4 = fresh_frame();
     raw_write(l4, 5, mm_pte(data_mfn, MM_TABLE_FLAGS));
     rc = mm_ext1(MMUEXT_PIN_L4_TABLE, l4, 0);
-    expect(rc, E(EINVAL), "pin an L4 whose entry points at a writable data page");
+    test_expect(rc, E(EINVAL), "pin an L4 whose entry points at a writable data page");
     raw_write(l4, 5, 0);
-    expect(try_writable(l4), 0, "  and the frame is an ordinary page afterwards");
+    test_expect(try_writable(l4), 0, "  and the frame is an ordinary page afterwards");
 
     /* Wrong things to pin or unpin. */
     rc = mm_ext1(MMUEXT_PIN_L1_TABLE, data_mfn, 0);
-    expect(rc, E(EINVAL), "pin a data page mapped writable as an L1");
+    test_expect(rc, E(EINVAL), "pin a data page mapped writable as an L1");
     rc = mm_ext1(MMUEXT_PIN_L1_TABLE, m2p_mfn, 0);
-    expect(rc, E(EINVAL), "pin the M2P frame (not ours)");
+    test_expect(rc, E(EINVAL), "pin the M2P frame (not ours)");
     rc = mm_ext1(MMUEXT_PIN_L1_TABLE, max_ram_page + 0x100, 0);
-    expect(rc, E(EINVAL), "pin an mfn beyond RAM");
+    test_expect(rc, E(EINVAL), "pin an mfn beyond RAM");
     rc = mm_ext1(MMUEXT_PIN_L1_TABLE, freed_mfn, 0);
-    expect(rc, E(EINVAL), "pin a freed frame");
+    test_expect(rc, E(EINVAL), "pin a freed frame");
 
     rc = mm_ext1(MMUEXT_PIN_L1_TABLE, l1, 0);
-    expect(rc, 0, "pin an empty L1");
+    test_expect(rc, 0, "pin an empty L1");
     rc = mm_ext1(MMUEXT_PIN_L1_TABLE, l1, 0);
-    expect(rc, E(EINVAL), "pin it again");
+    test_expect(rc, E(EINVAL), "pin it again");
     rc = mm_ext1(MMUEXT_PIN_L2_TABLE, l1, 0);
-    expect(rc, E(EINVAL), "pin it as an L2");
+    test_expect(rc, E(EINVAL), "pin it as an L2");
     rc = mm_update1(t1_slot(1), mm_pte(l1, MM_RW_FLAGS));
-    expect(rc, E(EBUSY), "map the pinned L1 writable");
+    test_expect(rc, E(EBUSY), "map the pinned L1 writable");
     rc = mm_update1(t1_slot(1), mm_pte(l1, MM_RO_FLAGS));
-    expect(rc, 0, "map it read-only (allowed)");
+    test_expect(rc, 0, "map it read-only (allowed)");
     mm_update1(t1_slot(1), 0);
     rc = mm_ext1(MMUEXT_UNPIN_TABLE, l1, 0);
-    expect(rc, 0, "unpin it");
+    test_expect(rc, 0, "unpin it");
     rc = mm_ext1(MMUEXT_UNPIN_TABLE, l1, 0);
-    expect(rc, E(EINVAL), "unpin it again");
+    test_expect(rc, E(EINVAL), "unpin it again");
     rc = mm_ext1(MMUEXT_UNPIN_TABLE, data_mfn, 0);
-    expect(rc, E(EINVAL), "unpin a data page");
+    test_expect(rc, E(EINVAL), "unpin a data page");
     rc = mm_ext1(MMUEXT_UNPIN_TABLE, m2p_mfn, 0);
-    expect(rc, E(EINVAL), "unpin the M2P frame");
+    test_expect(rc, E(EINVAL), "unpin the M2P frame");
     rc = mm_ext1(MMUEXT_UNPIN_TABLE, t1, 0);
-    expect(rc, E(EINVAL), "unpin an L1 that is in use but not pinned");
+    test_expect(rc, E(EINVAL), "unpin an L1 that is in use but not pinned");
     rc = mm_ext1(MMUEXT_UNPIN_TABLE, max_ram_page + 0x100, 0);
-    expect(rc, E(EINVAL), "unpin an mfn beyond RAM");
+    test_expect(rc, E(EINVAL), "unpin an mfn beyond RAM");
 }
 
 /* ---- the current L4 and base pointers ---------------------------------------------- */
@@ -309,32 +298,32 @@ static void check_l4_and_baseptr(void)
     for (unsigned i = 0; i < sizeof(slots) / sizeof(slots[0]); i++) {
         unsigned long before = cur[slots[i]];
         rc = mm_update1(l4 + 8UL * slots[i], 0);
-        expect(rc == E(EINVAL) && cur[slots[i]] == before ? rc : rc - 1000, E(EINVAL),
+        test_expect(rc == E(EINVAL) && cur[slots[i]] == before ? rc : rc - 1000, E(EINVAL),
                "clear reserved L4 slot %u of the current L4 (entry unchanged)", slots[i]);
     }
     rc = mm_update1(l4 + 8UL * 256, mm_pte(spare_pfn_mfn[1], MM_TABLE_FLAGS));
-    expect(rc, E(EINVAL), "point reserved L4 slot 256 at an L3");
+    test_expect(rc, E(EINVAL), "point reserved L4 slot 256 at an L3");
     rc = mm_update1(l4 + 8UL * 255, cur[255]);
-    expect(rc, 0, "rewrite L4 slot 255 (a guest slot) with its value");
+    test_expect(rc, 0, "rewrite L4 slot 255 (a guest slot) with its value");
     rc = mm_update1(l4 + 8UL * 272, cur[272]);
-    expect(rc, 0, "rewrite L4 slot 272 (first guest slot after the hole) with its value");
+    test_expect(rc, 0, "rewrite L4 slot 272 (first guest slot after the hole) with its value");
 
     /* Base pointers to frames that are no L4. */
     rc = mm_ext1(MMUEXT_NEW_BASEPTR, data_mfn, 0);
-    expect(rc, E(EINVAL), "NEW_BASEPTR to a data page mapped writable");
+    test_expect(rc, E(EINVAL), "NEW_BASEPTR to a data page mapped writable");
     unsigned long boot_l3 = mm_pte_mfn(cur[511]);
     rc = mm_ext1(MMUEXT_NEW_BASEPTR, boot_l3, 0);
-    expect(rc, E(EINVAL), "NEW_BASEPTR to the start-of-day L3");
+    test_expect(rc, E(EINVAL), "NEW_BASEPTR to the start-of-day L3");
     rc = mm_ext1(MMUEXT_NEW_BASEPTR, t1, 0);
-    expect(rc, E(EINVAL), "NEW_BASEPTR to an L1 in use");
+    test_expect(rc, E(EINVAL), "NEW_BASEPTR to an L1 in use");
     rc = mm_ext1(MMUEXT_NEW_BASEPTR, m2p_mfn, 0);
-    expect(rc, E(EINVAL), "NEW_BASEPTR to an M2P frame");
+    test_expect(rc, E(EINVAL), "NEW_BASEPTR to an M2P frame");
     rc = mm_ext1(MMUEXT_NEW_BASEPTR, freed_mfn, 0);
-    expect(rc, E(EINVAL), "NEW_BASEPTR to a freed frame");
+    test_expect(rc, E(EINVAL), "NEW_BASEPTR to a freed frame");
     rc = mm_ext1(MMUEXT_NEW_BASEPTR, max_ram_page + 0x100, 0);
-    expect(rc, E(EINVAL), "NEW_BASEPTR to an mfn beyond RAM");
+    test_expect(rc, E(EINVAL), "NEW_BASEPTR to an mfn beyond RAM");
     rc = mm_ext1(MMUEXT_NEW_BASEPTR, mm_l4_mfn(), 0);
-    expect(rc, 0, "NEW_BASEPTR to the current L4 (allowed, a flush)");
+    test_expect(rc, 0, "NEW_BASEPTR to the current L4 (allowed, a flush)");
 }
 
 static void check_linear(void)
@@ -345,10 +334,10 @@ static void check_linear(void)
     long rc;
 
     rc = mm_update1((l4 << 12) + 8UL * s, mm_pte(l4, MM_P | MM_RW | MM_US | MM_A));
-    expect(rc, E(EINVAL), "L4 slot %u -> the L4 itself, writable (linear page table with write access)", s);
+    test_expect(rc, E(EINVAL), "L4 slot %u -> the L4 itself, writable (linear page table with write access)", s);
 
     rc = mm_update1((l4 << 12) + 8UL * s, mm_pte(l4, MM_P | MM_US | MM_A));
-    if (expect(rc, 0, "L4 slot %u -> the L4 itself, read-only: allowed (Xen 4.17's default)", s)) {
+    if (test_expect(rc, 0, "L4 slot %u -> the L4 itself, read-only: allowed (Xen 4.17's default)", s)) {
         /* The L4 appears at (s, s, s, s); its slot 511 must read as ours. */
         const volatile unsigned long *self = (const volatile unsigned long *)mm_va(s, s, s, s);
         int ok = self[511] == cur[511] && self[s] == cur[s];
@@ -369,7 +358,7 @@ static void check_update_ptrs(void)
 
     for (unsigned cmd = 4; cmd < 8; cmd++) {
         rc = mm_update1(ptr | cmd, map);
-        expect(rc, E(ENOSYS), "mmu_update with command %u in the low bits of ptr", cmd);
+        test_expect(rc, E(ENOSYS), "mmu_update with command %u in the low bits of ptr", cmd);
     }
     test_check(t1_read(2) == 0, "  and no entry was written");
 
@@ -378,7 +367,7 @@ static void check_update_ptrs(void)
     test_check(rc == 0 && mm_pte_mfn(t1_read(2)) == spare_pfn_mfn[2],
                "MMU_PT_UPDATE_NO_TRANSLATE (a PV guest: same as a normal update): rc=%ld", rc);
     rc = mm_update1(ptr, 0);
-    expect(rc, 0, "  cleared");
+    test_expect(rc, 0, "  cleared");
 
     /* An ordinary page of ours as the target: the hypervisor just writes it. */
     volatile unsigned long *w = (volatile unsigned long *)data_page;
@@ -388,19 +377,19 @@ static void check_update_ptrs(void)
                "mmu_update with ptr in an ordinary data page: rc=%ld, value written (%#lx)", rc, w[3]);
 
     rc = mm_update1((max_ram_page + 0x100) << 12, 0);
-    expect(rc, E(EINVAL), "mmu_update with ptr beyond RAM");
+    test_expect(rc, E(EINVAL), "mmu_update with ptr beyond RAM");
     rc = mm_update1(0xFFFFFFFFFFFFF000UL, 0);
-    expect(rc, E(EINVAL), "mmu_update with ptr 0xfffffffffffff000");
+    test_expect(rc, E(EINVAL), "mmu_update with ptr 0xfffffffffffff000");
     rc = mm_update1(m2p_mfn << 12, 0);
-    expect(rc, E(EINVAL), "mmu_update with ptr in the M2P frame");
+    test_expect(rc, E(EINVAL), "mmu_update with ptr in the M2P frame");
     rc = mm_update1(freed_mfn << 12, 0);
-    expect(rc, E(EINVAL), "mmu_update with ptr in a freed frame");
+    test_expect(rc, E(EINVAL), "mmu_update with ptr in a freed frame");
     rc = mm_update1((m2p_mfn << 12) | MMU_MACHPHYS_UPDATE, 5);
-    expect(rc, E(EINVAL), "MMU_MACHPHYS_UPDATE of the M2P frame (not ours)");
+    test_expect(rc, E(EINVAL), "MMU_MACHPHYS_UPDATE of the M2P frame (not ours)");
     rc = mm_update1((freed_mfn << 12) | MMU_MACHPHYS_UPDATE, 5);
-    expect(rc, E(EINVAL), "MMU_MACHPHYS_UPDATE of a freed frame");
+    test_expect(rc, E(EINVAL), "MMU_MACHPHYS_UPDATE of a freed frame");
     rc = mm_update1(((max_ram_page + 0x100) << 12) | MMU_MACHPHYS_UPDATE, 5);
-    expect(rc, E(EINVAL), "MMU_MACHPHYS_UPDATE beyond RAM");
+    test_expect(rc, E(EINVAL), "MMU_MACHPHYS_UPDATE beyond RAM");
 
     /* Where the batch stops: requests after a failing one are not done. */
     mmu_update_t req[4] = {
@@ -416,7 +405,7 @@ static void check_update_ptrs(void)
                E(ENOSYS), done);
     mmu_update_t clr[2] = { { t1_slot(3), 0 }, { t1_slot(4), 0 } };
     rc = HYPERVISOR_mmu_update(clr, 2, NULL, DOMID_SELF);
-    expect(rc, 0, "clearing them again with pdone NULL");
+    test_expect(rc, 0, "clearing them again with pdone NULL");
 }
 
 static void check_update_counts(void)
@@ -429,7 +418,7 @@ static void check_update_counts(void)
     rc = HYPERVISOR_mmu_update(&one, 0, &done, DOMID_SELF);
     test_check(rc == 0 && done == 0, "mmu_update count 0: rc=%ld pdone=%u (want 0, 0)", rc, done);
     rc = HYPERVISOR_mmu_update(NULL, 0, NULL, DOMID_SELF);
-    expect(rc, 0, "mmu_update NULL, count 0");
+    test_expect(rc, 0, "mmu_update NULL, count 0");
     done = 0x1234;
     rc = HYPERVISOR_mmu_update(NULL, 1, &done, DOMID_SELF);
     test_check(rc == E(EFAULT) && done == 0, "mmu_update NULL, count 1: rc=%ld pdone=%u (want %ld, 0)", rc,
@@ -445,7 +434,7 @@ static void check_update_counts(void)
                "mmu_update list at a non-canonical address: rc=%ld pdone=%#x (want %ld, untouched)", rc, done,
                E(EFAULT));
     rc = HYPERVISOR_mmu_update(&one, 1, (unsigned int *)0x0000500000000000UL, DOMID_SELF);
-    expect(rc, 0, "mmu_update with pdone unmapped (the updates are done, the count is lost)");
+    test_expect(rc, 0, "mmu_update with pdone unmapped (the updates are done, the count is lost)");
 
     /* Four no-op requests at the very end of the mapped region, count one million. */
     unsigned long last = mm_virt_base() + mm_boot_pfns() * MM_PAGE_SIZE;
@@ -517,37 +506,37 @@ static void check_mmuext(void)
     static const unsigned int bad[] = { 14, 21, 22, 31, 255, 0x10000, 0xffffffffu };
     for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         rc = mm_ext1(bad[i], 0, 0);
-        expect(rc, E(ENOSYS), "mmuext_op command %#x", bad[i]);
+        test_expect(rc, E(ENOSYS), "mmuext_op command %#x", bad[i]);
     }
     rc = mm_ext1(MMUEXT_MARK_SUPER, data_mfn, 0);
-    expect(rc, E(EOPNOTSUPP), "MMUEXT_MARK_SUPER");
+    test_expect(rc, E(EOPNOTSUPP), "MMUEXT_MARK_SUPER");
     rc = mm_ext1(MMUEXT_UNMARK_SUPER, data_mfn, 0);
-    expect(rc, E(EOPNOTSUPP), "MMUEXT_UNMARK_SUPER");
+    test_expect(rc, E(EOPNOTSUPP), "MMUEXT_UNMARK_SUPER");
     rc = mm_ext1(MMUEXT_SET_LDT, (unsigned long)data_page, 8193);
-    expect(rc, E(EINVAL), "MMUEXT_SET_LDT with 8193 entries");
+    test_expect(rc, E(EINVAL), "MMUEXT_SET_LDT with 8193 entries");
     rc = mm_ext1(MMUEXT_SET_LDT, (unsigned long)data_page + 8, 1);
-    expect(rc, E(EINVAL), "MMUEXT_SET_LDT at an address that is not page aligned");
+    test_expect(rc, E(EINVAL), "MMUEXT_SET_LDT at an address that is not page aligned");
     rc = mm_ext1(MMUEXT_SET_LDT, 0xFFFF830000000000UL, 1);
-    expect(rc, E(EINVAL), "MMUEXT_SET_LDT in the hypervisor's range");
+    test_expect(rc, E(EINVAL), "MMUEXT_SET_LDT in the hypervisor's range");
     rc = mm_ext1(MMUEXT_SET_LDT, 0, 0);
-    expect(rc, 0, "MMUEXT_SET_LDT with no entries");
+    test_expect(rc, 0, "MMUEXT_SET_LDT with no entries");
 
     rc = mm_ext1(MMUEXT_CLEAR_PAGE, m2p_mfn, 0);
-    expect(rc, E(EINVAL), "MMUEXT_CLEAR_PAGE of an M2P frame");
+    test_expect(rc, E(EINVAL), "MMUEXT_CLEAR_PAGE of an M2P frame");
     rc = mm_ext1(MMUEXT_CLEAR_PAGE, t1, 0);
-    expect(rc, E(EINVAL), "MMUEXT_CLEAR_PAGE of an L1 in use");
+    test_expect(rc, E(EINVAL), "MMUEXT_CLEAR_PAGE of an L1 in use");
     rc = mm_ext1(MMUEXT_CLEAR_PAGE, freed_mfn, 0);
-    expect(rc, E(EINVAL), "MMUEXT_CLEAR_PAGE of a freed frame");
+    test_expect(rc, E(EINVAL), "MMUEXT_CLEAR_PAGE of a freed frame");
     rc = mm_ext1(MMUEXT_COPY_PAGE, t1, data_mfn);
-    expect(rc, E(EINVAL), "MMUEXT_COPY_PAGE onto an L1 in use");
+    test_expect(rc, E(EINVAL), "MMUEXT_COPY_PAGE onto an L1 in use");
     rc = mm_ext1(MMUEXT_COPY_PAGE, spare_pfn_mfn[6], m2p_mfn);
-    expect(rc, E(EINVAL), "MMUEXT_COPY_PAGE from an M2P frame");
+    test_expect(rc, E(EINVAL), "MMUEXT_COPY_PAGE from an M2P frame");
     rc = mm_ext1(MMUEXT_COPY_PAGE, spare_pfn_mfn[6], t1);
-    expect(rc, 0, "MMUEXT_COPY_PAGE from an L1 in use (reading a table is fine)");
+    test_expect(rc, 0, "MMUEXT_COPY_PAGE from an L1 in use (reading a table is fine)");
 
     /* A bad vCPU mask pointer. */
     rc = mm_ext1(MMUEXT_TLB_FLUSH_MULTI, 0, 0x0000500000000000UL);
-    expect(rc, E(EINVAL), "MMUEXT_TLB_FLUSH_MULTI with an unmapped vCPU mask");
+    test_expect(rc, E(EINVAL), "MMUEXT_TLB_FLUSH_MULTI with an unmapped vCPU mask");
 
     /* pdone counts the ops done before the failing one. */
     struct mmuext_op ops[4];
@@ -564,15 +553,15 @@ static void check_mmuext(void)
     test_check(rc == E(ENOSYS) && done == 2, "mmuext_op batch of 4 whose third is bad: rc=%ld pdone=%u (want %ld, 2)",
                rc, done, E(ENOSYS));
     rc = mm_ext1(MMUEXT_UNPIN_TABLE, l1, 0);
-    expect(rc, 0, "  the second (a pin) was done: unpin works");
+    test_expect(rc, 0, "  the second (a pin) was done: unpin works");
 
     done = 0x1234;
     rc = HYPERVISOR_mmuext_op(ops, 0, &done, DOMID_SELF);
     test_check(rc == 0 && done == 0, "mmuext_op count 0: rc=%ld pdone=%u", rc, done);
     rc = HYPERVISOR_mmuext_op(NULL, 1, NULL, DOMID_SELF);
-    expect(rc, E(EFAULT), "mmuext_op NULL list, count 1");
+    test_expect(rc, E(EFAULT), "mmuext_op NULL list, count 1");
     rc = HYPERVISOR_mmuext_op((struct mmuext_op *)0xFFFF830000000000UL, 1, NULL, DOMID_SELF);
-    expect(rc, E(EFAULT), "mmuext_op list in the hypervisor's range");
+    test_expect(rc, E(EFAULT), "mmuext_op list in the hypervisor's range");
 }
 
 /* ---- foreign domains ----------------------------------------------------------------------- */
@@ -604,14 +593,14 @@ static void check_foreigndom(void)
         int pseudo = guest_on_xenolith() && doms[i].dom == DOMID_IO;
         long want_mmu = pseudo ? E(ESRCH) : doms[i].want_mmu, want_ext = pseudo ? E(ESRCH) : doms[i].want_ext;
         rc = HYPERVISOR_mmu_update(&req, 1, &done, doms[i].dom);
-        expect(rc, want_mmu, "mmu_update mapping our own frame with foreigndom %s", doms[i].what);
+        test_expect(rc, want_mmu, "mmu_update mapping our own frame with foreigndom %s", doms[i].what);
         if (doms[i].dom >> 16)
             continue;
         rc = HYPERVISOR_mmuext_op(&op, 1, NULL, doms[i].dom);
-        expect(rc, want_ext, "mmuext_op TLB_FLUSH_LOCAL with foreigndom %s", doms[i].what);
+        test_expect(rc, want_ext, "mmuext_op TLB_FLUSH_LOCAL with foreigndom %s", doms[i].what);
         rc = HYPERVISOR_update_va_mapping_otherdomain(AREA_BASE + 13 * MM_PAGE_SIZE,
                                                       mm_pte(spare_pfn_mfn[7], MM_RW_FLAGS), 0, doms[i].dom);
-        expect(rc, want_mmu, "update_va_mapping_otherdomain with domid %s", doms[i].what);
+        test_expect(rc, want_mmu, "update_va_mapping_otherdomain with domid %s", doms[i].what);
     }
     test_check(t1_read(13) == 0, "no entry was written (%#lx)", t1_read(13));
 }
@@ -624,15 +613,15 @@ static void check_uvm(void)
     unsigned long val = mm_pte(spare_pfn_mfn[7], MM_RW_FLAGS);
 
     rc = HYPERVISOR_update_va_mapping(0xFFFF800000000000UL, val, 0);
-    expect(rc, E(EINVAL), "update_va_mapping of the M2P's address");
+    test_expect(rc, E(EINVAL), "update_va_mapping of the M2P's address");
     rc = HYPERVISOR_update_va_mapping(0xFFFF830000000000UL, val, 0);
-    expect(rc, E(EINVAL), "update_va_mapping in the hypervisor's range");
+    test_expect(rc, E(EINVAL), "update_va_mapping in the hypervisor's range");
     rc = HYPERVISOR_update_va_mapping(0x0000800000000000UL, val, 0);
-    expect(rc, E(EINVAL), "update_va_mapping of a non-canonical address");
+    test_expect(rc, E(EINVAL), "update_va_mapping of a non-canonical address");
     rc = HYPERVISOR_update_va_mapping(0x0000500000000000UL, val, 0);
-    expect(rc, E(EINVAL), "update_va_mapping where no L1 exists");
+    test_expect(rc, E(EINVAL), "update_va_mapping where no L1 exists");
     rc = HYPERVISOR_update_va_mapping(AREA_BASE + 14 * MM_PAGE_SIZE, mm_pte(m2p_mfn, MM_RO_FLAGS), 0);
-    expect(rc, E(EBUSY), "update_va_mapping to an M2P frame");
+    test_expect(rc, E(EBUSY), "update_va_mapping to an M2P frame");
 
     /* A vCPU mask that cannot be read: the entry is written, the flush fails. */
     rc = HYPERVISOR_update_va_mapping(AREA_BASE + 14 * MM_PAGE_SIZE, val, UVMF_INVLPG | 0x0000500000000000UL);
@@ -641,7 +630,7 @@ static void check_uvm(void)
                "update_va_mapping with an unmapped vCPU mask: rc=%ld (want %ld), entry written anyway (%#lx)", rc,
                E(EFAULT), e);
     rc = HYPERVISOR_update_va_mapping(AREA_BASE + 14 * MM_PAGE_SIZE, 0, UVMF_INVLPG | UVMF_LOCAL);
-    expect(rc, 0, "  cleared");
+    test_expect(rc, 0, "  cleared");
 
     /* multicall: every entry runs, each gets its own result. */
     multicall_entry_t mc[5];
@@ -670,11 +659,11 @@ static void check_uvm(void)
     test_check(rc == 0 && fl == 0, "  and unmapped again");
 
     rc = HYPERVISOR_multicall(mc, 0);
-    expect(rc, 0, "multicall of 0 entries");
+    test_expect(rc, 0, "multicall of 0 entries");
     rc = HYPERVISOR_multicall(NULL, 1);
-    expect(rc, E(EFAULT), "multicall NULL list, 1 entry");
+    test_expect(rc, E(EFAULT), "multicall NULL list, 1 entry");
     rc = HYPERVISOR_multicall((multicall_entry_t *)0xFFFF830000000000UL, 1);
-    expect(rc, E(EFAULT), "multicall list in the hypervisor's range");
+    test_expect(rc, E(EFAULT), "multicall list in the hypervisor's range");
 }
 
 /* ---- memory_op ------------------------------------------------------------------------------------ */
@@ -685,47 +674,47 @@ static void check_memory_op(void)
     xen_pfn_t list[2];
 
     rc = HYPERVISOR_memory_op(XENMEM_current_reservation, NULL);
-    expect(rc, E(EFAULT), "current_reservation with a NULL argument");
+    test_expect(rc, E(EFAULT), "current_reservation with a NULL argument");
     rc = mm_domain_query(XENMEM_current_reservation, 5);
-    expect(rc, E(ESRCH), "current_reservation of domain 5");
+    test_expect(rc, E(ESRCH), "current_reservation of domain 5");
     rc = mm_domain_query(XENMEM_maximum_reservation, DOMID_INVALID);
-    expect(rc, E(ESRCH), "maximum_reservation of DOMID_INVALID");
+    test_expect(rc, E(ESRCH), "maximum_reservation of DOMID_INVALID");
     rc = HYPERVISOR_memory_op(XENMEM_maximum_ram_page | (1UL << 6), NULL);
-    expect(rc, E(EINVAL), "maximum_ram_page with a start extent in cmd");
+    test_expect(rc, E(EINVAL), "maximum_ram_page with a start extent in cmd");
     rc = HYPERVISOR_memory_op(63, NULL);
-    expect(rc, E(ENOSYS), "memory_op 63 (unknown)");
+    test_expect(rc, E(ENOSYS), "memory_op 63 (unknown)");
     rc = HYPERVISOR_memory_op(XENMEM_memory_map, NULL);
-    expect(rc, E(EFAULT), "memory_map with a NULL argument");
+    test_expect(rc, E(EFAULT), "memory_map with a NULL argument");
 
     /* The reservation ops report progress, not errors: 0 extents done. */
     rc = HYPERVISOR_memory_op(XENMEM_decrease_reservation, NULL);
-    expect(rc, 0, "decrease_reservation with a NULL argument: 0 extents");
+    test_expect(rc, 0, "decrease_reservation with a NULL argument: 0 extents");
     rc = HYPERVISOR_memory_op(XENMEM_increase_reservation, (void *)0xFFFF830000000000UL);
-    expect(rc, 0, "increase_reservation with its argument in the hypervisor's range: 0 extents");
+    test_expect(rc, 0, "increase_reservation with its argument in the hypervisor's range: 0 extents");
     list[0] = m2p_mfn;
     rc = mm_reservation(XENMEM_decrease_reservation, list, 1, 0, DOMID_SELF);
-    expect(rc, 0, "decrease_reservation of an M2P frame: 0 extents");
+    test_expect(rc, 0, "decrease_reservation of an M2P frame: 0 extents");
     list[0] = freed_mfn;
     rc = mm_reservation(XENMEM_decrease_reservation, list, 1, 0, DOMID_SELF);
-    expect(rc, 0, "decrease_reservation of a frame already given back: 0 extents");
+    test_expect(rc, 0, "decrease_reservation of a frame already given back: 0 extents");
     list[0] = max_ram_page + 0x100;
     rc = mm_reservation(XENMEM_decrease_reservation, list, 1, 0, DOMID_SELF);
-    expect(rc, 0, "decrease_reservation of an mfn beyond RAM: 0 extents");
+    test_expect(rc, 0, "decrease_reservation of an mfn beyond RAM: 0 extents");
     rc = mm_reservation(XENMEM_decrease_reservation, (xen_pfn_t *)0x0000500000000000UL, 1, 0, DOMID_SELF);
-    expect(rc, 0, "decrease_reservation with an unmapped extent list: 0 extents");
+    test_expect(rc, 0, "decrease_reservation with an unmapped extent list: 0 extents");
     list[0] = data_mfn;
     rc = mm_reservation(XENMEM_decrease_reservation, list, 1, 40, DOMID_SELF);
-    expect(rc, 0, "decrease_reservation of order 40: 0 extents");
+    test_expect(rc, 0, "decrease_reservation of order 40: 0 extents");
     rc = mm_reservation(XENMEM_populate_physmap, list, 1, 40, DOMID_SELF);
-    expect(rc, 0, "populate_physmap of order 40: 0 extents");
+    test_expect(rc, 0, "populate_physmap of order 40: 0 extents");
     rc = mm_reservation(XENMEM_increase_reservation, list, 1, 40, DOMID_SELF);
-    expect(rc, 0, "increase_reservation of order 40: 0 extents");
+    test_expect(rc, 0, "increase_reservation of order 40: 0 extents");
     rc = mm_reservation(XENMEM_populate_physmap, list, 1UL << 26, 0, DOMID_SELF);
-    expect(rc, 0, "populate_physmap of 2^26 extents (too many to encode a continuation): 0 extents");
+    test_expect(rc, 0, "populate_physmap of 2^26 extents (too many to encode a continuation): 0 extents");
     rc = mm_reservation(XENMEM_populate_physmap, list, 1, 0, 5);
-    expect(rc, 0, "populate_physmap for domain 5: 0 extents");
+    test_expect(rc, 0, "populate_physmap for domain 5: 0 extents");
     rc = HYPERVISOR_memory_op(XENMEM_decrease_reservation | (1UL << 6), NULL);
-    expect(rc, 1, "decrease_reservation, start extent 1, NULL argument: returns the start extent");
+    test_expect(rc, 1, "decrease_reservation, start extent 1, NULL argument: returns the start extent");
     test_check(mm_pfn_to_mfn(va_pfn(data_page)) == data_mfn && ((volatile char *)data_page)[0] == 0,
                "our data page is still ours");
 }
