@@ -214,16 +214,6 @@ static long mmu1(unsigned long ptr, unsigned long val, unsigned foreigndom)
     return HYPERVISOR_mmu_update(&req, 1, NULL, foreigndom);
 }
 
-static long ext1(unsigned cmd, unsigned long mfn, unsigned long arg2, unsigned foreigndom)
-{
-    struct mmuext_op op;
-    g_memset(&op, 0, sizeof(op));
-    op.cmd = cmd;
-    op.arg1.mfn = mfn;
-    op.arg2.src_mfn = arg2;
-    return HYPERVISOR_mmuext_op(&op, 1, NULL, foreigndom);
-}
-
 /* do_mmu_update, do_mmuext_op, do_update_va_mapping_otherdomain (x86/mm.c),
  * get_pg_owner (page_alloc.c), get_page_from_l1e, xsm/dummy.h's XSM_TARGET:
  * a domU passes its own id only as DOMID_SELF; another domain is looked up
@@ -245,9 +235,9 @@ static void attack_mm(void)
         long want = dom == DOMID_IO && !xl ? E(EBUSY) : E(EPERM);
         rc = mmu1(own_slot, own_val, dom);
         test_expect(rc, want, "mmu_update of our own L1 with foreigndom %s", what);
-        rc = ext1(MMUEXT_TLB_FLUSH_LOCAL, 0, 0, dom);
+        rc = mm_ext1_for(MMUEXT_TLB_FLUSH_LOCAL, 0, 0, dom);
         test_expect(rc, E(EPERM), "mmuext_op TLB_FLUSH_LOCAL with foreigndom %s", what);
-        rc = ext1(MMUEXT_PIN_L1_TABLE, vd.l1_mfn, 0, dom);
+        rc = mm_ext1_for(MMUEXT_PIN_L1_TABLE, vd.l1_mfn, 0, dom);
         test_expect(rc, E(EPERM), "mmuext_op PIN_L1_TABLE of the victim's L1 with foreigndom %s", what);
         rc = HYPERVISOR_update_va_mapping_otherdomain(va, own_val, 0, dom);
         test_expect(rc, E(EPERM), "update_va_mapping_otherdomain with domid %s", what);
@@ -260,7 +250,7 @@ static void attack_mm(void)
     test_expect(rc, E(ESRCH), "mmu_update with foreigndom = no domain");
     rc = HYPERVISOR_update_va_mapping_otherdomain(va, own_val, 0, NO_DOMAIN);
     test_expect(rc, E(ESRCH), "update_va_mapping_otherdomain of no domain");
-    rc = ext1(MMUEXT_TLB_FLUSH_LOCAL, 0, 0, NO_DOMAIN);
+    rc = mm_ext1_for(MMUEXT_TLB_FLUSH_LOCAL, 0, 0, NO_DOMAIN);
     test_expect(rc, E(ESRCH), "mmuext_op with foreigndom = no domain");
 
     /* The page-table owner in foreigndom bits 16-31 (id + 1): the victim's
@@ -298,21 +288,21 @@ static void attack_mm(void)
     test_expect(rc, E(EINVAL), "mmu_update clearing an entry of the victim's L4");
     rc = mmu1((vd.pattern_mfn[3] << 12) | MMU_MACHPHYS_UPDATE, 0x1234, DOMID_SELF);
     test_expect(rc, E(EINVAL), "MMU_MACHPHYS_UPDATE of the victim's frame");
-    rc = ext1(MMUEXT_PIN_L1_TABLE, vd.l1_mfn, 0, DOMID_SELF);
+    rc = mm_ext1_for(MMUEXT_PIN_L1_TABLE, vd.l1_mfn, 0, DOMID_SELF);
     test_expect(rc, E(EINVAL), "MMUEXT_PIN_L1_TABLE of the victim's L1");
-    rc = ext1(MMUEXT_PIN_L1_TABLE, vd.pattern_mfn[4], 0, DOMID_SELF);
+    rc = mm_ext1_for(MMUEXT_PIN_L1_TABLE, vd.pattern_mfn[4], 0, DOMID_SELF);
     test_expect(rc, E(EINVAL), "MMUEXT_PIN_L1_TABLE of the victim's data frame");
-    rc = ext1(MMUEXT_PIN_L4_TABLE, vd.l4_mfn, 0, DOMID_SELF);
+    rc = mm_ext1_for(MMUEXT_PIN_L4_TABLE, vd.l4_mfn, 0, DOMID_SELF);
     test_expect(rc, E(EINVAL), "MMUEXT_PIN_L4_TABLE of the victim's L4");
-    rc = ext1(MMUEXT_UNPIN_TABLE, vd.l4_mfn, 0, DOMID_SELF);
+    rc = mm_ext1_for(MMUEXT_UNPIN_TABLE, vd.l4_mfn, 0, DOMID_SELF);
     test_expect(rc, E(EINVAL), "MMUEXT_UNPIN_TABLE of the victim's L4");
-    rc = ext1(MMUEXT_NEW_BASEPTR, vd.l4_mfn, 0, DOMID_SELF);
+    rc = mm_ext1_for(MMUEXT_NEW_BASEPTR, vd.l4_mfn, 0, DOMID_SELF);
     test_expect(rc, E(EINVAL), "MMUEXT_NEW_BASEPTR to the victim's L4");
-    rc = ext1(MMUEXT_CLEAR_PAGE, vd.pattern_mfn[5], 0, DOMID_SELF);
+    rc = mm_ext1_for(MMUEXT_CLEAR_PAGE, vd.pattern_mfn[5], 0, DOMID_SELF);
     test_expect(rc, E(EINVAL), "MMUEXT_CLEAR_PAGE of the victim's frame");
-    rc = ext1(MMUEXT_COPY_PAGE, own_mfn, vd.pattern_mfn[6], DOMID_SELF);
+    rc = mm_ext1_for(MMUEXT_COPY_PAGE, own_mfn, vd.pattern_mfn[6], DOMID_SELF);
     test_expect(rc, E(EINVAL), "MMUEXT_COPY_PAGE from the victim's frame");
-    rc = ext1(MMUEXT_COPY_PAGE, vd.pattern_mfn[6], own_mfn, DOMID_SELF);
+    rc = mm_ext1_for(MMUEXT_COPY_PAGE, vd.pattern_mfn[6], own_mfn, DOMID_SELF);
     test_expect(rc, E(EINVAL), "MMUEXT_COPY_PAGE onto the victim's frame");
 
     /* Descriptor tables (pv/descriptor-tables.c: pv_set_gdt, do_update_descriptor):
@@ -345,7 +335,7 @@ static void attack_m2p_frames(void)
         test_expect(rc, E(EBUSY), "L1 entry -> mfn %#lx (M2P pfn %#lx, not ours), read-only", mfn, pfn);
         rc = mmu1((mfn << 12) | MMU_MACHPHYS_UPDATE, pfn + 1, DOMID_SELF);
         test_expect(rc, E(EINVAL), "  MMU_MACHPHYS_UPDATE of it");
-        rc = ext1(MMUEXT_PIN_L1_TABLE, mfn, 0, DOMID_SELF);
+        rc = mm_ext1_for(MMUEXT_PIN_L1_TABLE, mfn, 0, DOMID_SELF);
         test_expect(rc, E(EINVAL), "  MMUEXT_PIN_L1_TABLE of it");
         test_check(GUEST_M2P[mfn] == pfn, "  its M2P entry unchanged (%#lx)", GUEST_M2P[mfn]);
     }

@@ -214,7 +214,7 @@ long mm_update1(unsigned long ptr, unsigned long val)
     return HYPERVISOR_mmu_update(&req, 1, &done, DOMID_SELF);
 }
 
-long mm_ext1(unsigned int cmd, unsigned long arg1, unsigned long arg2)
+long mm_ext1_for(unsigned int cmd, unsigned long arg1, unsigned long arg2, unsigned int foreigndom)
 {
     struct mmuext_op op;
 
@@ -222,7 +222,12 @@ long mm_ext1(unsigned int cmd, unsigned long arg1, unsigned long arg2)
     op.cmd = cmd;
     op.arg1.mfn = arg1;
     op.arg2.src_mfn = arg2;
-    return HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF);
+    return HYPERVISOR_mmuext_op(&op, 1, NULL, foreigndom);
+}
+
+long mm_ext1(unsigned int cmd, unsigned long arg1, unsigned long arg2)
+{
+    return mm_ext1_for(cmd, arg1, arg2, DOMID_SELF);
 }
 
 long mm_new_baseptr(unsigned long mfn)

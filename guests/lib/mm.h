@@ -194,6 +194,8 @@ unsigned long mm_va_to_mfn(unsigned long va);
 long mm_update1(unsigned long ptr, unsigned long val);
 /* One mmuext_op (DOMID_SELF); arg1 is mfn or linear_addr, arg2 the union. */
 long mm_ext1(unsigned int cmd, unsigned long arg1, unsigned long arg2);
+/* The same with another foreigndom (the page owner field of mmuext_op). */
+long mm_ext1_for(unsigned int cmd, unsigned long arg1, unsigned long arg2, unsigned int foreigndom);
 /* NEW_BASEPTR and, when it works, mm_set_l4_mfn(). */
 long mm_new_baseptr(unsigned long mfn);
 
