@@ -337,7 +337,7 @@ int snformat(char *buf, size_t size, const char *fmt, ...)
 
 /* ---- console ----------------------------------------------------------------- */
 
-void console_write(const char *s, size_t len)
+static void console_put(const char *s, size_t len)
 {
     while (len) {
         long rc = HYPERVISOR_console_io(CONSOLEIO_write, len, s);
@@ -349,6 +349,41 @@ void console_write(const char *s, size_t len)
         s += rc;
         len -= (size_t)rc;
     }
+}
+
+/* Both Xen and Xenolith print the hardware domain's console text as it is
+ * (it is the console of the machine) and prefix other domains' lines with
+ * "(dN) ". Test guests running as dom0 mark their own lines "(d0) " so that
+ * every domain's lines look alike on both. */
+void console_write(const char *s, size_t len)
+{
+    static int at_line_start = 1;
+    char buf[320];
+    size_t n = 0;
+
+    if (!guest_start_info || !(guest_start_info->flags & SIF_INITDOMAIN)) {
+        console_put(s, len);
+        return;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (at_line_start) {
+            if (n + 5 > sizeof(buf)) {
+                console_put(buf, n);
+                n = 0;
+            }
+            g_memcpy(buf + n, "(d0) ", 5);
+            n += 5;
+            at_line_start = 0;
+        }
+        buf[n++] = s[i];
+        at_line_start = s[i] == '\n';
+        if (n == sizeof(buf)) {
+            console_put(buf, n);
+            n = 0;
+        }
+    }
+    if (n)
+        console_put(buf, n);
 }
 
 static int vprintk(const char *fmt, va_list ap)

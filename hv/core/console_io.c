@@ -24,7 +24,15 @@ long console_io_hypercall(uint64_t cmd, uint64_t count, uint64_t buffer, uint64_
                 return hypercall_continue(cmd, count, buffer, 0, 0);
             if (copy_from_guest(chunk, buffer, n))
                 return -XEN_EFAULT;
-            log_guest_write(d->id, &d->console_line_start, chunk, n);
+            /* The hardware domain's text goes out as it is (as in Xen):
+             * it is the console back end of the others, which prints their
+             * lines with their own "(dN) ". Other domains' lines get it here,
+             * and so does a dom0 given a domU's start_info (it does not know
+             * it is dom0; the hypervisor serves its console ring). */
+            if (d->privileged && !d->console_ring_mfn)
+                log_guest_write_as("", &d->console_line_start, chunk, n);
+            else
+                log_guest_write(d->id, &d->console_line_start, chunk, n);
             buffer += n;
             count -= n;
         }

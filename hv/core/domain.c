@@ -313,8 +313,11 @@ HV_HOT void vcpu_return_to_guest(struct cpu_regs *frame)
     struct vcpu *prev = current;
     struct sched_unit *u;
 
-    /* A dead domain's memory goes back a piece at every exit meanwhile. */
-    (void)domain_teardown_some();
+    /* A dead domain's memory goes back a piece at every exit meanwhile; once
+     * its last piece is done its structures go too, unless this CPU runs one
+     * of its vCPUs (then at the switch below). */
+    if (domain_teardown_some() && reap_list)
+        domain_reap();
 
     if (sched_cpu_need_pick() && (u = sched_cpu_pick()) != &prev->unit) {
         /* One hardware timer write for the whole switch (prev's periodic

@@ -53,6 +53,11 @@ void log_guest_write(unsigned domid, int *at_line_start, const char *s, size_t n
     char prefix[16];
 
     fmt_snprintf(prefix, sizeof(prefix), "(d%u) ", domid);
+    log_guest_write_as(prefix, at_line_start, s, n);
+}
+
+void log_guest_write_as(const char *prefix, int *at_line_start, const char *s, size_t n)
+{
     /* Keep hypervisor and guest lines apart on the shared console. */
     if (!hv_at_line_start) {
         put_prefixed("", &hv_at_line_start, "\n", 1);

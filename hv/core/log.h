@@ -13,6 +13,9 @@ void log_printf(int level, const char *fmt, ...) __attribute__((format(printf, 2
 void log_vprintf(int level, const char *fmt, va_list ap);
 /* Raw text from a guest's console_io, shown as lines prefixed "(dN) ". */
 void log_guest_write(unsigned domid, int *at_line_start, const char *s, size_t n);
+/* The same with a prefix of the caller's ("" for the hardware domain, whose
+ * text goes out as it is, as in Xen: dom0 prints other domains' consoles). */
+void log_guest_write_as(const char *prefix, int *at_line_start, const char *s, size_t n);
 int log_parse_level(const char *name);
 
 #define printk(...)   log_printf(LOG_INFO, __VA_ARGS__)
