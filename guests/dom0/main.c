@@ -1,0 +1,146 @@
+/* dom0, the services domain: the console back end, the XenStore server and
+ * the toolstack of the domUs the hypervisor built from boot modules, and a
+ * shell on the serial line. See docs/dom0.md.
+ *
+ * Command line:
+ *   [shutdown_after=<s>]     that long after start, write "poweroff" to every
+ *                            domU's control/shutdown, wait for them, power off
+ *   [shutdown_timeout=<s>]   how long a domU gets to obey (default 30); then it
+ *                            is shut down remotely (and counted as forced)
+ *   [domus=<n>]              ids 1..n were built at boot: one gone before dom0
+ *                            first looks still counts (as gone)
+ *   [selftest=1]             read every domU's tree back as the domU and as
+ *                            another domain, checking values and permissions
+ * Without shutdown_after, dom0 powers off once the last domU has ended.
+ * It powers off with SHUTDOWN_poweroff ("Test result: SUCCESS") if every
+ * domU powered off cleanly, else with SHUTDOWN_crash ("FAILURE"). */
+#include "dom0.h"
+
+#define MAX_POLL    128                /* SCHEDOP_poll takes at most 128 ports in Xen */
+#define TURN_NS     50000000ull        /* the loop looks around at least this often */
+#define SCAN_NS     200000000ull       /* and at the domain list at least this often */
+#define FORCE_GRACE 5000000000ull      /* after a forced shutdown, destroy */
+
+static evtchn_port_t ports[MAX_POLL];
+
+/* Test and clear: was port pending? */
+static int took(unsigned port)
+{
+    if (!port || !pv_port_pending(port))
+        return 0;
+    pv_clear_bit(pv_shared->evtchn_pending, port);
+    return 1;
+}
+
+/* Ask every domU to power off. */
+static void ask_all(void)
+{
+    unsigned n = 0;
+
+    for (unsigned i = 0; i < DOM0_MAX_DOMUS; i++)
+        if (dom0_domus[i].used && !dom0_domus[i].asked) {
+            if (toolstack_request(&dom0_domus[i], "poweroff") != 0)
+                printk("dom0: d%u: control/shutdown not written\n", dom0_domus[i].id);
+            n++;
+        }
+    printk("dom0: shutdown_after: asked %u domU%s to power off\n", n, n == 1 ? "" : "s");
+}
+
+/* A domU that did not obey in time is shut down remotely, then destroyed. */
+static void force_late(uint64_t now, uint64_t timeout)
+{
+    for (unsigned i = 0; i < DOM0_MAX_DOMUS; i++) {
+        struct domu *d = &dom0_domus[i];
+        if (!d->used || !d->asked)
+            continue;
+        if (!d->forced && now >= d->asked_at + timeout) {
+            struct sched_remote_shutdown rs = { .domain_id = d->id, .reason = SHUTDOWN_poweroff };
+            long rc = pv_sched_op(SCHEDOP_remote_shutdown, &rs);
+            printk("dom0: d%u did not power off in time: shut down remotely (rc=%ld)\n", d->id, rc);
+            d->forced = 1;
+            if (rc != 0)
+                (void)dom0_domctl_simple(XEN_DOMCTL_destroydomain, d->id);
+        } else if (d->forced == 1 && now >= d->asked_at + timeout + FORCE_GRACE) {
+            printk("dom0: d%u still there: destroyed\n", d->id);
+            d->forced = 2;
+            (void)dom0_domctl_simple(XEN_DOMCTL_destroydomain, d->id);
+        }
+    }
+}
+
+void test_main(start_info_t *si)
+{
+    const char *cmd = (const char *)si->cmd_line;
+    const uint64_t after = g_opt(cmd, "shutdown_after=", 0) * 1000000000ull;
+    const uint64_t timeout = g_opt(cmd, "shutdown_timeout=", 30) * 1000000000ull;
+    const int selftest = (int)g_opt(cmd, "selftest=", 0);
+    uint64_t start, next_scan = 0, next_shell = 0;
+    int asked = 0;
+    long exc;
+    unsigned con;
+
+    dom0_expect = (unsigned)g_opt(cmd, "domus=", 0);
+    pv_map_shared_info();
+    (void)pv_events_mask();            /* events are polled, never delivered */
+    exc = pv_bind_virq(VIRQ_DOM_EXC, 0);
+    test_check(exc > 0, "VIRQ_DOM_EXC bound: port %ld", exc);
+    if (!test_check(store_init() == 0, "XenStore core up"))
+        test_finish();
+    con = shell_init();
+    start = pv_now();
+
+    domains_scan();
+    domains_expect_gone();
+    printk("dom0: serving %u domU%s\n", domains_live(), domains_live() == 1 ? "" : "s");
+    if (selftest)
+        for (unsigned i = 0; i < DOM0_MAX_DOMUS; i++)
+            if (dom0_domus[i].used && dom0_domus[i].conn)
+                selftest_domain(&dom0_domus[i]);
+
+    for (;;) {
+        uint64_t now = pv_now(), wake;
+        unsigned n = 0;
+
+        if (took((unsigned)exc) || now >= next_scan) {
+            domains_scan();
+            next_scan = now + SCAN_NS;
+        }
+        if (took(con) || now >= next_shell) {
+            shell_poll();
+            next_shell = now + SCAN_NS;
+        }
+        if (exc > 0)
+            ports[n++] = (evtchn_port_t)exc;
+        if (con)
+            ports[n++] = con;
+        n += rings_ports(ports + n, MAX_POLL - n);
+        for (unsigned i = 0; i < n; i++)
+            (void)took(ports[i]);
+        /* Cleared first, then served: an event after this turn's look wakes
+         * the next poll at once. */
+        for (unsigned i = 0; i < DOM0_MAX_DOMUS; i++)
+            if (dom0_domus[i].used) {
+                console_serve(&dom0_domus[i]);
+                store_serve(&dom0_domus[i]);
+            }
+
+        now = pv_now();
+        if (after && !asked && now >= start + after) {
+            asked = 1;
+            ask_all();
+        }
+        if (asked)
+            force_late(now, timeout);
+        if (!domains_live())
+            break;
+
+        wake = now + TURN_NS;
+        if (after && !asked && start + after < wake)
+            wake = start + after;
+        struct sched_poll poll = { .nr_ports = n, .timeout = wake };
+        set_xen_guest_handle(poll.ports, ports);
+        (void)pv_sched_op(SCHEDOP_poll, &poll);
+    }
+    test_check(toolstack_summary(), "every domU powered off cleanly");
+    test_finish();
+}

@@ -1,0 +1,57 @@
+/* The XenStore core's host side in dom0: its memory (xs_malloc/xs_free on
+ * the guest heap, guests/lib/heap.h, over a region of dom0's image: the
+ * builder maps the whole image, .bss included, so no mapping work is
+ * needed) and its callbacks (the log; INTRODUCE and RELEASE from a
+ * privileged connection are refused: dom0 finds the domains itself and
+ * has no ring of its own). */
+#include "dom0.h"
+#include "errno.h"
+#include "heap.h"
+
+#define HEAP_BYTES (6ul << 20)
+
+static char heap_area[HEAP_BYTES] __attribute__((aligned(4096)));
+
+struct xs_store *dom0_xs;
+
+void *xs_malloc(size_t n)
+{
+    return heap_alloc(n);
+}
+
+void xs_free(void *p)
+{
+    heap_free(p);
+}
+
+static int refuse_introduce(void *ctx, unsigned domid, uint64_t mfn, unsigned port)
+{
+    (void)ctx; (void)domid; (void)mfn; (void)port;
+    return XEN_EINVAL;
+}
+
+static int refuse_release(void *ctx, unsigned domid)
+{
+    (void)ctx; (void)domid;
+    return XEN_EINVAL;
+}
+
+static void log_line(void *ctx, const char *line)
+{
+    (void)ctx;
+    printk("xenstore: %s\n", line);
+}
+
+static const struct xs_env env = {
+    .ctx = 0,
+    .introduce = refuse_introduce,
+    .release = refuse_release,
+    .log = log_line,
+};
+
+int store_init(void)
+{
+    heap_init(heap_area, sizeof(heap_area));
+    dom0_xs = xs_store_new(&env, &xs_default_limits);
+    return dom0_xs ? 0 : -1;
+}

@@ -1,0 +1,130 @@
+/* The XenStore ring glue: each domU's store ring (public/io/xs_wire.h) in
+ * front of the XenStore core (xs.h).
+ *
+ * Requests are reassembled from the req ring (a message may wrap and may
+ * arrive in pieces), whole ones handed to xs_conn_handle, and what the core
+ * queues for the connection (replies, watch events) copied into the rsp
+ * ring as space allows. As xenstored does, a connection that misbehaves is
+ * closed and stays closed: indices further apart than the ring, a payload
+ * over XENSTORE_PAYLOAD_MAX, or the core giving up on it (a malformed
+ * message, output it does not read). The ring's error field says why
+ * (XENSTORE_ERROR_*) for a guest that looks; other domains carry on.
+ * Per turn a domain gets at most a few messages, so a flood delays only
+ * its sender. */
+#include "dom0.h"
+
+#define MSGS_PER_TURN 8
+#define HDR ((unsigned)sizeof(struct xsd_sockmsg))
+
+void store_close(struct domu *d, const char *why)
+{
+    if (d->store_dead)
+        return;
+    printk("d%u: xenstore connection closed: %s\n", d->id, why);
+    d->store_dead = 1;
+    if (d->conn) {
+        xs_conn_free(d->conn);
+        d->conn = 0;
+    }
+}
+
+static void ring_error(struct domu *d, uint32_t code, const char *why)
+{
+    if (d->store)
+        __atomic_store_n(&d->store->error, code, __ATOMIC_RELEASE);
+    store_close(d, why);
+}
+
+/* Move up to MSGS_PER_TURN requests from the req ring into the core. */
+static void requests(struct domu *d)
+{
+    volatile struct xenstore_domain_interface *r = d->store;
+    unsigned msgs = 0;
+    int moved = 0;
+
+    while (!d->store_dead && msgs < MSGS_PER_TURN) {
+        uint32_t cons = __atomic_load_n(&r->req_cons, __ATOMIC_RELAXED);
+        uint32_t prod = __atomic_load_n(&r->req_prod, __ATOMIC_ACQUIRE);
+        uint32_t avail = prod - cons;
+        char bytes[XENSTORE_RING_SIZE];
+        unsigned want, n;
+
+        if (avail > XENSTORE_RING_SIZE) {
+            char why[96];
+            snformat(why, sizeof(why), "request ring indices bogus (prod %u cons %u)", prod, cons);
+            ring_error(d, XENSTORE_ERROR_RINGIDX, why);
+            break;
+        }
+        if (!avail)
+            break;
+        want = d->got < HDR ? HDR - d->got : HDR + d->hdr.len - d->got;
+        n = avail < want ? avail : want;
+        for (unsigned i = 0; i < n; i++)
+            bytes[i] = r->req[MASK_XENSTORE_IDX(cons + i)];
+        __atomic_store_n(&r->req_cons, cons + n, __ATOMIC_RELEASE);
+        moved = 1;
+        if (d->got < HDR) {
+            g_memcpy((char *)&d->hdr + d->got, bytes, n);
+            d->got += n;
+            if (d->got == HDR && d->hdr.len > XENSTORE_PAYLOAD_MAX) {
+                char why[96];
+                snformat(why, sizeof(why), "request of %u bytes (over %u)", d->hdr.len, XENSTORE_PAYLOAD_MAX);
+                ring_error(d, XENSTORE_ERROR_PROTO, why);
+                break;
+            }
+        } else {
+            g_memcpy(d->payload + (d->got - HDR), bytes, n);
+            d->got += n;
+        }
+        if (d->got == HDR + d->hdr.len) {
+            struct xsd_sockmsg h = d->hdr;
+            d->got = 0;
+            msgs++;
+            if (xs_conn_handle(d->conn, &h, d->payload) != 0) {
+                /* The core has said why in its log. */
+                ring_error(d, XENSTORE_ERROR_PROTO, "the store gave up on it");
+                break;
+            }
+        }
+    }
+    if (moved && d->store_port)
+        (void)pv_evtchn_send(d->store_port);       /* room in req for the guest */
+}
+
+/* Copy queued output into the rsp ring as space allows. */
+static void replies(struct domu *d)
+{
+    volatile struct xenstore_domain_interface *r = d->store;
+    uint32_t cons = __atomic_load_n(&r->rsp_cons, __ATOMIC_ACQUIRE);
+    uint32_t prod = __atomic_load_n(&r->rsp_prod, __ATOMIC_RELAXED);
+    char bytes[XENSTORE_RING_SIZE];
+    size_t n, room;
+
+    if (prod - cons > XENSTORE_RING_SIZE) {
+        char why[96];
+        snformat(why, sizeof(why), "response ring indices bogus (prod %u cons %u)", prod, cons);
+        ring_error(d, XENSTORE_ERROR_RINGIDX, why);
+        return;
+    }
+    room = XENSTORE_RING_SIZE - (prod - cons);
+    if (!room || !xs_conn_out_pending(d->conn))
+        return;
+    n = xs_conn_out_take(d->conn, bytes, room);
+    for (size_t i = 0; i < n; i++)
+        r->rsp[MASK_XENSTORE_IDX(prod + i)] = bytes[i];
+    /* The bytes are in before the index says so. */
+    __atomic_store_n(&r->rsp_prod, prod + (uint32_t)n, __ATOMIC_RELEASE);
+    if (n && d->store_port)
+        (void)pv_evtchn_send(d->store_port);
+}
+
+void store_serve(struct domu *d)
+{
+    if (!d->store || !d->conn || d->store_dead)
+        return;
+    replies(d);                        /* make room first: watch events may be queued */
+    if (!d->store_dead)
+        requests(d);
+    if (!d->store_dead && d->conn)
+        replies(d);
+}
