@@ -81,9 +81,12 @@ iso: $(BUILD)/xenolith guests
 	tools/make-iso --hv $(BUILD)/xenolith --guest $(BUILD)/guests/hello.elf --out $(BUILD)/xenolith.iso
 
 # The default demo: the hello guest as dom0; with GUEST=, any PV kernel. With
-# DOMUS and no GUEST, dom0 is guests/domwait: it waits for every domU to end
-# (VIRQ_DOM_EXC, the domain list), then powers the machine off.
-GUEST         ?= $(BUILD)/guests/$(if $(DOMUS),domwait,hello).elf
+# DOMUS and no GUEST, dom0 is guests/dom0, the services domain (docs/dom0.md):
+# the domUs' console back end, XenStore and toolstack; it powers the machine
+# off once every domU has ended (GUEST_CMDLINE="shutdown_after=<s>" asks them
+# to power off first), with the poweroff code only if each powered off cleanly
+# (tools/run-qemu then exits 0, else 3).
+GUEST         ?= $(BUILD)/guests/$(if $(DOMUS),dom0,hello).elf
 GUEST_CMDLINE ?=
 XEN_CMDLINE   ?= console=com1 loglvl=info
 BOOT          ?= direct

@@ -28,8 +28,41 @@ void console_print_line(domid_t id, const char *text, unsigned len)
     shell_output_end();
 }
 
+static unsigned long number(const char *s, unsigned len, unsigned at)
+{
+    unsigned long v = 0;
+    for (; at < len && s[at] >= '0' && s[at] <= '9'; at++)
+        v = v * 10 + (unsigned long)(s[at] - '0');
+    return v;
+}
+
+/* Test support (guests/cons_ring): numbered lines "seq <n> ..." must come
+ * one after the other, and "seq end <n>" must follow the n-th. A cheap
+ * check that the back end loses and reorders nothing. */
+static void check_seq(struct domu *d)
+{
+    const char *l = d->line;
+    unsigned len = d->line_len;
+
+    if (len < 5 || g_strncmp(l, "seq ", 4) != 0)
+        return;
+    if (len > 8 && g_strncmp(l + 4, "end ", 4) == 0) {
+        unsigned long n = number(l, len, 8);
+        test_check(n == d->seq_last && !d->seq_bad, "d%u: console lines seq 1..%lu all came, in order (last %lu)",
+                   d->id, n, d->seq_last);
+    } else if (l[4] >= '0' && l[4] <= '9') {
+        unsigned long n = number(l, len, 4);
+        if (n != d->seq_last + 1 && !d->seq_bad) {
+            d->seq_bad = 1;
+            test_check(0, "d%u: console line seq %lu after seq %lu", d->id, n, d->seq_last);
+        }
+        d->seq_last = n;
+    }
+}
+
 static void flush_line(struct domu *d)
 {
+    check_seq(d);
     console_print_line(d->id, d->line, d->line_len);
     d->line_len = 0;
 }

@@ -50,6 +50,8 @@ struct domu {
     int cons_dead;                     /* bogus indices seen: no longer served */
     char line[DOM0_LINE_MAX];          /* the partial line so far */
     unsigned line_len;
+    unsigned long seq_last;            /* test support: "seq <n>" lines (console_back.c) */
+    int seq_bad;
 
     /* store ring (public/io/xs_wire.h), dom0 the server */
     volatile struct xenstore_domain_interface *store;
