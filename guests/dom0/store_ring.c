@@ -22,10 +22,9 @@ void store_close(struct domu *d, const char *why)
         return;
     printk("d%u: xenstore connection closed: %s\n", d->id, why);
     d->store_dead = 1;
-    if (d->conn) {
-        xs_conn_free(d->conn);
-        d->conn = 0;
-    }
+    /* The core's connection object stays until the domain ends: it is the
+     * domain's introduction, and xs_domain_release() (which frees it) is
+     * what fires @releaseDomain then. Nothing more is handed to it. */
 }
 
 static void ring_error(struct domu *d, uint32_t code, const char *why)

@@ -136,8 +136,6 @@ void toolstack_domain_remove(struct domu *d)
     if (d->introduced) {
         /* The core frees the connection (closed or not) and fires
          * @releaseDomain. */
-        if (d->store_dead)
-            d->conn = 0;
         xs_domain_release(dom0_xs, d->id);
         d->introduced = 0;
         d->conn = 0;
