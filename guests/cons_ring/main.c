@@ -9,6 +9,9 @@
  *   [lines=<n>]   the burst's length (default 200)
  *   [quiet_ms=<ms>]  wait that long before the end (so that dom0's
  *                    shutdown_after can find it running; default 0)
+ *   [echo=1]      then read lines from the ring's input half (dom0's shell
+ *                 attached to this console): "cons_ring got: <line>" for
+ *                 each, until "bye"; SUCCESS needs a "ping" line before it
  *
  * Nothing goes through console_io: what reaches the serial line came
  * through dom0. The result is SUCCESS as far as this side can tell (every
@@ -25,6 +28,44 @@ static void out(const char *s)
     size_t n = g_strlen(s);
     if (xencons_write(s, n, 30000 * NS_PER_MS) != n)
         failed = 1;
+}
+
+/* Lines typed into this console through dom0, echoed back, until "bye"
+ * (at most 120 s). A "ping" must come first. */
+static void echo_lines(void)
+{
+    uint64_t end = pv_now() + 120000 * NS_PER_MS;
+    char line[80];
+    unsigned len = 0;
+    int pinged = 0;
+
+    out("cons_ring: echo mode, type into this console\r\n");
+    while (pv_now() < end) {
+        char c;
+        if (!xencons_read(&c, 1)) {
+            (void)xencons_wait(100 * NS_PER_MS);
+            continue;
+        }
+        if (c != '\r' && c != '\n') {
+            if (len < sizeof(line) - 1)
+                line[len++] = c;
+            continue;
+        }
+        if (!len)
+            continue;
+        line[len] = 0;
+        len = 0;
+        xencons_printf("cons_ring got: %s\r\n", line);
+        if (!g_strcmp(line, "ping"))
+            pinged = 1;
+        if (!g_strcmp(line, "bye")) {
+            if (!pinged)
+                failed = 1;
+            return;
+        }
+    }
+    out("cons_ring: no bye within 120 s\r\n");
+    failed = 1;
 }
 
 void test_main(start_info_t *si)
@@ -56,6 +97,8 @@ void test_main(start_info_t *si)
     xencons_printf("seq end %lu\r\n", lines);
     if (g_opt(cmd, "quiet_ms=", 0))
         pv_spin_ns(g_opt(cmd, "quiet_ms=", 0) * NS_PER_MS);
+    if (g_opt(cmd, "echo=", 0))
+        echo_lines();
     /* Everything so far taken before the verdict goes in. */
     if (!xencons_flush(30000 * NS_PER_MS))
         failed = 1;

@@ -257,7 +257,7 @@ static void byte(char c)
         struct domu *d = domu_find((domid_t)attached);
         if (c == CTRL_RBRACKET || !d || !d->cons || d->cons_dead) {
             attached = -1;
-            printk("\ndetached\n");
+            printk("detached\n");
             show_prompt();
             return;
         }

@@ -89,3 +89,28 @@ int xencons_flush(uint64_t ns)
     }
     return 1;
 }
+
+size_t xencons_read(char *buf, size_t max)
+{
+    uint32_t cons, prod;
+    size_t n = 0;
+
+    if (!ring)
+        return 0;
+    cons = ring->in_cons;
+    prod = __atomic_load_n(&ring->in_prod, __ATOMIC_ACQUIRE);   /* then the bytes */
+    if (prod - cons > sizeof(ring->in))
+        return 0;                      /* the back end broke the ring */
+    for (; cons != prod && n < max; cons++)
+        buf[n++] = ring->in[MASK_XENCONS_IDX(cons, ring->in)];
+    /* The bytes are read before the room is given back. */
+    __atomic_store_n(&ring->in_cons, cons, __ATOMIC_RELEASE);
+    if (n)
+        (void)pv_evtchn_send(port);
+    return n;
+}
+
+int xencons_wait(uint64_t ns)
+{
+    return ring ? pv_wait_port(port, ns) : 0;
+}

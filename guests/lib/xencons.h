@@ -18,6 +18,11 @@ int xencons_init(const start_info_t *si);
 size_t xencons_write(const char *s, size_t len, uint64_t ns);
 /* printf-style, one call of xencons_write (at most 256 bytes). */
 size_t xencons_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Input the back end put in in[]: at most max bytes, without waiting; the
+ * count (0 when none). */
+size_t xencons_read(char *buf, size_t max);
+/* Wait for the console port to be signalled, at most ns: 1 if it was. */
+int xencons_wait(uint64_t ns);
 /* Wait until the back end has taken everything (out_cons == out_prod), at
  * most ns: 1 when it has. */
 int xencons_flush(uint64_t ns);
