@@ -33,7 +33,7 @@ unsigned shell_init(void)
         return 0;
     }
     virq_port = (unsigned)port;
-    printk("dom0: shell on the serial line (Ctrl-A three times gives dom0 the input)\n");
+    printk("dom0: shell on the serial line (Ctrl-A three times switches input between the hypervisor and dom0)\n");
     return virq_port;
 }
 
