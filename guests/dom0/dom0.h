@@ -131,6 +131,8 @@ void toolstack_path(char *buf, size_t size, domid_t id, const char *suffix);
 /* ---- selftest.c ---- */
 /* Read d's tree back as d and as another domain would: checks counted. */
 void selftest_domain(struct domu *d);
+/* With no domU: the same on the tree of a made-up domain, then its removal. */
+void selftest_alone(void);
 
 /* ---- shell.c ---- */
 /* Bind VIRQ_CONSOLE: its port, or 0 when there is no console input. */

@@ -96,6 +96,8 @@ void test_main(start_info_t *si)
         for (unsigned i = 0; i < DOM0_MAX_DOMUS; i++)
             if (dom0_domus[i].used && dom0_domus[i].conn)
                 selftest_domain(&dom0_domus[i]);
+    if (selftest && !domains_live())
+        selftest_alone();
 
     for (;;) {
         uint64_t now = pv_now(), wake;

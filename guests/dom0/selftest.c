@@ -4,6 +4,7 @@
  * domain reads its keys and writes only where xl lets it, another domain
  * reads nothing of it. Each result is a test_check. */
 #include "dom0.h"
+#include "errno.h"
 
 #define OTHER_DOMID 32000u             /* a domain that does not exist: no rights at all */
 
@@ -110,4 +111,26 @@ out:
         xs_conn_free(self);
     if (other)
         xs_conn_free(other);
+}
+
+void selftest_alone(void)
+{
+    static struct domu fake;
+    char path[48], buf[8];
+    size_t len = 0;
+
+    g_memset(&fake, 0, sizeof(fake));
+    fake.id = OTHER_DOMID - 1;          /* no ring: its tree only, no introduction */
+    snformat(fake.name, sizeof(fake.name), "d%u", fake.id);
+    fake.vcpus = 1;
+    fake.tot_pages = fake.max_pages = 1024;
+    fake.store_ring_ref = 0x1234;
+    fake.store_remote_port = 1;
+    fake.cons_ring_ref = 0x5678;
+    fake.cons_remote_port = 2;
+    test_check(toolstack_domain_add(&fake) == 0, "the tree of a made-up d%u written", fake.id);
+    selftest_domain(&fake);
+    toolstack_domain_remove(&fake);
+    toolstack_path(path, sizeof(path), fake.id, "");
+    test_check(xs_read(dom0_xs, path, buf, sizeof(buf), &len) == XEN_ENOENT, "%s removed again", path);
 }

@@ -121,6 +121,12 @@ void store_serve(struct domu *d)
 {
     if (!d->store || !d->conn || d->store_dead)
         return;
+    /* The core may give up on a connection between two of its messages
+     * (watch events from others' changes it does not read). */
+    if (xs_conn_broken(d->conn)) {
+        ring_error(d, XENSTORE_ERROR_PROTO, "the store gave up on it (its output not read)");
+        return;
+    }
     replies(d);                        /* make room first: watch events may be queued */
     if (!d->store_dead)
         requests(d);
