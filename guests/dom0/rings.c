@@ -36,8 +36,11 @@ static int map_one(struct domu *d, unsigned which, grant_ref_t ref, grant_handle
     long rc = gnt_map(&m, ring_va(d, which), GNTMAP_host_map, ref, d->id);
 
     if (rc != 0 || m.status != GNTST_okay) {
-        printk("dom0: d%u: %s ring not mapped through grant %u: rc=%ld status %d\n", d->id,
-               which ? "console" : "store", ref, rc, m.status);
+        struct xen_domctl_getdomaininfo in;
+        /* A domain that ended meanwhile is no news: the next look ends it. */
+        if (dom0_domain_info(d->id, &in) == 0 && !(in.flags & (XEN_DOMINF_shutdown | XEN_DOMINF_dying)))
+            printk("dom0: d%u: %s ring not mapped through grant %u: rc=%ld status %d\n", d->id,
+                   which ? "console" : "store", ref, rc, m.status);
         return -1;
     }
     *handle = m.handle;
