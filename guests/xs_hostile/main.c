@@ -5,9 +5,12 @@
  *   mode=idx     the request ring's producer 5000 bytes ahead of the consumer
  *   mode=big     a request header announcing 5000 bytes (over XENSTORE_PAYLOAD_MAX)
  *   mode=flood   a 2000-byte value, then READs of it, never reading a reply
+ *   mode=junk    malformed but well-framed requests (an unknown type, a
+ *                path without its NUL): answered with errors (ENOSYS,
+ *                EINVAL) as xenstored does, and the connection lives on
  *   [cons=1]     also the console ring's producer 5000 bytes ahead
  *
- * dom0 must close the store connection (it says so in a log line and sets
+ * For idx, big and flood, dom0 must close the store connection (it says so in a log line and sets
  * the ring's error field, which this guest checks: positive evidence) and
  * stop serving a broken console ring, while other domains go on. Output
  * goes through console_io (the hypervisor prints it). */
@@ -148,8 +151,22 @@ void test_main(start_info_t *si)
         test_note("%u READs of 2000 bytes sent, no reply read", sent);
         int closed = closed_within(10000 * NS_PER_MS);
         test_check(closed, "flood without reading replies: connection closed (error %u)", st->error);
+    } else if (g_has_word(cmd, "mode=junk")) {
+        struct xsd_sockmsg h = { .type = 9999, .req_id = 7, .len = 4 };
+        end = pv_now() + 20000 * NS_PER_MS;
+        t = put(&h, sizeof(h), end) || put("junk", 4, end) ? -1 : take_reply(buf, sizeof(buf), end);
+        test_check(t == XS_ERROR && !g_strcmp(buf, "ENOSYS"), "an unknown type 9999: type %d '%s' (want ENOSYS)", t,
+                   t >= 0 ? buf : "");
+        h.type = XS_READ;
+        h.len = 5;
+        t = put(&h, sizeof(h), end) || put("domid", 5, end) ? -1 : take_reply(buf, sizeof(buf), end);
+        test_check(t == XS_ERROR && !g_strcmp(buf, "EINVAL"), "a READ path without its NUL: type %d '%s' (want EINVAL)",
+                   t, t >= 0 ? buf : "");
+        t = send_msg(XS_READ, "name", 0, 0, end) ? -1 : take_reply(buf, sizeof(buf), end);
+        test_check(t == XS_READ && st->error == 0, "the connection lives on: READ name -> type %d '%s'", t,
+                   t >= 0 ? buf : "");
     } else {
-        test_check(0, "a mode=idx|big|flood, please");
+        test_check(0, "a mode=idx|big|flood|junk, please");
     }
     test_finish();
 }
