@@ -95,7 +95,7 @@ static unsigned drain(struct domu *d, unsigned max)
     cons = __atomic_load_n(&r->out_cons, __ATOMIC_RELAXED);
     prod = __atomic_load_n(&r->out_prod, __ATOMIC_ACQUIRE);   /* then the bytes */
     if (prod - cons > sizeof(r->out)) {
-        printk("d%u: console ring indices bogus (prod %u cons %u), disconnected\n", d->id, prod, cons);
+        dom0_log("d%u: console ring indices bogus (prod %u cons %u), disconnected\n", d->id, prod, cons);
         d->cons_dead = 1;
         return 0;
     }
@@ -134,7 +134,7 @@ unsigned console_input(struct domu *d, const char *buf, unsigned n)
     cons = __atomic_load_n(&r->in_cons, __ATOMIC_ACQUIRE);
     prod = __atomic_load_n(&r->in_prod, __ATOMIC_RELAXED);
     if (prod - cons > sizeof(r->in)) {
-        printk("d%u: console ring indices bogus (in: prod %u cons %u), disconnected\n", d->id, prod, cons);
+        dom0_log("d%u: console ring indices bogus (in: prod %u cons %u), disconnected\n", d->id, prod, cons);
         d->cons_dead = 1;
         return 0;
     }

@@ -144,5 +144,16 @@ void shell_output_begin(void);
 void shell_output_end(void);
 /* The domain whose console input is attached, or -1. */
 int shell_attached(void);
+/* A domain ended: detach from it if attached. */
+void shell_domain_gone(domid_t id);
+
+/* dom0's own log lines: a prompt on screen is ended first and shown again
+ * after, so that a line never lands behind "dom0> ". */
+#define dom0_log(...)                                                          \
+    do {                                                                      \
+        shell_output_begin();                                                 \
+        printk(__VA_ARGS__);                                                  \
+        shell_output_end();                                                   \
+    } while (0)
 
 #endif

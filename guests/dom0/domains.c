@@ -106,7 +106,7 @@ static void domu_add(const struct xen_domctl_getdomaininfo *in)
             d->slot = i;
         }
     if (!d) {
-        printk("dom0: d%u not served: more than %u domUs\n", in->domain, DOM0_MAX_DOMUS);
+        dom0_log("dom0: d%u not served: more than %u domUs\n", in->domain, DOM0_MAX_DOMUS);
         return;
     }
     d->used = 1;
@@ -118,7 +118,7 @@ static void domu_add(const struct xen_domctl_getdomaininfo *in)
     if (rings_connect(d) != 0)
         return;
     if (toolstack_domain_add(d) != 0)
-        printk("dom0: d%u: its XenStore tree could not be written\n", d->id);
+        dom0_log("dom0: d%u: its XenStore tree could not be written\n", d->id);
 }
 
 static void set_counted(domid_t id, int on);
@@ -147,6 +147,7 @@ void domu_end(struct domu *d, enum domu_end why)
         (void)dom0_domctl_simple(XEN_DOMCTL_destroydomain, d->id);
     set_counted(d->id, 1);
     toolstack_account(d, why);
+    shell_domain_gone(d->id);
     d->used = 0;
 }
 
@@ -199,7 +200,7 @@ void domains_scan(void)
     for (;;) {
         num = dom0_list(first, batch, BATCH);
         if (num < 0) {
-            printk("dom0: getdomaininfolist: rc=%ld\n", num);
+            dom0_log("dom0: getdomaininfolist: rc=%ld\n", num);
             return;                    /* nothing concluded from a failed look */
         }
         for (long k = 0; k < num; k++) {

@@ -40,10 +40,10 @@ static void ask_all(void)
     for (unsigned i = 0; i < DOM0_MAX_DOMUS; i++)
         if (dom0_domus[i].used && !dom0_domus[i].asked) {
             if (toolstack_request(&dom0_domus[i], "poweroff") != 0)
-                printk("dom0: d%u: control/shutdown not written\n", dom0_domus[i].id);
+                dom0_log("dom0: d%u: control/shutdown not written\n", dom0_domus[i].id);
             n++;
         }
-    printk("dom0: shutdown_after: asked %u domU%s to power off\n", n, n == 1 ? "" : "s");
+    dom0_log("dom0: shutdown_after: asked %u domU%s to power off\n", n, n == 1 ? "" : "s");
 }
 
 /* A domU that did not obey in time is shut down remotely, then destroyed. */
@@ -56,12 +56,12 @@ static void force_late(uint64_t now, uint64_t timeout)
         if (!d->forced && now >= d->asked_at + timeout) {
             struct sched_remote_shutdown rs = { .domain_id = d->id, .reason = SHUTDOWN_poweroff };
             long rc = pv_sched_op(SCHEDOP_remote_shutdown, &rs);
-            printk("dom0: d%u did not power off in time: shut down remotely (rc=%ld)\n", d->id, rc);
+            dom0_log("dom0: d%u did not power off in time: shut down remotely (rc=%ld)\n", d->id, rc);
             d->forced = 1;
             if (rc != 0)
                 (void)dom0_domctl_simple(XEN_DOMCTL_destroydomain, d->id);
         } else if (d->forced == 1 && now >= d->asked_at + timeout + FORCE_GRACE) {
-            printk("dom0: d%u still there: destroyed\n", d->id);
+            dom0_log("dom0: d%u still there: destroyed\n", d->id);
             d->forced = 2;
             (void)dom0_domctl_simple(XEN_DOMCTL_destroydomain, d->id);
         }
@@ -91,7 +91,7 @@ void test_main(start_info_t *si)
 
     domains_scan();
     domains_expect_gone();
-    printk("dom0: serving %u domU%s\n", domains_live(), domains_live() == 1 ? "" : "s");
+    dom0_log("dom0: serving %u domU%s\n", domains_live(), domains_live() == 1 ? "" : "s");
     if (selftest)
         for (unsigned i = 0; i < DOM0_MAX_DOMUS; i++)
             if (dom0_domus[i].used && dom0_domus[i].conn)

@@ -39,7 +39,7 @@ static int map_one(struct domu *d, unsigned which, grant_ref_t ref, grant_handle
         struct xen_domctl_getdomaininfo in;
         /* A domain that ended meanwhile is no news: the next look ends it. */
         if (dom0_domain_info(d->id, &in) == 0 && !(in.flags & (XEN_DOMINF_shutdown | XEN_DOMINF_dying)))
-            printk("dom0: d%u: %s ring not mapped through grant %u: rc=%ld status %d\n", d->id,
+            dom0_log("dom0: d%u: %s ring not mapped through grant %u: rc=%ld status %d\n", d->id,
                    which ? "console" : "store", ref, rc, m.status);
         return -1;
     }
@@ -53,7 +53,7 @@ static unsigned bind(struct domu *d, uint64_t remote, const char *what)
     long rc = remote < PV_MAX_PORTS ? pv_evtchn_op(EVTCHNOP_bind_interdomain, &b) : -XEN_EINVAL;
 
     if (rc != 0) {
-        printk("dom0: d%u: %s port %lu not bound: rc=%ld\n", d->id, what, (unsigned long)remote, rc);
+        dom0_log("dom0: d%u: %s port %lu not bound: rc=%ld\n", d->id, what, (unsigned long)remote, rc);
         return 0;
     }
     return b.local_port;
@@ -67,14 +67,14 @@ int rings_connect(struct domu *d)
     if (!area_ready) {
         long rc = gnt_area_init();
         if (rc != 0) {
-            printk("dom0: no grant window: rc=%ld\n", rc);
+            dom0_log("dom0: no grant window: rc=%ld\n", rc);
             return -1;
         }
         area_ready = 1;
     }
     if (get_param(d->id, HVM_PARAM_STORE_PFN, &sp) || get_param(d->id, HVM_PARAM_STORE_EVTCHN, &se) ||
         get_param(d->id, HVM_PARAM_CONSOLE_PFN, &cp) || get_param(d->id, HVM_PARAM_CONSOLE_EVTCHN, &ce)) {
-        printk("dom0: d%u: its ring parameters cannot be read\n", d->id);
+        dom0_log("dom0: d%u: its ring parameters cannot be read\n", d->id);
         return -1;
     }
     d->store_ring_ref = (unsigned)sp;   /* a PV domain's frame numbers are machine ones */
@@ -100,7 +100,7 @@ static void unmap_one(struct domu *d, unsigned which, grant_handle_t handle)
     long rc = gnt_unmap(ring_va(d, which), 0, handle, &st);
 
     if (rc != 0 || st != GNTST_okay)
-        printk("dom0: d%u: %s ring unmap: rc=%ld status %d\n", d->id, which ? "console" : "store", rc, st);
+        dom0_log("dom0: d%u: %s ring unmap: rc=%ld status %d\n", d->id, which ? "console" : "store", rc, st);
 }
 
 void rings_disconnect(struct domu *d)

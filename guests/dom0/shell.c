@@ -18,6 +18,7 @@ static int prompt_shown;               /* the prompt and the line so far are on 
 static char line[LINE];
 static unsigned len;
 static int attached = -1;
+static int in_command;                 /* the prompt waits until the command is done */
 
 int shell_attached(void)
 {
@@ -39,7 +40,7 @@ unsigned shell_init(void)
 
 static void show_prompt(void)
 {
-    if (!active || prompt_shown || attached >= 0)
+    if (!active || prompt_shown || attached >= 0 || in_command)
         return;
     printk("dom0> ");
     if (len)
@@ -57,6 +58,15 @@ void shell_output_begin(void)
 
 void shell_output_end(void)
 {
+    show_prompt();
+}
+
+void shell_domain_gone(domid_t id)
+{
+    if (attached != (int)id)
+        return;
+    attached = -1;
+    printk("detached: d%u ended\n", id);
     show_prompt();
 }
 
@@ -273,7 +283,9 @@ static void byte(char c)
         prompt_shown = 0;
         line[len] = 0;
         len = 0;
+        in_command = 1;
         run(line);
+        in_command = 0;
         show_prompt();
     } else if (c == 0x7f || c == '\b') {
         if (len) {

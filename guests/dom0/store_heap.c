@@ -39,7 +39,7 @@ static int refuse_release(void *ctx, unsigned domid)
 static void log_line(void *ctx, const char *line)
 {
     (void)ctx;
-    printk("%s\n", line);     /* the core says "xenstore: ..." itself */
+    dom0_log("%s\n", line);     /* the core says "xenstore: ..." itself */
 }
 
 static const struct xs_env env = {

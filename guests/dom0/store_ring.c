@@ -20,7 +20,7 @@ void store_close(struct domu *d, const char *why)
 {
     if (d->store_dead)
         return;
-    printk("d%u: xenstore connection closed: %s\n", d->id, why);
+    dom0_log("d%u: xenstore connection closed: %s\n", d->id, why);
     d->store_dead = 1;
     /* The core's connection object stays until the domain ends: it is the
      * domain's introduction, and xs_domain_release() (which frees it) is

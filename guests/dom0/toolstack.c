@@ -47,7 +47,7 @@ static int node(domid_t id, const char *rel, const char *value, enum perm p)
     if (rc == 0)
         rc = set_perm(id, path, p);
     if (rc != 0)
-        printk("dom0: d%u: writing %s: error %d\n", id, path, rc);
+        dom0_log("dom0: d%u: writing %s: error %d\n", id, path, rc);
     return rc;
 }
 
@@ -110,13 +110,13 @@ int toolstack_domain_add(struct domu *d)
     if (d->store_mapped) {
         d->payload = xs_malloc(XENSTORE_PAYLOAD_MAX);
         if (!d->payload) {
-            printk("dom0: d%u: no memory for its store connection\n", id);
+            dom0_log("dom0: d%u: no memory for its store connection\n", id);
             return XEN_ENOMEM;
         }
         d->conn = xs_domain_introduce(dom0_xs, id);
         d->introduced = d->conn != 0;
         if (!d->conn) {
-            printk("dom0: d%u: not introduced\n", id);
+            dom0_log("dom0: d%u: not introduced\n", id);
             return XEN_ENOMEM;
         }
         /* Tell a guest that looks that the ring is served. */
@@ -164,7 +164,7 @@ void toolstack_account(struct domu *d, enum domu_end why)
 {
     ends[why < END_KINDS ? why : END_NONE]++;
     nr_ended++;
-    printk("d%u ended: %s\n", d->id, domu_end_name(why));
+    dom0_log("d%u ended: %s\n", d->id, domu_end_name(why));
 }
 
 int toolstack_summary(void)
@@ -183,6 +183,6 @@ int toolstack_summary(void)
         if (k != END_GONE)
             bad += ends[k];
     }
-    printk("%s\n", buf);
+    dom0_log("%s\n", buf);
     return bad == 0;
 }
