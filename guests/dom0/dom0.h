@@ -117,6 +117,8 @@ void store_close(struct domu *d, const char *why);
 int store_init(void);
 
 /* ---- toolstack.c ---- */
+/* /local/domain/0/{name,domid}, as xen-init-dom0 writes them. */
+void toolstack_dom0(void);
 /* Write d's tree as xl does and introduce it: 0 or a XEN_E* number. */
 int toolstack_domain_add(struct domu *d);
 void toolstack_domain_remove(struct domu *d);

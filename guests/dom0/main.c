@@ -86,6 +86,7 @@ void test_main(start_info_t *si)
     test_check(exc > 0, "VIRQ_DOM_EXC bound: port %ld", exc);
     if (!test_check(store_init() == 0, "XenStore core up"))
         test_finish();
+    toolstack_dom0();
     con = shell_init();
     start = pv_now();
 

@@ -100,6 +100,10 @@ void selftest_domain(struct domu *d)
     t = ask(self, XS_WRITE, "control/feature-poweroff", "1", &len);
     test_check(t == XS_WRITE, "d%u writes control/feature-poweroff: type %d '%s'", d->id, t, t >= 0 ? reply : "");
 
+    t = ask(self, XS_READ, "/local/domain/0/name", 0, &len);
+    test_check(is_error(t, "EACCES"), "d%u may not read dom0's /local/domain/0/name: type %d '%s'", d->id, t,
+               t >= 0 ? reply : "");
+
     toolstack_path(path, sizeof(path), d->id, "name");
     t = ask(other, XS_READ, path, 0, &len);
     test_check(is_error(t, "EACCES"), "another domain may not read %s: type %d '%s'", path, t, t >= 0 ? reply : "");

@@ -58,6 +58,15 @@ static int node_u(domid_t id, const char *rel, unsigned long v, enum perm p)
     return node(id, rel, s, p);
 }
 
+void toolstack_dom0(void)
+{
+    /* As xen-init-dom0 does at boot: dom0's own name and id (dom0's nodes,
+     * nobody else reads them). */
+    if (xs_write(dom0_xs, "/local/domain/0/name", "Domain-0", 8) ||
+        xs_write(dom0_xs, "/local/domain/0/domid", "0", 1))
+        dom0_log("dom0: its own /local/domain/0 not written\n");
+}
+
 int toolstack_domain_add(struct domu *d)
 {
     static const char *const rw_dirs[] = {
