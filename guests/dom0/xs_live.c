@@ -95,8 +95,11 @@ int xs_live_set_perms(struct xs_store *s, struct xs_node *n, const struct xs_per
 
     if (xs_perms_copy(&copy, perms))
         return XEN_ENOMEM;
-    xs_dom_count(s, n->perms.p[0].domid, -1);
-    xs_dom_count(s, copy.p[0].domid, 1);
+    /* The root counts against nobody's quota. */
+    if (n->parent) {
+        xs_dom_count(s, n->perms.p[0].domid, -1);
+        xs_dom_count(s, copy.p[0].domid, 1);
+    }
     xs_perms_free(&n->perms);
     n->perms = copy;
     n->gen = ++s->gen;

@@ -57,7 +57,7 @@ static __attribute__((unused)) struct xs_store *h_store(void)
 
 static uint32_t h_req;
 
-static int h_send(struct xs_conn *c, uint32_t type, uint32_t tx, const char *p, size_t len)
+static __attribute__((unused)) int h_send(struct xs_conn *c, uint32_t type, uint32_t tx, const char *p, size_t len)
 {
     struct xsd_sockmsg h = { type, ++h_req, tx, (uint32_t)len };
 
@@ -72,7 +72,7 @@ struct h_msg {
     char p[XENSTORE_PAYLOAD_MAX + 64];
 };
 
-static int h_recv(struct xs_conn *c, struct h_msg *m)
+static __attribute__((unused)) int h_recv(struct xs_conn *c, struct h_msg *m)
 {
     if (xs_conn_out_take(c, &m->h, sizeof(m->h)) != sizeof(m->h))
         return 0;
@@ -81,7 +81,7 @@ static int h_recv(struct xs_conn *c, struct h_msg *m)
     return xs_conn_out_take(c, m->p, m->h.len) == m->h.len;
 }
 
-static void h_show(char *out, size_t max, const char *p, size_t len)
+static __attribute__((unused)) void h_show(char *out, size_t max, const char *p, size_t len)
 {
     size_t n = 0;
 
@@ -98,7 +98,7 @@ static void h_show(char *out, size_t max, const char *p, size_t len)
 
 /* The next message on c must be type with exactly this payload, with the
  * last request's req_id and tx_id (events: 0 and 0). */
-static void h_expect(const char *file, int line, struct xs_conn *c, uint32_t type, uint32_t tx,
+static __attribute__((unused)) void h_expect(const char *file, int line, struct xs_conn *c, uint32_t type, uint32_t tx,
                      const char *p, size_t len)
 {
     struct h_msg m;
