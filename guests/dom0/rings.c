@@ -30,15 +30,22 @@ static unsigned long ring_va(const struct domu *d, unsigned which)
     return gnt_va(1 + n / 512, n % 512);
 }
 
+/* A domain that ended since the list was read is no news when its rings
+ * cannot be had: the next look ends it. */
+static int still_alive(const struct domu *d)
+{
+    struct xen_domctl_getdomaininfo in;
+
+    return dom0_domain_info(d->id, &in) == 0 && !(in.flags & (XEN_DOMINF_shutdown | XEN_DOMINF_dying));
+}
+
 static int map_one(struct domu *d, unsigned which, grant_ref_t ref, grant_handle_t *handle)
 {
     gnttab_map_grant_ref_t m;
     long rc = gnt_map(&m, ring_va(d, which), GNTMAP_host_map, ref, d->id);
 
     if (rc != 0 || m.status != GNTST_okay) {
-        struct xen_domctl_getdomaininfo in;
-        /* A domain that ended meanwhile is no news: the next look ends it. */
-        if (dom0_domain_info(d->id, &in) == 0 && !(in.flags & (XEN_DOMINF_shutdown | XEN_DOMINF_dying)))
+        if (still_alive(d))
             dom0_log("dom0: d%u: %s ring not mapped through grant %u: rc=%ld status %d\n", d->id,
                    which ? "console" : "store", ref, rc, m.status);
         return -1;
@@ -74,7 +81,8 @@ int rings_connect(struct domu *d)
     }
     if (get_param(d->id, HVM_PARAM_STORE_PFN, &sp) || get_param(d->id, HVM_PARAM_STORE_EVTCHN, &se) ||
         get_param(d->id, HVM_PARAM_CONSOLE_PFN, &cp) || get_param(d->id, HVM_PARAM_CONSOLE_EVTCHN, &ce)) {
-        dom0_log("dom0: d%u: its ring parameters cannot be read\n", d->id);
+        if (still_alive(d))
+            dom0_log("dom0: d%u: its ring parameters cannot be read\n", d->id);
         return -1;
     }
     d->store_ring_ref = (unsigned)sp;   /* a PV domain's frame numbers are machine ones */
