@@ -26,7 +26,7 @@ static evtchn_port_t ports[MAX_POLL];
 /* Test and clear: was port pending? */
 static int took(unsigned port)
 {
-    if (!port || !pv_port_pending(port))
+    if (!port || port >= PV_MAX_PORTS || !pv_port_pending(port))
         return 0;
     pv_clear_bit(pv_shared->evtchn_pending, port);
     return 1;
@@ -102,9 +102,9 @@ void test_main(start_info_t *si)
 
     for (;;) {
         uint64_t now = pv_now(), wake;
-        unsigned n = 0;
+        unsigned n = 0, first_ring;
 
-        if (took((unsigned)exc) || now >= next_scan) {
+        if ((exc > 0 && took((unsigned)exc)) || now >= next_scan) {
             domains_scan();
             next_scan = now + SCAN_NS;
         }
@@ -116,8 +116,10 @@ void test_main(start_info_t *si)
             ports[n++] = (evtchn_port_t)exc;
         if (con)
             ports[n++] = con;
+        /* The rings' ports (the two above were taken before their work). */
+        first_ring = n;
         n += rings_ports(ports + n, MAX_POLL - n);
-        for (unsigned i = 0; i < n; i++)
+        for (unsigned i = first_ring; i < n; i++)
             (void)took(ports[i]);
         /* Cleared first, then served: an event after this turn's look wakes
          * the next poll at once. */
