@@ -99,6 +99,10 @@ int toolstack_domain_add(struct domu *d)
     rc |= node(id, "device/suspend", 0, RO);
     rc |= node(id, "device/suspend/event-channel", "", RW);
     rc |= node(id, "control", 0, RO);
+    /* What the platform offers (a guest such as Linux looks before it
+     * sends XS_RESET_WATCHES): dom0's, readable by the domain. */
+    rc |= node(id, "control/platform-feature-multiprocessor-suspend", "1", RO);
+    rc |= node(id, "control/platform-feature-xs_reset_watches", "1", RO);
     for (unsigned i = 0; i < sizeof(rw_dirs) / sizeof(rw_dirs[0]); i++)
         rc |= node(id, rw_dirs[i], "", RW);
     rc |= node(id, "store", 0, RO);
