@@ -146,6 +146,8 @@ void shell_output_begin(void);
 void shell_output_end(void);
 /* The domain whose console input is attached, or -1. */
 int shell_attached(void);
+/* dom0 is ending: the prompt goes for good. */
+void shell_close(void);
 /* A domain ended: detach from it if attached. */
 void shell_domain_gone(domid_t id);
 

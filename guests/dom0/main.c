@@ -146,6 +146,7 @@ void test_main(start_info_t *si)
         set_xen_guest_handle(poll.ports, ports);
         (void)pv_sched_op(SCHEDOP_poll, &poll);
     }
+    shell_close();
     test_check(toolstack_summary(), "every domU powered off cleanly");
     test_finish();
 }

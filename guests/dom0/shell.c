@@ -61,6 +61,13 @@ void shell_output_end(void)
     show_prompt();
 }
 
+void shell_close(void)
+{
+    shell_output_begin();
+    active = 0;
+    attached = -1;
+}
+
 void shell_domain_gone(domid_t id)
 {
     if (attached != (int)id)
