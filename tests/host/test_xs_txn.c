@@ -155,16 +155,31 @@ static void test_conflict(void)
     END(f.d1, 4, "T\0", NULL);
     SEND(f.d1, XS_READ, 0, "data/x\0");
     EXPECT(f.d1, XS_READ, "mine");
-    /* Two transactions on the same key: the second to commit fails. */
+    /* Creating below data/ looks at data/ only: a new domain's home made
+     * meanwhile is no conflict, a new sibling is (data/ changed). */
     start(f.d1, "5");
+    SEND(f.d1, XS_WRITE, 5, "data/n/m\0v");
+    EXPECT_TXL(f.d1, XS_WRITE, 5, "OK\0");
+    CHECK_EQ(xs_mkdir(f.s, "/local/domain/9"), 0);
+    CHECK_EQ(xs_mkdir(f.s, "/top"), 0);
+    END(f.d1, 5, "T\0", NULL);
+    SEND(f.d1, XS_READ, 0, "data/n/m\0");
+    EXPECT(f.d1, XS_READ, "v");
+    start(f.d1, "6");
+    SEND(f.d1, XS_MKDIR, 6, "data/p\0");
+    EXPECT_TXL(f.d1, XS_MKDIR, 6, "OK\0");
+    CHECK_EQ(xs_mkdir(f.s, "/local/domain/1/data/q"), 0);
+    END(f.d1, 6, "T\0", "EAGAIN");
+    /* Two transactions on the same key: the second to commit fails. */
+    start(f.d1, "7");
     start(f.d2, "1");
     CHECK_EQ(xs_set_perms(f.s, "/local/domain/1/data/x", "n1\0b2\0", 6), 0);
-    SEND(f.d1, XS_WRITE, 5, "data/x\0a");
-    EXPECT_TXL(f.d1, XS_WRITE, 5, "OK\0");
+    SEND(f.d1, XS_WRITE, 7, "data/x\0a");
+    EXPECT_TXL(f.d1, XS_WRITE, 7, "OK\0");
     SEND(f.d2, XS_WRITE, 1, "/local/domain/1/data/x\0b");
     EXPECT_TXL(f.d2, XS_WRITE, 1, "OK\0");
     END(f.d2, 1, "T\0", NULL);
-    END(f.d1, 5, "T\0", "EAGAIN");
+    END(f.d1, 7, "T\0", "EAGAIN");
     SEND(f.d1, XS_READ, 0, "data/x\0");
     EXPECT(f.d1, XS_READ, "b");
     STORE_DONE(f.s);
