@@ -388,6 +388,7 @@ int xs_txn_set_perms(struct xs_store *s, struct xs_txn *t, const char *path,
 int xs_txn_rm(struct xs_store *s, struct xs_txn *t, const char *path)
 {
     struct ent *e, *parent;
+    size_t pl;
     int rc = lookup(s, t, path, &e);
 
     if (!rc && !e)
@@ -398,7 +399,8 @@ int xs_txn_rm(struct xs_store *s, struct xs_txn *t, const char *path)
         rc = XEN_EIO;
     if (rc)
         return rc;
-    del_child_name(parent, path + xs_path_parent_len(path) + 1);
+    pl = xs_path_parent_len(path);
+    del_child_name(parent, path + pl + (pl > 1));
     parent->gen = ++s->gen;
     /* Whatever the transaction held below is gone with the node. */
     for (struct ent **pp = &t->ents; *pp;) {

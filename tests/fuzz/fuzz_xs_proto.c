@@ -148,7 +148,7 @@ static void message(struct rd *r, unsigned i)
     static char buf[XENSTORE_PAYLOAD_MAX + 64];
     struct xsd_sockmsg h = { 0 };
     uint8_t t, tx, na, sel, l, b;
-    size_t len = 0;
+    size_t len = 0, before;
 
     if (!byte(r, &t) || !byte(r, &tx) || !byte(r, &na))
         return;
@@ -189,11 +189,14 @@ static void message(struct rd *r, unsigned i)
     if (na & 0x80)
         len = XENSTORE_PAYLOAD_MAX + 1;
     h.len = (uint32_t)len;
+    before = xs_conn_out_pending(conns[i]);
     if (xs_conn_handle(conns[i], &h, buf) < 0) {
         FUZZ_CHECK(len > XENSTORE_PAYLOAD_MAX || xs_conn_broken(conns[i]));
         close_conn(i);
     } else {
+        /* Every request handled gets its reply (or error) queued. */
         FUZZ_CHECK(len <= XENSTORE_PAYLOAD_MAX);
+        FUZZ_CHECK(xs_conn_out_pending(conns[i]) >= before + sizeof(h));
     }
     /* A connection a release message closed is gone from our table too. */
     for (unsigned d = 1; d < 4; d++)

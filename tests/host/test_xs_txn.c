@@ -225,6 +225,34 @@ static void test_rm_and_recreate(void)
     STORE_DONE(f.s);
 }
 
+/* dom0's transactions, at the top of the tree. */
+static void test_top_level(void)
+{
+    struct fx f;
+
+    fx_init(&f);
+    CHECK_EQ(xs_mkdir(f.s, "/top"), 0);
+    start(f.d0, "1");
+    SEND(f.d0, XS_RM, 1, "/top\0");
+    EXPECT_TXL(f.d0, XS_RM, 1, "OK\0");
+    SEND(f.d0, XS_DIRECTORY, 1, "/\0");
+    EXPECT_TXL(f.d0, XS_DIRECTORY, 1, "local\0");
+    SEND(f.d0, XS_WRITE, 1, "/new\0v");
+    EXPECT_TXL(f.d0, XS_WRITE, 1, "OK\0");
+    SEND(f.d0, XS_DIRECTORY, 1, "/\0");
+    EXPECT_TXL(f.d0, XS_DIRECTORY, 1, "local\0new\0");
+    SEND(f.d0, XS_SET_PERMS, 1, "/\0n0\0r1\0");
+    EXPECT_TXL(f.d0, XS_SET_PERMS, 1, "OK\0");
+    SEND(f.d0, XS_RM, 1, "/\0");
+    EXPECT_TXL(f.d0, XS_ERROR, 1, "EINVAL\0");
+    END(f.d0, 1, "T\0", NULL);
+    SEND(f.d0, XS_DIRECTORY, 0, "/\0");
+    EXPECT(f.d0, XS_DIRECTORY, "local\0new\0");
+    SEND(f.d1, XS_DIRECTORY, 0, "/\0");
+    EXPECT(f.d1, XS_DIRECTORY, "local\0new\0");
+    STORE_DONE(f.s);
+}
+
 static void test_permissions_in_tx(void)
 {
     struct fx f;
@@ -268,6 +296,7 @@ int main(void)
     RUN_TEST(test_abort);
     RUN_TEST(test_conflict);
     RUN_TEST(test_rm_and_recreate);
+    RUN_TEST(test_top_level);
     RUN_TEST(test_permissions_in_tx);
     RUN_TEST(test_txn_freed);
     return test_main_result();
