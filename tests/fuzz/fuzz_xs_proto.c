@@ -74,8 +74,10 @@ static void close_conn(unsigned i)
         xs_conn_free(conns[0]);
         conns[0] = xs_conn_new(s, 0, 1);
     } else {
-        xs_domain_release(s, i);
+        /* As dom0 does: the connection goes, the domain stays introduced. */
+        xs_conn_free(conns[i]);
         conns[i] = NULL;
+        FUZZ_CHECK(xs_domain_introduced(s, i));
     }
 }
 
