@@ -97,6 +97,13 @@ int xs_directory(struct xs_store *s, const char *path, char *buf, size_t max, si
  * does when xs_conn_handle returns -1. */
 int xs_conn_broken(const struct xs_conn *c);
 
+/* Is domid introduced (and not yet released)? Its connection may be gone:
+ * a domain whose connection the host closed (xs_conn_free) stays
+ * introduced without one (xs_domain_conn gives NULL) until
+ * xs_domain_release, which then still fires @releaseDomain;
+ * xs_domain_introduce gives it a new connection. */
+int xs_domain_introduced(struct xs_store *s, unsigned domid);
+
 /* Counts for the shell and the benchmarks. */
 struct xs_store_stats {
     unsigned nodes;          /* in the tree, the root included */

@@ -96,16 +96,11 @@ void xs_conn_free(struct xs_conn *c)
             break;
         }
     }
+    /* A domain whose connection dom0 closed stays introduced (without a
+     * connection) until it is released: @releaseDomain still fires then. */
     for (unsigned i = 0; i < s->ndoms; i++) {
-        if (s->doms[i].conn == c) {
+        if (s->doms[i].conn == c)
             s->doms[i].conn = NULL;
-            s->doms[i].introduced = 0;
-        }
-    }
-    /* A device model's connection loses its target with the target. */
-    for (struct xs_conn *o = s->conns; o; o = o->next) {
-        if (c->is_domain && o->who.target == (int)c->who.domid)
-            o->who.target = -1;
     }
     xs_watch_del_all(c);
     xs_txn_del_all(c);

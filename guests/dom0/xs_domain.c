@@ -10,11 +10,15 @@ struct xs_conn *xs_domain_introduce(struct xs_store *s, unsigned domid)
 {
     struct xs_dom *d = xs_dom_get(s, domid);
     struct xs_conn *c;
+    int again;
 
     if (!d)
         return NULL;
-    if (d->introduced)
+    if (d->introduced && d->conn)
         return d->conn;
+    /* Introduced again after dom0 closed its connection: a new connection,
+     * no second @introduceDomain. */
+    again = d->introduced;
     c = xs_conn_new(s, domid, domid == 0);
     if (!c)
         return NULL;
@@ -22,17 +26,28 @@ struct xs_conn *xs_domain_introduce(struct xs_store *s, unsigned domid)
     d = xs_dom_get(s, domid);
     d->introduced = 1;
     d->conn = c;
-    xs_watch_fire(s, "@introduceDomain", 1, NULL);
+    if (!again)
+        xs_watch_fire(s, "@introduceDomain", 1, NULL);
     return c;
 }
 
 void xs_domain_release(struct xs_store *s, unsigned domid)
 {
     struct xs_dom *d = xs_dom_find(s, domid);
+    struct xs_conn *c;
 
     if (!d || !d->introduced)
         return;
-    xs_conn_free(d->conn);      /* also marks the record released */
+    c = d->conn;
+    d->introduced = 0;
+    d->conn = NULL;
+    if (c)
+        xs_conn_free(c);
+    /* A device model's connection loses its target with the target. */
+    for (struct xs_conn *o = s->conns; o; o = o->next) {
+        if (o->who.target == (int)domid)
+            o->who.target = -1;
+    }
     xs_dom_count(s, domid, 0);  /* drops the record if it owns nothing */
     xs_watch_fire(s, "@releaseDomain", 1, NULL);
 }
@@ -42,6 +57,13 @@ struct xs_conn *xs_domain_conn(struct xs_store *s, unsigned domid)
     struct xs_dom *d = xs_dom_find(s, domid);
 
     return d && d->introduced ? d->conn : NULL;
+}
+
+int xs_domain_introduced(struct xs_store *s, unsigned domid)
+{
+    struct xs_dom *d = xs_dom_find(s, domid);
+
+    return d && d->introduced;
 }
 
 int xs_write(struct xs_store *s, const char *path, const void *value, size_t len)

@@ -325,7 +325,7 @@ static int connected_domain(struct req *r, unsigned *domid)
         return rc;
     if (!*domid)
         return XEN_EINVAL;
-    return xs_domain_conn(r->c->store, *domid) ? 0 : XEN_ENOENT;
+    return xs_domain_introduced(r->c->store, *domid) ? 0 : XEN_ENOENT;
 }
 
 static int do_introduce(struct req *r)
@@ -414,7 +414,7 @@ static int do_is_domain_introduced(struct req *r)
 
     if (rc)
         return rc;
-    yes = domid == XS_DOMID_SELF || domid == 0 || xs_domain_conn(r->c->store, domid);
+    yes = domid == XS_DOMID_SELF || domid == 0 || xs_domain_introduced(r->c->store, domid);
     reply(r, yes ? "T" : "F", 2);
     return 0;
 }
@@ -484,7 +484,7 @@ int xs_conn_handle(struct xs_conn *c, const struct xsd_sockmsg *hdr, const char 
     if (!hdr || hdr->len > XENSTORE_PAYLOAD_MAX || (hdr->len && !payload)) {
         if (hdr)
             xs_utoa(hdr->len, num);
-        xs_log_conn(c, "closing: request payload of bytes over the limit: ", hdr ? num : "?");
+        xs_log_conn(c, "closing: request payload over 4096 bytes: ", hdr ? num : "?");
         return -1;
     }
     r.len = hdr->len;

@@ -270,66 +270,71 @@ static void del_child_name(struct ent *parent, const char *name)
     }
 }
 
+/* Creates path and the missing nodes above it. Only the nearest existing
+ * ancestor and the missing nodes are looked at (and so recorded): a change
+ * higher up is no conflict, as in xenstored. */
 int xs_txn_create(struct xs_store *s, struct xs_txn *t, const struct xs_who *who,
                   const char *path, unsigned *created)
 {
-    char *p = xs_strndup(path, xs_strlen(path));
-    struct ent *parent, *e;
-    size_t i = 1;
-    int rc;
+    size_t full = xs_strlen(path), cut = full, up;
+    char *p = xs_strndup(path, full);
+    struct ent *parent = NULL, *e;
+    int rc = 0;
 
     *created = 0;
     if (!p)
         return XEN_ENOMEM;
-    rc = lookup(s, t, "/", &parent);
-    if (!rc && !parent)
-        rc = XEN_EIO;
-    while (!rc && p[i - 1] && xs_strlen(p) > 1) {
-        size_t start = i, l;
-        char save;
-
-        while (p[i] && p[i] != '/')
-            i++;
-        l = i - start;
-        save = p[i];
-        p[i] = 0;
-        rc = lookup(s, t, p, &e);
-        if (!rc && !e) {
-            struct ent *old = find_ent(t, p);
-
-            if (old) {                  /* a tombstone: created anew */
-                unlink_ent(t, old);
-                ent_free(old);
-            }
-            rc = charge(t, sizeof(*e) + i + parent->perms.num * sizeof(struct xs_perm));
-            if (!rc)
-                rc = add_child_name(t, parent, p + start, l);
-            if (!rc) {
-                e = new_ent(t, p, ENT_FRESH);
-                if (!e) {
-                    rc = XEN_ENOMEM;
-                } else if (xs_perms_copy(&e->perms, &parent->perms)) {
-                    unlink_ent(t, e);
-                    ent_free(e);
-                    e = NULL;
-                    rc = XEN_ENOMEM;
-                }
-            }
-            if (!rc) {
-                if (!who->privileged)
-                    e->perms.p[0].domid = (uint16_t)who->domid;
-                e->gen = ++s->gen;
-                parent->gen = e->gen;
-                (*created)++;
-                t->created++;
-            }
-        }
-        p[i] = save;
-        parent = e;
-        if (p[i] == '/')
-            i++;
-        else
+    /* Up to the nearest node the transaction sees. */
+    for (;;) {
+        p[cut] = 0;
+        rc = lookup(s, t, p, &parent);
+        if (rc || parent)
             break;
+        if (cut == 1) {
+            rc = XEN_EIO;           /* the root always exists */
+            break;
+        }
+        up = xs_path_parent_len(p);
+        p[cut] = path[cut];
+        cut = up;
+    }
+    /* Then down, creating each missing node. */
+    while (!rc && cut < full) {
+        size_t start = cut + (cut > 1 ? 1 : 0), end = start;
+        struct ent *old;
+
+        p[cut] = path[cut];
+        while (end < full && path[end] != '/')
+            end++;
+        p[end] = 0;
+        old = find_ent(t, p);
+        if (old) {                  /* a tombstone: created anew */
+            unlink_ent(t, old);
+            ent_free(old);
+        }
+        rc = charge(t, sizeof(*e) + end + parent->perms.num * sizeof(struct xs_perm));
+        if (!rc)
+            rc = add_child_name(t, parent, p + start, end - start);
+        if (rc)
+            break;
+        e = new_ent(t, p, ENT_FRESH);
+        if (!e) {
+            rc = XEN_ENOMEM;
+        } else if (xs_perms_copy(&e->perms, &parent->perms)) {
+            unlink_ent(t, e);
+            ent_free(e);
+            rc = XEN_ENOMEM;
+        }
+        if (rc)
+            break;
+        if (!who->privileged)
+            e->perms.p[0].domid = (uint16_t)who->domid;
+        e->gen = ++s->gen;
+        parent->gen = e->gen;
+        (*created)++;
+        t->created++;
+        parent = e;
+        cut = end;
     }
     xs_free(p);
     return rc;
@@ -383,6 +388,7 @@ int xs_txn_set_perms(struct xs_store *s, struct xs_txn *t, const char *path,
 int xs_txn_rm(struct xs_store *s, struct xs_txn *t, const char *path)
 {
     struct ent *e, *parent;
+    size_t pl;
     int rc = lookup(s, t, path, &e);
 
     if (!rc && !e)
@@ -393,7 +399,8 @@ int xs_txn_rm(struct xs_store *s, struct xs_txn *t, const char *path)
         rc = XEN_EIO;
     if (rc)
         return rc;
-    del_child_name(parent, path + xs_path_parent_len(path) + 1);
+    pl = xs_path_parent_len(path);
+    del_child_name(parent, path + pl + (pl > 1));
     parent->gen = ++s->gen;
     /* Whatever the transaction held below is gone with the node. */
     for (struct ent **pp = &t->ents; *pp;) {

@@ -74,8 +74,10 @@ static void close_conn(unsigned i)
         xs_conn_free(conns[0]);
         conns[0] = xs_conn_new(s, 0, 1);
     } else {
-        xs_domain_release(s, i);
+        /* As dom0 does: the connection goes, the domain stays introduced. */
+        xs_conn_free(conns[i]);
         conns[i] = NULL;
+        FUZZ_CHECK(xs_domain_introduced(s, i));
     }
 }
 
@@ -148,7 +150,7 @@ static void message(struct rd *r, unsigned i)
     static char buf[XENSTORE_PAYLOAD_MAX + 64];
     struct xsd_sockmsg h = { 0 };
     uint8_t t, tx, na, sel, l, b;
-    size_t len = 0;
+    size_t len = 0, before;
 
     if (!byte(r, &t) || !byte(r, &tx) || !byte(r, &na))
         return;
@@ -189,11 +191,14 @@ static void message(struct rd *r, unsigned i)
     if (na & 0x80)
         len = XENSTORE_PAYLOAD_MAX + 1;
     h.len = (uint32_t)len;
+    before = xs_conn_out_pending(conns[i]);
     if (xs_conn_handle(conns[i], &h, buf) < 0) {
         FUZZ_CHECK(len > XENSTORE_PAYLOAD_MAX || xs_conn_broken(conns[i]));
         close_conn(i);
     } else {
+        /* Every request handled gets its reply (or error) queued. */
         FUZZ_CHECK(len <= XENSTORE_PAYLOAD_MAX);
+        FUZZ_CHECK(xs_conn_out_pending(conns[i]) >= before + sizeof(h));
     }
     /* A connection a release message closed is gone from our table too. */
     for (unsigned d = 1; d < 4; d++)

@@ -495,6 +495,22 @@ static void test_special_watches(void)
     EXPECT_EVENT(f.d0, "@releaseDomain", "r");
     EXPECT_OK(f.d0, XS_RELEASE);
     EXPECT_NONE(f.d1);
+    /* dom0 closes domain 2's connection (hostile): it stays introduced,
+     * gets a new connection if introduced again (no event), and its
+     * release still fires @releaseDomain. */
+    xs_conn_free(f.d2);
+    CHECK(xs_domain_conn(f.s, 2) == NULL);
+    CHECK(xs_domain_introduced(f.s, 2));
+    SEND(f.d0, XS_IS_DOMAIN_INTRODUCED, 0, "2\0");
+    EXPECT(f.d0, XS_IS_DOMAIN_INTRODUCED, "T\0");
+    f.d2 = xs_domain_introduce(f.s, 2);
+    CHECK(f.d2 != NULL);
+    EXPECT_NONE(f.d0);
+    xs_conn_free(f.d2);
+    SEND(f.d0, XS_RELEASE, 0, "2\0");
+    EXPECT_EVENT(f.d0, "@releaseDomain", "r");
+    EXPECT_OK(f.d0, XS_RELEASE);
+    CHECK(!xs_domain_introduced(f.s, 2));
     STORE_DONE(f.s);
 }
 

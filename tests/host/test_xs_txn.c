@@ -155,16 +155,31 @@ static void test_conflict(void)
     END(f.d1, 4, "T\0", NULL);
     SEND(f.d1, XS_READ, 0, "data/x\0");
     EXPECT(f.d1, XS_READ, "mine");
-    /* Two transactions on the same key: the second to commit fails. */
+    /* Creating below data/ looks at data/ only: a new domain's home made
+     * meanwhile is no conflict, a new sibling is (data/ changed). */
     start(f.d1, "5");
+    SEND(f.d1, XS_WRITE, 5, "data/n/m\0v");
+    EXPECT_TXL(f.d1, XS_WRITE, 5, "OK\0");
+    CHECK_EQ(xs_mkdir(f.s, "/local/domain/9"), 0);
+    CHECK_EQ(xs_mkdir(f.s, "/top"), 0);
+    END(f.d1, 5, "T\0", NULL);
+    SEND(f.d1, XS_READ, 0, "data/n/m\0");
+    EXPECT(f.d1, XS_READ, "v");
+    start(f.d1, "6");
+    SEND(f.d1, XS_MKDIR, 6, "data/p\0");
+    EXPECT_TXL(f.d1, XS_MKDIR, 6, "OK\0");
+    CHECK_EQ(xs_mkdir(f.s, "/local/domain/1/data/q"), 0);
+    END(f.d1, 6, "T\0", "EAGAIN");
+    /* Two transactions on the same key: the second to commit fails. */
+    start(f.d1, "7");
     start(f.d2, "1");
     CHECK_EQ(xs_set_perms(f.s, "/local/domain/1/data/x", "n1\0b2\0", 6), 0);
-    SEND(f.d1, XS_WRITE, 5, "data/x\0a");
-    EXPECT_TXL(f.d1, XS_WRITE, 5, "OK\0");
+    SEND(f.d1, XS_WRITE, 7, "data/x\0a");
+    EXPECT_TXL(f.d1, XS_WRITE, 7, "OK\0");
     SEND(f.d2, XS_WRITE, 1, "/local/domain/1/data/x\0b");
     EXPECT_TXL(f.d2, XS_WRITE, 1, "OK\0");
     END(f.d2, 1, "T\0", NULL);
-    END(f.d1, 5, "T\0", "EAGAIN");
+    END(f.d1, 7, "T\0", "EAGAIN");
     SEND(f.d1, XS_READ, 0, "data/x\0");
     EXPECT(f.d1, XS_READ, "b");
     STORE_DONE(f.s);
@@ -207,6 +222,34 @@ static void test_rm_and_recreate(void)
     END(f.d1, 2, "T\0", NULL);
     SEND(f.d2, XS_DIRECTORY, 0, "/local/domain/1/data/d\0");
     EXPECT(f.d2, XS_DIRECTORY, "new\0");
+    STORE_DONE(f.s);
+}
+
+/* dom0's transactions, at the top of the tree. */
+static void test_top_level(void)
+{
+    struct fx f;
+
+    fx_init(&f);
+    CHECK_EQ(xs_mkdir(f.s, "/top"), 0);
+    start(f.d0, "1");
+    SEND(f.d0, XS_RM, 1, "/top\0");
+    EXPECT_TXL(f.d0, XS_RM, 1, "OK\0");
+    SEND(f.d0, XS_DIRECTORY, 1, "/\0");
+    EXPECT_TXL(f.d0, XS_DIRECTORY, 1, "local\0");
+    SEND(f.d0, XS_WRITE, 1, "/new\0v");
+    EXPECT_TXL(f.d0, XS_WRITE, 1, "OK\0");
+    SEND(f.d0, XS_DIRECTORY, 1, "/\0");
+    EXPECT_TXL(f.d0, XS_DIRECTORY, 1, "local\0new\0");
+    SEND(f.d0, XS_SET_PERMS, 1, "/\0n0\0r1\0");
+    EXPECT_TXL(f.d0, XS_SET_PERMS, 1, "OK\0");
+    SEND(f.d0, XS_RM, 1, "/\0");
+    EXPECT_TXL(f.d0, XS_ERROR, 1, "EINVAL\0");
+    END(f.d0, 1, "T\0", NULL);
+    SEND(f.d0, XS_DIRECTORY, 0, "/\0");
+    EXPECT(f.d0, XS_DIRECTORY, "local\0new\0");
+    SEND(f.d1, XS_DIRECTORY, 0, "/\0");
+    EXPECT(f.d1, XS_DIRECTORY, "local\0new\0");
     STORE_DONE(f.s);
 }
 
@@ -253,6 +296,7 @@ int main(void)
     RUN_TEST(test_abort);
     RUN_TEST(test_conflict);
     RUN_TEST(test_rm_and_recreate);
+    RUN_TEST(test_top_level);
     RUN_TEST(test_permissions_in_tx);
     RUN_TEST(test_txn_freed);
     return test_main_result();
