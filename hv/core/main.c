@@ -4,6 +4,7 @@
 #include "core/options.h"
 #include "core/domain.h"
 #include "core/time.h"
+#include "core/console_input.h"
 #include "boot/multiboot.h"
 #include "dom/build.h"
 #include "dom/domu_spec.h"
@@ -283,11 +284,13 @@ void hv_start(uint32_t magic, uint64_t info_pa)
         cpu_triple_fault();
     }
 
+    console_input_init(boot_info.rsdp, boot_info.rsdp_len);
     sched_cpu_setup();
     domain_note_free_frames();
     make_plan(&boot_info);
     build_dom0(&boot_info, plan_domu_pages());
     build_domus(&boot_info);
     log_info("starting d0 (%llu frames, %llu MiB left free)\n", U(mm_free_frames()), U(mm_free_frames() >> 8));
+    console_input_start();
     domain_run_first();
 }

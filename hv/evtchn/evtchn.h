@@ -74,6 +74,8 @@ struct evtchn_domain {
 int evtchn_domain_init(struct domain *d);          /* 0 or -ENOMEM */
 void evtchn_domain_destroy(struct domain *d);
 int evtchn_send_virq(struct vcpu *v, unsigned virq);
+/* Log d's bound ports (the debug key 'e', hv/core/keyhandler.c). */
+void evtchn_dump(struct domain *d);
 
 /* Provided by hv/core/domain.c. */
 void vcpu_events_pending(struct vcpu *v);

@@ -48,7 +48,7 @@ HOST_TESTS += acpi_s5 runqueue layout
 HOST_SRCS_acpi_s5 ?= hv/arch/x86_64/acpi_s5.c
 # Processors listed in a MADT (dom0_max_vcpus default).
 HOST_TESTS += acpi_madt
-HOST_SRCS_acpi_madt := hv/arch/x86_64/acpi_madt.c
+HOST_SRCS_acpi_madt := hv/arch/x86_64/acpi_madt.c hv/arch/x86_64/acpi_madt_irq.c
 HOST_SRCS_runqueue ?= hv/sched/runqueue.c
 # The vCPU scheduler's decisions, on a fake clock.
 HOST_TESTS += sched

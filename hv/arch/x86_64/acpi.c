@@ -87,6 +87,14 @@ unsigned acpi_count_cpus(uint64_t rsdp_pa, const uint8_t *copy, unsigned copy_le
     return madt ? acpi_madt_count_cpus((const uint8_t *)madt, madt->length) : 0;
 }
 
+bool acpi_find_isa_irq(uint64_t rsdp_pa, const uint8_t *copy, unsigned copy_len, unsigned irq,
+                       struct acpi_isa_irq *out)
+{
+    const struct sdt_header *madt = find_table(rsdp_pa, copy, copy_len, "APIC");
+
+    return madt && acpi_madt_isa_irq((const uint8_t *)madt, madt->length, irq, out);
+}
+
 bool acpi_read_power(uint64_t rsdp_pa, const uint8_t *copy, unsigned copy_len, struct acpi_power *out)
 {
     const struct sdt_header *fadt;

@@ -1,6 +1,7 @@
 /* The local APIC of the boot CPU, used for one thing: the timer interrupt
  * behind hv/core/timer.h. */
 #include "arch/x86_64/apic.h"
+#include "arch/x86_64/ioapic.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/page.h"
 #include "arch/x86_64/tsc.h"
@@ -174,6 +175,6 @@ void apic_irq(unsigned vector)
         apic_write(APIC_EOI, 0);
     if (vector == APIC_TIMER_VECTOR)
         time_timer_interrupt();
-    else
+    else if (vector != IOAPIC_SERIAL_VECTOR)      /* traps.c hands that one to the console */
         log_debug("interrupt vector %u ignored\n", vector);
 }

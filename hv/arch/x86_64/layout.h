@@ -6,7 +6,7 @@
  *
  *   slot 256      0xFFFF800000000000  read-only machine-to-phys table (guest readable)
  *   slot 257      0xFFFF808000000000  firmware-table window (read-only views of ACPI tables),
- *                 then at HV_APIC_VIRT the local APIC's registers
+ *                 then at HV_APIC_VIRT the local APIC's registers, at HV_IOAPIC_VIRT an I/O APIC's
  *   slot 258      0xFFFF810000000000  hypervisor image: VA = HV_IMAGE_VIRT + PA
  *   slot 259      0xFFFF818000000000  the CPU's LDT window (64 KiB: the running vCPU's LDT pages); at +1 GiB the GDT
  *                                     window (guest GDT frames, then the reserved page)
@@ -26,6 +26,8 @@
 /* Slot 257, just past the firmware window: the local APIC's registers (one
  * uncached page, hv/arch/x86_64/apic.c). */
 #define HV_APIC_VIRT         0xFFFF808040000000
+/* The next page: the I/O APIC that routes the serial IRQ (hv/arch/x86_64/ioapic.c). */
+#define HV_IOAPIC_VIRT       0xFFFF808040001000
 #define HV_IMAGE_VIRT        0xFFFF810000000000
 #define HV_LDT_VIRT          0xFFFF818000000000
 #define HV_LDT_WINDOW        0x10000              /* 8192 descriptors */

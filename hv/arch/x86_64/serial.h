@@ -11,5 +11,10 @@
 void serial_init(uint16_t io_base, uint32_t baud);
 void serial_putc(char c);
 bool serial_present(void);
+/* Raise the UART's interrupt when a byte arrives (its IRQ must be routed:
+ * hv/arch/x86_64/ioapic.h). */
+void serial_rx_enable(void);
+/* The next received byte (0..255), or -1 when none waits. */
+int serial_getc(void);
 
 #endif

@@ -14,6 +14,8 @@
 #include "arch/x86_64/pv_ptwr.h"
 #include "core/domain.h"
 #include "arch/x86_64/apic.h"
+#include "arch/x86_64/ioapic.h"
+#include "core/console_input.h"
 #include "core/log.h"
 #include "lib/format.h"
 
@@ -88,6 +90,8 @@ HV_HOT void trap_dispatch(struct cpu_regs *r)
     }
     if (vector >= 32) {
         apic_irq(vector);
+        if (vector == IOAPIC_SERIAL_VECTOR)
+            console_input_interrupt(r);
         if (regs_from_guest(r))
             guest_exit(r);
         return;
