@@ -2,10 +2,24 @@
 #include "core/log.h"
 #include "lib/format.h"
 #include "lib/string.h"
+#include "core/time.h"
 #include "arch/x86_64/serial.h"
 
 int log_threshold = LOG_INFO;
+bool log_timestamps;
 static int hv_at_line_start = 1;
+
+/* "[    s.uuuuuu] ": system time since boot, as Xen's console_timestamps=boot. */
+static void put_stamp(void)
+{
+    char stamp[32];
+    uint64_t ns = time_now_ns();
+
+    fmt_snprintf(stamp, sizeof(stamp), "[%5lu.%06lu] ", (unsigned long)(ns / 1000000000ull),
+                 (unsigned long)(ns % 1000000000ull / 1000));
+    for (const char *p = stamp; *p; p++)
+        serial_putc(*p);
+}
 
 static void put_prefixed(const char *prefix, int *at_line_start, const char *s, size_t n)
 {
@@ -14,6 +28,8 @@ static void put_prefixed(const char *prefix, int *at_line_start, const char *s, 
         if (*at_line_start) {
             for (const char *p = prefix; *p; p++)
                 serial_putc(*p);
+            if (log_timestamps && *prefix)
+                put_stamp();
             *at_line_start = 0;
         }
         if (c == '\n') {

@@ -3,11 +3,14 @@
 #define HV_CORE_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 enum log_level { LOG_NONE = 0, LOG_ERR = 1, LOG_WARN = 2, LOG_INFO = 3, LOG_DEBUG = 4 };
 
 extern int log_threshold;
+/* console_timestamps=boot: hypervisor and guest lines carry the system time. */
+extern bool log_timestamps;
 
 void log_printf(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void log_vprintf(int level, const char *fmt, va_list ap);

@@ -1,5 +1,6 @@
 /* Hypervisor command-line options, in Xen's spelling:
  *   console=com1|none  com1=<baud>[,8n1[,<io-base>]]  loglvl=<level>[/<guest level>]
+ *   console_timestamps=none|boot  (boot: "[s.us] " after each line's prefix)
  *   dom0_mem=<size>|max:<size>  dom0_max_vcpus=<n>|<min>-<max>  noreboot  pv-linear-pt=<bool>
  *   gnttab_max_frames=<n>  gnttab_max_maptrack_frames=<n>  gnttab=max-ver:1
  * and Xenolith's own:
@@ -173,6 +174,18 @@ static int parse_dom0_vcpus(const char *val, void *var)
     return 0;
 }
 
+static int parse_timestamps(const char *val, void *var)
+{
+    (void)var;
+    if (strcmp(val, "boot") == 0)
+        log_timestamps = true;
+    else if (strcmp(val, "none") == 0)
+        log_timestamps = false;
+    else
+        return -1;                      /* date, datems, raw: not here */
+    return 0;
+}
+
 static const struct cmdline_param params[] = {
     { "gnttab_max_frames", CMDLINE_CUSTOM, &grant_opt_max_frames, 0, parse_gnttab_frames },
     { "gnttab_max_maptrack_frames", CMDLINE_CUSTOM, &grant_opt_max_maptrack_frames, 0, parse_gnttab_frames },
@@ -180,6 +193,7 @@ static const struct cmdline_param params[] = {
     { "console", CMDLINE_CUSTOM, &hv_opts, 0, parse_console },
     { "com1", CMDLINE_CUSTOM, &hv_opts, 0, parse_com1 },
     { "loglvl", CMDLINE_CUSTOM, 0, 0, parse_loglvl },
+    { "console_timestamps", CMDLINE_CUSTOM, 0, 0, parse_timestamps },
     { "dom0_mem", CMDLINE_CUSTOM, &hv_opts.dom0_mem, 0, parse_dom0_mem },
     { "dom0_max_vcpus", CMDLINE_CUSTOM, &hv_opts, 0, parse_dom0_vcpus },
     { "noreboot", CMDLINE_BOOL, &hv_opts.noreboot, sizeof(bool), 0 },

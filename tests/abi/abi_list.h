@@ -1629,6 +1629,101 @@ FIELD(struct xencons_interface, in_prod)
 FIELD(struct xencons_interface, out_cons)
 FIELD(struct xencons_interface, out_prod)
 
+/* ==== io/ring.h ==== */
+TYPE(RING_IDX)
+
+GROUP("io/ring.h __RD32")
+EXPR(__RD32, __RD32(1u))
+EXPR(__RD32, __RD32(1000u))
+EXPR(__RD32, __RD32(4096u))
+EXPR(__RD32, __RD32(0x80000001u))
+
+/* A ring of our own on both sides: its layout, sizes and the index
+ * arithmetic of every macro, step by step. */
+{
+    struct abi_ring_req { uint64_t id; uint32_t op; };
+    struct abi_ring_rsp { uint64_t id; int16_t status; };
+    DEFINE_RING_TYPES(abi_ring, struct abi_ring_req, struct abi_ring_rsp);
+    static union { abi_ring_sring_t s; uint8_t page[4096]; } pg;
+    abi_ring_front_ring_t f;
+    abi_ring_back_ring_t b;
+    int notify = -1, more = -1;
+
+STRUCT(struct abi_ring_sring)
+FIELD(struct abi_ring_sring, req_prod)
+FIELD(struct abi_ring_sring, req_event)
+FIELD(struct abi_ring_sring, rsp_prod)
+FIELD(struct abi_ring_sring, rsp_event)
+FIELD(struct abi_ring_sring, pvt)
+FIELD(struct abi_ring_sring, __pad)
+FIELD(struct abi_ring_sring, ring)
+SIZE(DEFINE_RING_TYPES, union abi_ring_sring_entry)
+SIZE(DEFINE_RING_TYPES, abi_ring_sring_t)
+FIELD(struct abi_ring_front_ring, req_prod_pvt)
+FIELD(struct abi_ring_front_ring, rsp_cons)
+FIELD(struct abi_ring_front_ring, nr_ents)
+FIELD(struct abi_ring_front_ring, sring)
+FIELD(struct abi_ring_back_ring, rsp_prod_pvt)
+FIELD(struct abi_ring_back_ring, req_cons)
+FIELD(struct abi_ring_back_ring, nr_ents)
+FIELD(struct abi_ring_back_ring, sring)
+SIZE(DEFINE_RING_TYPES, abi_ring_front_ring_t)
+SIZE(DEFINE_RING_TYPES, abi_ring_back_ring_t)
+
+GROUP("io/ring.h ring macros")
+EXPR(__CONST_RING_SIZE, __CONST_RING_SIZE(abi_ring, 4096))
+EXPR(__CONST_RING_SIZE, __CONST_RING_SIZE(abi_ring, 8192))
+EXPR(__RING_SIZE, __RING_SIZE(&pg.s, 4096))
+    memset(&pg, 0xa5, sizeof(pg));
+    SHARED_RING_INIT(&pg.s);
+EXPR(SHARED_RING_INIT, abi_bytes(&pg, 64))
+    FRONT_RING_INIT(&f, &pg.s, 4096);
+    BACK_RING_INIT(&b, &pg.s, 4096);
+EXPR(FRONT_RING_INIT, f.req_prod_pvt + 10 * f.rsp_cons + 100 * f.nr_ents + (f.sring == &pg.s))
+EXPR(BACK_RING_INIT, b.rsp_prod_pvt + 10 * b.req_cons + 100 * b.nr_ents + (b.sring == &pg.s))
+EXPR(RING_SIZE, RING_SIZE(&f))
+EXPR(RING_FREE_REQUESTS, RING_FREE_REQUESTS(&f))
+EXPR(RING_FULL, RING_FULL(&f))
+    f.req_prod_pvt += RING_SIZE(&f);
+EXPR(RING_FULL, RING_FULL(&f))
+    f.req_prod_pvt -= RING_SIZE(&f) - 3;
+EXPR(RING_GET_REQUEST, (char *)RING_GET_REQUEST(&f, 0x1234567u) - (char *)&pg)
+EXPR(RING_GET_RESPONSE, (char *)RING_GET_RESPONSE(&b, 0x89u) - (char *)&pg)
+EXPR(RING_PUSH_REQUESTS_AND_CHECK_NOTIFY, ({ RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&f, notify); notify + 10u * pg.s.req_prod; }))
+EXPR(RING_HAS_UNCONSUMED_REQUESTS, RING_HAS_UNCONSUMED_REQUESTS(&b))
+    /* The other side wanted an event at the old index: already sent. */
+    pg.s.req_event = 3;
+    f.req_prod_pvt = 5;
+EXPR(RING_PUSH_REQUESTS_AND_CHECK_NOTIFY, ({ RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&f, notify); notify + 10u * pg.s.req_prod; }))
+    pg.s.req_event = 5;
+    f.req_prod_pvt = 7;
+EXPR(RING_PUSH_REQUESTS_AND_CHECK_NOTIFY, ({ RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&f, notify); notify + 10u * pg.s.req_prod; }))
+    f.req_prod_pvt = 3;
+    pg.s.req_prod = 0x7fffu;    /* a hostile front end: bounded by the ring */
+EXPR(RING_HAS_UNCONSUMED_REQUESTS, RING_HAS_UNCONSUMED_REQUESTS(&b))
+    pg.s.req_prod = 3;
+EXPR(RING_FINAL_CHECK_FOR_REQUESTS, ({ RING_FINAL_CHECK_FOR_REQUESTS(&b, more); more + 10u * pg.s.req_event; }))
+    b.req_cons = 3;
+EXPR(RING_FINAL_CHECK_FOR_REQUESTS, ({ RING_FINAL_CHECK_FOR_REQUESTS(&b, more); more + 10u * pg.s.req_event; }))
+    b.rsp_prod_pvt = 2;
+EXPR(RING_PUSH_RESPONSES_AND_CHECK_NOTIFY, ({ RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&b, notify); notify + 10u * pg.s.rsp_prod; }))
+EXPR(RING_HAS_UNCONSUMED_RESPONSES, RING_HAS_UNCONSUMED_RESPONSES(&f))
+    pg.s.rsp_event = 2;
+    b.rsp_prod_pvt = 3;
+EXPR(RING_PUSH_RESPONSES_AND_CHECK_NOTIFY, ({ RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&b, notify); notify + 10u * pg.s.rsp_prod; }))
+    b.rsp_prod_pvt = 2;
+    pg.s.rsp_prod = 2;
+EXPR(RING_FINAL_CHECK_FOR_RESPONSES, ({ RING_FINAL_CHECK_FOR_RESPONSES(&f, more); more + 10u * pg.s.rsp_event; }))
+    f.rsp_cons = 2;
+EXPR(RING_FINAL_CHECK_FOR_RESPONSES, ({ RING_FINAL_CHECK_FOR_RESPONSES(&f, more); more + 10u * pg.s.rsp_event; }))
+    b.rsp_prod_pvt = 3;
+    RING_PUSH_RESPONSES(&b);
+    f.req_prod_pvt = 5;
+    RING_PUSH_REQUESTS(&f);
+EXPR(RING_PUSH_REQUESTS, pg.s.req_prod + 10u * pg.s.rsp_prod)
+EXPR(RING_PUSH_RESPONSES, abi_bytes(&pg, 64))
+}
+
 /* ==== io/xs_wire.h ==== */
 
 GROUP("io/xs_wire.h message types")

@@ -16,6 +16,12 @@
 #include "physdev.h"
 #include "io/console.h"
 #include "io/xs_wire.h"
+#include "io/ring.h"
+
+/* The ring macros take their barriers from the includer. */
+#define xen_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define xen_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
+#define xen_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
 
 #define ABI_FILL_FN abi_fill_ours
 #include "abi_fill.h"

@@ -28,5 +28,10 @@
 #include <xen/io/xs_wire.h>
 #include <xen/io/ring.h>        /* XEN_PAGE_SHIFT */
 
+/* The ring macros take their barriers from the includer. */
+#define xen_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define xen_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
+#define xen_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
+
 #define ABI_FILL_FN abi_fill_theirs
 #include "abi_fill.h"

@@ -43,9 +43,12 @@ test-xen: guests
 	    $(INTEGRATION_TESTS)
 
 # Mini-OS, built outside the repository, booted as dom0 with a domU-style
-# start_info: MINIOS=/path/to/mini-os make minios-test (without MINIOS it
-# prints a SKIP line).
+# start_info, then as domUs of guests/dom0 (minios-domu):
+# MINIOS=/path/to/mini-os MINIOS_TEST=/path/to/its-CONFIG_TEST-build
+# make minios-test (each case without its variable prints a SKIP line).
 .PHONY: minios-test
 minios-test: $(XENOLITH)
 	@$(INTEGRATION_DIR)/minios --hv-image $(XENOLITH) --boot $(INTEGRATION_BOOTS) \
-	    --accel $(INTEGRATION_ACCEL) --timeout $(INTEGRATION_TIMEOUT)
+	    --accel $(INTEGRATION_ACCEL) --timeout $(INTEGRATION_TIMEOUT); st=$$?; \
+	$(INTEGRATION_DIR)/minios-domu --hv-image $(XENOLITH) --boot $(INTEGRATION_BOOTS) \
+	    --accel $(INTEGRATION_ACCEL) || st=1; exit $$st
