@@ -76,6 +76,12 @@ endef
 $(eval $(call GUEST_MODEL_RULES,kernel))
 $(eval $(call GUEST_MODEL_RULES,va0))
 
+# Runtime objects a guest leaves out because its own code defines the same
+# names: dom0 is the XenStore server, whose direct calls (dom0/xs.h:
+# xs_read, xs_write, ...) are named like the domU client's (lib/xs_client.c).
+GUEST_LIB_SKIP_dom0 := xs_client
+GUEST_LIB_OBJS_OF = $(filter-out $(foreach n,$(GUEST_LIB_SKIP_$(1)),%/$(n).o),$(call GUEST_LIB_OBJS,$(call GUEST_MODEL,$(1))))
+
 define GUEST_RULES
 GUEST_OBJS_$(1) := $(patsubst $(GUEST_DIR)/$(1)/%.c,$(GUEST_OUT)/obj/$(1)/%.o,$(wildcard $(GUEST_DIR)/$(1)/*.c))
 
@@ -83,11 +89,11 @@ $(GUEST_OUT)/obj/$(1)/%.o: $(GUEST_DIR)/$(1)/%.c $(GUEST_DIR)/guests.mk
 	@mkdir -p $$(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS_BASE) $(GUEST_CFLAGS_$(call GUEST_MODEL,$(1))) $(GUEST_EXTRA_CFLAGS) -c $$< -o $$@
 
-$(GUEST_OUT)/$(1).elf: $$(GUEST_OBJS_$(1)) $(call GUEST_LIB_OBJS,$(call GUEST_MODEL,$(1))) $(GUEST_LDS_$(call GUEST_MODEL,$(1)))
+$(GUEST_OUT)/$(1).elf: $$(GUEST_OBJS_$(1)) $(call GUEST_LIB_OBJS_OF,$(1)) $(GUEST_LDS_$(call GUEST_MODEL,$(1)))
 	@mkdir -p $$(@D)
 	$(GUEST_LD) -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments \
 	    -T $(GUEST_LDS_$(call GUEST_MODEL,$(1))) -o $$@ \
-	    $$(GUEST_OBJS_$(1)) $(call GUEST_LIB_OBJS,$(call GUEST_MODEL,$(1)))
+	    $$(GUEST_OBJS_$(1)) $(call GUEST_LIB_OBJS_OF,$(1))
 	@$(call GUEST_CHECK_$(call GUEST_MODEL,$(1)),$$@)
 endef
 $(foreach g,$(GUEST_NAMES),$(eval $(call GUEST_RULES,$(g))))
