@@ -117,6 +117,8 @@ void store_close(struct domu *d, const char *why);
 int store_init(void);
 
 /* ---- toolstack.c ---- */
+/* vif=1: each domU gets an empty device/vif/0 front-end directory. */
+extern int dom0_vif;
 /* /local/domain/0/{name,domid}, as xen-init-dom0 writes them. */
 void toolstack_dom0(void);
 /* Write d's tree as xl does and introduce it: 0 or a XEN_E* number. */

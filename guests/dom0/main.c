@@ -11,6 +11,9 @@
  *                            first looks still counts (as gone)
  *   [selftest=1]             read every domU's tree back as the domU and as
  *                            another domain, checking values and permissions
+ *   [vif=1]                  give every domU an (empty) device/vif/0 front-end
+ *                            directory of its own, as xl does for a configured
+ *                            vif (no back end answers it)
  * Without shutdown_after, dom0 powers off once the last domU has ended.
  * It powers off with SHUTDOWN_poweroff ("Test result: SUCCESS") if every
  * domU powered off cleanly, else with SHUTDOWN_crash ("FAILURE"). */
@@ -80,6 +83,7 @@ void test_main(start_info_t *si)
     unsigned con;
 
     dom0_expect = (unsigned)g_opt(cmd, "domus=", 0);
+    dom0_vif = (int)g_opt(cmd, "vif=", 0);
     pv_map_shared_info();
     (void)pv_events_mask();            /* events are polled, never delivered */
     exc = pv_bind_virq(VIRQ_DOM_EXC, 0);

@@ -11,6 +11,8 @@
 #include "dom0.h"
 #include "errno.h"
 
+int dom0_vif;
+
 static unsigned ends[END_KINDS];
 static unsigned nr_ended;
 
@@ -98,6 +100,14 @@ int toolstack_domain_add(struct domu *d)
     rc |= node(id, "device", 0, RO);
     rc |= node(id, "device/suspend", 0, RO);
     rc |= node(id, "device/suspend/event-channel", "", RW);
+    if (dom0_vif) {
+        /* The front-end half of a network device whose back end never
+         * comes (there is no netback here): what a guest configured with
+         * a vif finds, e.g. Mini-OS's CONFIG_TEST, whose xenbus tests write
+         * under device/vif/0 and whose netfront then gives up. */
+        rc |= node(id, "device/vif", 0, RO);
+        rc |= node(id, "device/vif/0", 0, FRONT);
+    }
     rc |= node(id, "control", 0, RO);
     /* What the platform offers (a guest such as Linux looks before it
      * sends XS_RESET_WATCHES): dom0's, readable by the domain. */
