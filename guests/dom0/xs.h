@@ -89,6 +89,33 @@ int xs_set_perms(struct xs_store *s, const char *path, const char *perms, size_t
  * *len gets the full length. */
 int xs_directory(struct xs_store *s, const char *path, char *buf, size_t max, size_t *len);
 
+/* Added by the store's implementation (issue 13). */
+
+/* Has the connection been marked for closing (its output queue went over
+ * its limit while it got watch events from others' changes, or dom0 ran
+ * out of memory for its replies)? The host should then close it, as it
+ * does when xs_conn_handle returns -1. */
+int xs_conn_broken(const struct xs_conn *c);
+
+/* Is domid introduced (and not yet released)? Its connection may be gone:
+ * a domain whose connection the host closed (xs_conn_free) stays
+ * introduced without one (xs_domain_conn gives NULL) until
+ * xs_domain_release, which then still fires @releaseDomain;
+ * xs_domain_introduce gives it a new connection. */
+int xs_domain_introduced(struct xs_store *s, unsigned domid);
+
+/* Counts for the shell and the benchmarks. */
+struct xs_store_stats {
+    unsigned nodes;          /* in the tree, the root included */
+    unsigned domains;        /* introduced */
+    unsigned conns;
+    unsigned watches;
+    unsigned transactions;   /* open */
+    size_t out_bytes;        /* queued output of every connection */
+    uint64_t generation;     /* last generation given to a change */
+};
+void xs_store_stats(struct xs_store *s, struct xs_store_stats *st);
+
 /* Provided by the host. */
 void *xs_malloc(size_t n);
 void xs_free(void *p);

@@ -31,7 +31,7 @@ FUZZ_CI_SECONDS ?= 4
 
 # Each fuzzer: tests/fuzz/fuzz_<name>.c plus the hv/ sources it exercises.
 FUZZ_TARGETS := multiboot1 multiboot2 memmap cmdline elf layout acpi_s5 acpi_tables rtc insn_decode \
-                domu_spec
+                domu_spec xs_proto
 FUZZ_MB_SRCS := hv/boot/multiboot.c hv/boot/mb1.c hv/boot/mb2.c hv/boot/memmap.c hv/lib/format.c
 FUZZ_SRCS_multiboot1 := $(FUZZ_MB_SRCS)
 FUZZ_SRCS_multiboot2 := $(FUZZ_MB_SRCS)
@@ -44,6 +44,9 @@ FUZZ_SRCS_acpi_tables := hv/arch/x86_64/acpi.c hv/arch/x86_64/acpi_s5.c hv/arch/
 FUZZ_SRCS_rtc := hv/arch/x86_64/rtc.c hv/lib/format.c
 FUZZ_SRCS_insn_decode := hv/arch/x86_64/insn_decode.c hv/arch/x86_64/insn_execute.c hv/lib/format.c
 FUZZ_SRCS_domu_spec := hv/dom/domu_spec.c hv/lib/format.c
+# dom0's XenStore core (guest code: its own include path).
+FUZZ_SRCS_xs_proto := $(wildcard guests/dom0/xs_*.c) hv/lib/format.c
+FUZZ_CFLAGS_xs_proto := -iquote guests/dom0
 # Largest input per fuzzer (bytes); the ELF one is as large as its seeds.
 FUZZ_MAXLEN_multiboot1 := 16384
 FUZZ_MAXLEN_multiboot2 := 16384
@@ -56,16 +59,17 @@ FUZZ_MAXLEN_acpi_tables := 16384
 FUZZ_MAXLEN_rtc := 9
 FUZZ_MAXLEN_insn_decode := 160
 FUZZ_MAXLEN_domu_spec := 8192
+FUZZ_MAXLEN_xs_proto := 4096
 
 FUZZ_COMMON := tests/fuzz/fake_env.c
-FUZZ_HDRS := $(wildcard tests/fuzz/*.h hv/*/*.h hv/arch/*/*.h public/*.h)
+FUZZ_HDRS := $(wildcard tests/fuzz/*.h hv/*/*.h hv/arch/*/*.h public/*.h guests/dom0/xs*.h)
 
 .PHONY: fuzz-host fuzz-host-ci fuzz-build fuzz-seeds
 
 define FUZZ_RULE
 $(FUZZ_BUILD)/fuzz_$(1): tests/fuzz/fuzz_$(1).c $$(FUZZ_SRCS_$(1)) $$(FUZZ_COMMON) $$(FUZZ_HDRS)
 	@mkdir -p $$(@D)
-	$$(FUZZ_CC) $$(FUZZ_CFLAGS) -o $$@ tests/fuzz/fuzz_$(1).c $$(FUZZ_SRCS_$(1)) $$(FUZZ_COMMON)
+	$$(FUZZ_CC) $$(FUZZ_CFLAGS) $$(FUZZ_CFLAGS_$(1)) -o $$@ tests/fuzz/fuzz_$(1).c $$(FUZZ_SRCS_$(1)) $$(FUZZ_COMMON)
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_RULE,$(t))))
 

@@ -339,13 +339,48 @@ def domu_spec_seeds():
     }
     return {k: b'\0'.join(l.encode() for l in v) for k, v in sets.items()}
 
+# dom0's XenStore core: operation streams in tests/fuzz/fuzz_xs_proto.c's
+# format (its word table repeated here).
+XS_WORDS = ["data", "data/x", "data/x/y", "data/y", "device", "control/shutdown", "name",
+            "/local/domain/1/data", "/local/domain/2/data/x", "/local/domain/3", "/local/domain",
+            "/", "/tool", "/tool/a/b/c", "@introduceDomain", "@releaseDomain", "@other", "tok",
+            "T", "F", "0", "1", "2", "3", "4", "7", "99", "print", "n0", "r1", "b2", "w3", "n1",
+            "n2", "r0", "hello", "", "a//b", "data/", "bad char", "65535", "32752"]
+
+def xs_msg(conn, typ, words, tx=0, flags=0):
+    out = bytes([conn, typ, tx, len(words) | flags])
+    for w in words:
+        out += bytes([XS_WORDS.index(w)])
+    return out
+
+def xs_proto_seeds():
+    W, R, D, MK, RM, GP, SP, WA, UW, TS, TE = 11, 2, 1, 12, 13, 3, 14, 4, 5, 6, 7
+    drain = lambda c: bytes([4 | (31 << 3), c])
+    basic = (xs_msg(1, W, ['data/x', 'hello']) + xs_msg(1, R, ['data/x']) + xs_msg(1, D, ['data']) +
+             xs_msg(1, MK, ['data/y']) + xs_msg(1, GP, ['data/x']) + xs_msg(1, SP, ['data/x', 'n1', 'r0']) +
+             xs_msg(2, R, ['/local/domain/2/data/x']) + xs_msg(1, RM, ['data']) + drain(1) + drain(2))
+    watch = (xs_msg(1, WA, ['data', 'tok']) + xs_msg(0, WA, ['@introduceDomain', 'tok']) +
+             xs_msg(0, W, ['/local/domain/1/data', 'hello']) + bytes([6, 1, 5, 1]) +
+             xs_msg(1, UW, ['data', 'tok']) + drain(0) + drain(1))
+    txn = (xs_msg(1, TS, ['']) + xs_msg(1, W, ['data/x', '1'], tx=1) + xs_msg(2, W, ['/local/domain/1/data', '2']) +
+           xs_msg(1, R, ['data/x'], tx=1) + xs_msg(1, TE, ['T'], tx=1) + xs_msg(1, TS, ['']) +
+           xs_msg(1, RM, ['data'], tx=2) + xs_msg(1, MK, ['data/y'], tx=2) + xs_msg(1, TE, ['T'], tx=2) + drain(1))
+    priv = (xs_msg(0, 8, ['4', '99', '7']) + xs_msg(0, 17, ['4']) + xs_msg(0, 9, ['4']) +
+            xs_msg(0, 0, ['print', 'hello']) + xs_msg(1, 10, ['3']) + xs_msg(1, 21, ['data', '0']) +
+            xs_msg(1, 20, []) + xs_msg(0, 19, ['1', '2']) + drain(0) + drain(1))
+    quota = b''.join(xs_msg(1, W, [w, 'hello']) for w in ['data', 'data/x', 'data/x/y', 'data/y', 'device'] * 3)
+    return {'basic': b'\0' + basic, 'watch': b'\0' + watch, 'txn': b'\0' + txn, 'priv': b'\0' + priv,
+            'quota-tiny': b'\1' + quota + txn, 'flood-tiny': b'\1' + xs_msg(1, WA, ['data', 'tok']) +
+            b''.join(xs_msg(0, W, ['/local/domain/1/data', 'hello'], flags=0x40 | 0x3c) for _ in range(8))}
+
 def main():
     out = sys.argv[1]
     sets = {'multiboot1': multiboot1_seeds(), 'multiboot2': multiboot2_seeds(),
             'memmap': memmap_seeds(), 'cmdline': {}, 'elf': elf_seeds(),
             'layout': layout_seeds(), 'acpi_s5': acpi_s5_seeds(),
             'acpi_tables': acpi_tables_seeds(), 'rtc': rtc_seeds(),
-            'insn_decode': insn_decode_seeds(), 'domu_spec': domu_spec_seeds()}
+            'insn_decode': insn_decode_seeds(), 'domu_spec': domu_spec_seeds(),
+            'xs_proto': xs_proto_seeds()}
     for name, seeds in sets.items():
         d = os.path.join(out, name)
         os.makedirs(d, exist_ok=True)

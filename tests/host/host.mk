@@ -133,6 +133,24 @@ HOST_SRCS_ptwr := hv/mm/ptwr.c hv/mm/pv_mm_pte.c hv/mm/page_type.c hv/mm/page_ty
 HOST_TESTS += domu_spec
 HOST_SRCS_domu_spec := hv/dom/domu_spec.c hv/lib/format.c
 
+# dom0's XenStore core (guests/dom0/xs_*.c) and the guests' heap: guest
+# code, so these tests add guest include paths (HOST_CFLAGS_<name>).
+DOM0_XS_SRCS := $(wildcard guests/dom0/xs_*.c)
+DOM0_XS_CFLAGS := -iquote guests/dom0 -iquote guests/lib
+HOST_TESTS += xs_tree xs_perms xs_watch xs_txn xs_proto heap
+HOST_SRCS_xs_tree := $(DOM0_XS_SRCS)
+HOST_SRCS_xs_perms := $(DOM0_XS_SRCS)
+HOST_SRCS_xs_watch := $(DOM0_XS_SRCS)
+HOST_SRCS_xs_txn := $(DOM0_XS_SRCS)
+HOST_SRCS_xs_proto := $(DOM0_XS_SRCS)
+HOST_SRCS_heap := guests/lib/heap.c
+HOST_CFLAGS_xs_tree := $(DOM0_XS_CFLAGS)
+HOST_CFLAGS_xs_perms := $(DOM0_XS_CFLAGS)
+HOST_CFLAGS_xs_watch := $(DOM0_XS_CFLAGS)
+HOST_CFLAGS_xs_txn := $(DOM0_XS_CFLAGS)
+HOST_CFLAGS_xs_proto := $(DOM0_XS_CFLAGS)
+HOST_CFLAGS_heap := $(DOM0_XS_CFLAGS)
+
 # Pure files that must also build freestanding.
 HOST_FS_SRCS := hv/lib/string.c hv/lib/format.c hv/mm/frame_alloc.c hv/boot/cmdline.c \
                 hv/boot/multiboot.c hv/boot/mb1.c hv/boot/mb2.c hv/boot/memmap.c \
@@ -146,15 +164,18 @@ HOST_FS_SRCS += hv/arch/x86_64/insn_decode.c hv/arch/x86_64/insn_execute.c hv/mm
 HOST_FS_SRCS += hv/arch/x86_64/cpuid_policy.c hv/arch/x86_64/vmce.c
 HOST_FS_SRCS += hv/arch/x86_64/ioport_policy.c hv/arch/x86_64/io_insn.c hv/arch/x86_64/physdev_policy.c
 HOST_FS_SRCS += hv/dom/domu_spec.c
+# Guest code, with the guests' include paths.
+HOST_FS_SRCS += $(DOM0_XS_SRCS) guests/lib/heap.c
 
-HOST_HDRS := $(wildcard tests/host/*.h hv/*/*.h hv/arch/*/*.h public/*.h)
+HOST_HDRS := $(wildcard tests/host/*.h hv/*/*.h hv/arch/*/*.h public/*.h public/io/*.h \
+               guests/dom0/xs*.h guests/lib/heap.h)
 
 .PHONY: host-tests host-freestanding-check
 
 define HOST_TEST_RULE
 $(HOST_BUILD)/test_$(1): tests/host/test_$(1).c $$(HOST_SRCS_$(1)) $$(HOST_HDRS)
 	@mkdir -p $$(@D)
-	$$(HOST_CC) $$(HOST_CFLAGS) -o $$@ tests/host/test_$(1).c $$(filter-out hv/lib/string.c,$$(HOST_SRCS_$(1)))
+	$$(HOST_CC) $$(HOST_CFLAGS) $$(HOST_CFLAGS_$(1)) -o $$@ tests/host/test_$(1).c $$(filter-out hv/lib/string.c,$$(HOST_SRCS_$(1)))
 endef
 $(foreach t,$(HOST_TESTS),$(eval $(call HOST_TEST_RULE,$(t))))
 
