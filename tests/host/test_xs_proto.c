@@ -520,7 +520,21 @@ static void test_direct_ops(void)
     char buf[64];
     size_t len;
 
+    struct xs_store_stats st;
+
     fx_init(&f);
+    DO_OK(f.d1, XS_WATCH, "data\0t\0");
+    SEND(f.d1, XS_TRANSACTION_START, 0, "\0");
+    xs_store_stats(f.s, &st);
+    /* root, local, domain, 1, 1/data, 2, 2/data */
+    CHECK_EQ(st.nodes, 7);
+    CHECK_EQ(st.domains, 2);
+    CHECK_EQ(st.conns, 3);
+    CHECK_EQ(st.watches, 1);
+    CHECK_EQ(st.transactions, 1);
+    CHECK_EQ(st.out_bytes, xs_conn_out_pending(f.d1));
+    CHECK(st.generation >= 7);
+    CHECK_EQ(xs_conn_out_take(f.d1, buf, sizeof(buf)), st.out_bytes);
     CHECK_EQ(xs_write(f.s, "/local/domain/1/name", "guest", 5), 0);
     CHECK_EQ(xs_read(f.s, "/local/domain/1/name", buf, sizeof(buf), &len), 0);
     CHECK_EQ(len, 5);
