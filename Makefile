@@ -86,7 +86,13 @@ iso: $(BUILD)/xenolith guests
 # off once every domU has ended (GUEST_CMDLINE="shutdown_after=<s>" asks them
 # to power off first), with the poweroff code only if each powered off cleanly
 # (tools/run-qemu then exits 0, else 3).
-GUEST         ?= $(BUILD)/guests/$(if $(DOMUS),dom0,hello).elf
+# With neither GUEST nor DOMUS, `make run` is the demo: dom0 and two domUs
+# that find each other in XenStore and talk over a shared ring (guests/ringdemo,
+# printing through their console rings, which dom0 serves).
+ifeq ($(origin GUEST)$(DOMUS),undefined)
+RUN_DEMO      := 1
+endif
+GUEST         ?= $(BUILD)/guests/$(if $(DOMUS)$(RUN_DEMO),dom0,hello).elf
 GUEST_CMDLINE ?=
 XEN_CMDLINE   ?= console=com1 loglvl=info
 BOOT          ?= direct
@@ -104,7 +110,9 @@ DOMU_MEM      ?= 32M
 DOMU_VCPUS    ?= 1
 DOMU_CMDLINE  ?=
 DOMU_INITRD   ?=
-RUN_DOMU_ARGS  = $(foreach k,$(DOMUS),--module "$(k) domu memory=$(DOMU_MEM) vcpus=$(DOMU_VCPUS)$(if $(DOMU_CMDLINE), -- $(DOMU_CMDLINE))" \
+DEMO_DOMU      = --module "$(BUILD)/guests/ringdemo.elf domu name=ring-$(1) memory=16M -- role=$(1) peer=$(2) console=ring quiet=1"
+RUN_DOMU_ARGS  = $(if $(RUN_DEMO),$(call DEMO_DOMU,back,2) $(call DEMO_DOMU,front,1),$(RUN_DOMUS_GIVEN))
+RUN_DOMUS_GIVEN = $(foreach k,$(DOMUS),--module "$(k) domu memory=$(DOMU_MEM) vcpus=$(DOMU_VCPUS)$(if $(DOMU_CMDLINE), -- $(DOMU_CMDLINE))" \
                  $(if $(DOMU_INITRD),--module "$(DOMU_INITRD) initrd"))
 run: $(BUILD)/xenolith guests
 	tools/run-qemu --hv $(BUILD)/xenolith --hv-kind xenolith --hv-cmdline "$(RUN_CMDLINE)" \

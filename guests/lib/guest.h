@@ -103,6 +103,8 @@ __attribute__((noreturn)) void guest_shutdown(unsigned int reason);
 /* Entry point each test guest provides. */
 void test_main(start_info_t *si);
 
+/* quiet=1 on the command line: passing checks print nothing. */
+extern int test_quiet;
 /* Record one check; prints "[ok] ..." or "[FAILED] ...".  Returns cond. */
 int test_check(int cond, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

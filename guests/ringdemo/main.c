@@ -105,8 +105,10 @@ static void back(void)
     path_of(path, sizeof(path), self_id, "state");
     rc |= xs_write(0, path, "ready");
     test_check(rc == 0, "advertised: ring-ref %u, event-channel %u, state ready (rc=%ld)", DEMO_REF, op.port, rc);
-    printk("back end: offering a ring to d%u in XenStore (grant %u, event channel %u)\n", peer, DEMO_REF,
-           op.port);
+    path_of(path, sizeof(path), self_id, "");
+    printk("back end: ring page granted to d%u (grant %u), event channel %u allocated for it; both\n", peer,
+           DEMO_REF, op.port);
+    printk("back end: advertised in XenStore under %s (readable by d%u only)\n", path, peer);
 
     /* Answer requests until the peer says bye. */
     uint64_t end = pv_now() + WAIT_NS;
@@ -189,7 +191,10 @@ static void front(void)
     if (xs_read(0, path, val, sizeof(val)) > 0)
         rport = num(val);
     test_check(ref && rport, "d%u offers grant %lu and event channel %lu", peer, ref, rport);
-    printk("front end: found d%u's ring in XenStore (grant %lu, event channel %lu)\n", peer, ref, rport);
+    path_of(path, sizeof(path), peer, "");
+    printk("front end: my watch on %s/state fired: d%u is ready\n", path, peer);
+    printk("front end: read grant %lu and event channel %lu there; mapping the page, binding the channel\n", ref,
+           rport);
 
     /* Map the page, bind the channel. */
     rc = gnt_area_init();
@@ -209,14 +214,13 @@ static void front(void)
 
     /* Requests, one at a time, each answer checked; bye last. */
     for (unsigned long i = 0; i <= n; i++) {
-        struct demo_request *q = RING_GET_REQUEST(&r, r.req_prod_pvt);
+        /* Built here and copied in: the answer comes back in the same slot. */
+        struct demo_request req = { .id = (uint32_t)i, .a = i * 1000, .b = 42 }, *q = &req;
         int notify;
 
-        q->id = (uint32_t)i;
-        q->op = i == n ? DEMO_BYE : (i & 1) ? DEMO_ADD : DEMO_ECHO;
-        q->a = i * 1000;
-        q->b = 42;
-        snformat(q->text, sizeof(q->text), "hello %lu from d%u", i, self_id);
+        req.op = i == n ? DEMO_BYE : (i & 1) ? DEMO_ADD : DEMO_ECHO;
+        snformat(req.text, sizeof(req.text), "hello %lu from d%u", i, self_id);
+        *RING_GET_REQUEST(&r, r.req_prod_pvt) = req;
         r.req_prod_pvt++;
         RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&r, notify);
         if (notify)
