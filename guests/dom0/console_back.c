@@ -15,8 +15,16 @@
 
 void console_print_line(domid_t id, const char *text, unsigned len)
 {
-    char buf[DOM0_LINE_MAX + 24];
+    char buf[DOM0_LINE_MAX + 40];
     int n = snformat(buf, sizeof(buf), "(d%u) ", id);
+
+    /* timestamps=1: the system time the line was relayed, in the form of the
+     * hypervisor's console_timestamps=boot (same clock). */
+    if (dom0_timestamps) {
+        uint64_t ns = pv_now();
+        n += snformat(buf + n, sizeof(buf) - (size_t)n, "[%5lu.%06lu] ", (unsigned long)(ns / 1000000000ull),
+                      (unsigned long)(ns % 1000000000ull / 1000));
+    }
 
     if (len > DOM0_LINE_MAX)
         len = DOM0_LINE_MAX;

@@ -119,6 +119,8 @@ int store_init(void);
 /* ---- toolstack.c ---- */
 /* vif=1: each domU gets an empty device/vif/0 front-end directory. */
 extern int dom0_vif;
+/* timestamps=1: relayed console lines carry the system time. */
+extern int dom0_timestamps;
 /* /local/domain/0/{name,domid}, as xen-init-dom0 writes them. */
 void toolstack_dom0(void);
 /* Write d's tree as xl does and introduce it: 0 or a XEN_E* number. */

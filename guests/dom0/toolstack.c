@@ -12,6 +12,7 @@
 #include "errno.h"
 
 int dom0_vif;
+int dom0_timestamps;
 
 static unsigned ends[END_KINDS];
 static unsigned nr_ended;
