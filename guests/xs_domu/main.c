@@ -59,6 +59,17 @@ static void basics(void)
     snformat(want, sizeof(want), "n%ld", self);
     test_check(rc > 0 && g_strcmp(buf, want) == 0, "a new node is the domain's own: %s (rc=%ld)", rc > 0 ? buf : "",
                rc);
+    /* DIRECTORY_PART: the children's generation, then names from an offset,
+     * an empty name at the end of the list. */
+    long pl = xs_request(XS_DIRECTORY_PART, 0, "data/dir\0" "0", 11, buf, sizeof(buf), NULL);
+    long g = pl > 0 ? (long)g_strlen(buf) + 1 : 0;
+    test_check(pl > g && buf[0] >= '0' && buf[0] <= '9' && has_name(buf + g, pl - g, "a") &&
+                   has_name(buf + g, pl - g, "b") && buf[pl - 1] == '\0' && buf[pl - 2] == '\0',
+               "DIRECTORY_PART data/dir from 0: generation %s, a and b, then the end mark (rc=%ld)", pl > 0 ? buf : "",
+               pl);
+    pl = xs_request(XS_DIRECTORY_PART, 0, "data/dir\0" "2", 11, buf, sizeof(buf), NULL);
+    g = pl > 0 ? (long)g_strlen(buf) + 1 : 0;
+    test_check(pl == g + 3 && g_strcmp(buf + g, "b") == 0, "DIRECTORY_PART from offset 2: just b (rc=%ld)", pl);
     test_expect(xs_rm(0, "data/dir"), 0, "rm data/dir (and what is under it)");
     test_expect(xs_read(0, "data/dir/a", buf, sizeof(buf)), -XEN_ENOENT, "data/dir/a is gone");
     test_expect(xs_rm(0, "data/dir"), 0, "rm of a missing node whose parent exists (as Xen 4.17: OK)");
@@ -134,6 +145,13 @@ static void watches(void)
     while (xs_wait_watch(path, sizeof(path), token, sizeof(token), 200000000ull))
         ;
     test_expect(xs_unwatch("/local/domain/0/name", "spy"), 0, "unwatch dom0's name");
+    /* RESET_WATCHES drops them all. */
+    test_expect(xs_watch("data/r", "r1"), 0, "watch data/r");
+    (void)xs_wait_watch(path, sizeof(path), token, sizeof(token), 2000000000ull);
+    test_expect(xs_request(XS_RESET_WATCHES, 0, "", 1, buf, sizeof(buf), NULL), 3, "RESET_WATCHES (reply OK)");
+    test_expect(xs_write(0, "data/r", "1"), 0, "write data/r");
+    test_check(!xs_wait_watch(path, sizeof(path), token, sizeof(token), 300000000ull), "no event after the reset");
+    test_expect(xs_unwatch("data/r", "r1"), -XEN_ENOENT, "the watch is gone");
     test_expect(xs_watch("@releaseDomain", "rel"), 0, "watch @releaseDomain");
     got = xs_wait_watch(path, sizeof(path), token, sizeof(token), 2000000000ull);
     test_check(got && g_strcmp(path, "@releaseDomain") == 0, "its initial event: %s", got ? path : "-");
