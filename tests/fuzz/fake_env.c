@@ -8,6 +8,7 @@
 #include "lib/format.h"
 
 int log_threshold = LOG_INFO;
+bool log_timestamps;
 
 void log_vprintf(int level, const char *fmt, va_list ap)
 {

@@ -40,7 +40,8 @@ FUZZ_SRCS_cmdline := hv/boot/cmdline.c hv/core/options.c hv/grant/grant_options.
 FUZZ_SRCS_elf := hv/dom/elf.c hv/dom/elf_notes.c hv/dom/elf_features.c hv/dom/layout.c hv/lib/format.c
 FUZZ_SRCS_layout := hv/dom/layout.c hv/lib/format.c
 FUZZ_SRCS_acpi_s5 := hv/arch/x86_64/acpi_s5.c hv/lib/format.c
-FUZZ_SRCS_acpi_tables := hv/arch/x86_64/acpi.c hv/arch/x86_64/acpi_s5.c hv/arch/x86_64/acpi_madt.c hv/lib/format.c
+FUZZ_SRCS_acpi_tables := hv/arch/x86_64/acpi.c hv/arch/x86_64/acpi_s5.c hv/arch/x86_64/acpi_madt.c \
+                         hv/arch/x86_64/acpi_madt_irq.c hv/lib/format.c
 FUZZ_SRCS_rtc := hv/arch/x86_64/rtc.c hv/lib/format.c
 FUZZ_SRCS_insn_decode := hv/arch/x86_64/insn_decode.c hv/arch/x86_64/insn_execute.c hv/lib/format.c
 FUZZ_SRCS_domu_spec := hv/dom/domu_spec.c hv/lib/format.c

@@ -92,6 +92,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(!ok || p.pm1a_cnt != 0);
     /* The same tables for a MADT: never more CPUs than 2-byte entries fit. */
     FUZZ_CHECK(acpi_count_cpus(0, copy, copy_len) <= mem_size / 2);
+    /* And where the serial line's IRQ 4 is wired (the I/O APIC's GSI range,
+     * the overrides): any answer names a GSI the found I/O APIC serves. */
+    struct acpi_isa_irq irq;
+    if (acpi_find_isa_irq(0, copy, copy_len, 4, &irq))
+        FUZZ_CHECK(irq.gsi >= irq.ioapic_gsi_base);
+    /* The MADT reader alone, on the raw bytes as a table. */
+    if (acpi_madt_isa_irq(data + HDR, size - HDR, data[1] & 15, &irq))
+        FUZZ_CHECK(irq.gsi >= irq.ioapic_gsi_base);
     free(copy);
     phys_reset();
     return 0;
