@@ -111,6 +111,12 @@ void console_print_line(domid_t id, const char *text, unsigned len);
 
 /* ---- store_ring.c ---- */
 void store_serve(struct domu *d);
+/* Requests handled and the time spent in the XenStore core for them. */
+struct store_stats {
+    unsigned long requests;
+    uint64_t core_ns;
+};
+extern struct store_stats store_stats;
 /* Close d's connection (one log line): its store stops answering. */
 void store_close(struct domu *d, const char *why);
 /* The heap, the store and its callbacks: 0 or -1. */

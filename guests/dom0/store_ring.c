@@ -34,12 +34,16 @@ static void ring_error(struct domu *d, uint32_t code, const char *why)
     store_close(d, why);
 }
 
-/* Move up to MSGS_PER_TURN requests from the req ring into the core. */
-static void requests(struct domu *d)
+struct store_stats store_stats;
+
+/* Move up to MSGS_PER_TURN requests from the req ring into the core.
+ * Returns 1 when the guest may be waiting for the room made (the ring was
+ * full before): only then does it need an event for it. */
+static int requests(struct domu *d)
 {
     volatile struct xenstore_domain_interface *r = d->store;
     unsigned msgs = 0;
-    int moved = 0;
+    int freed = 0;
 
     while (!d->store_dead && msgs < MSGS_PER_TURN) {
         uint32_t cons = __atomic_load_n(&r->req_cons, __ATOMIC_RELAXED);
@@ -61,7 +65,7 @@ static void requests(struct domu *d)
         for (unsigned i = 0; i < n; i++)
             bytes[i] = r->req[MASK_XENSTORE_IDX(cons + i)];
         __atomic_store_n(&r->req_cons, cons + n, __ATOMIC_RELEASE);
-        moved = 1;
+        freed |= avail == XENSTORE_RING_SIZE;
         if (d->got < HDR) {
             g_memcpy((char *)&d->hdr + d->got, bytes, n);
             d->got += n;
@@ -79,19 +83,22 @@ static void requests(struct domu *d)
             struct xsd_sockmsg h = d->hdr;
             d->got = 0;
             msgs++;
-            if (xs_conn_handle(d->conn, &h, d->payload) != 0) {
+            uint64_t t0 = pv_now();
+            int bad = xs_conn_handle(d->conn, &h, d->payload) != 0;
+            store_stats.requests++;
+            store_stats.core_ns += pv_now() - t0;
+            if (bad) {
                 /* The core has said why in its log. */
                 ring_error(d, XENSTORE_ERROR_PROTO, "the store gave up on it");
                 break;
             }
         }
     }
-    if (moved && d->store_port)
-        (void)pv_evtchn_send(d->store_port);       /* room in req for the guest */
+    return freed;
 }
 
-/* Copy queued output into the rsp ring as space allows. */
-static void replies(struct domu *d)
+/* Copy queued output into the rsp ring as space allows; the bytes put. */
+static size_t replies(struct domu *d)
 {
     volatile struct xenstore_domain_interface *r = d->store;
     uint32_t cons = __atomic_load_n(&r->rsp_cons, __ATOMIC_ACQUIRE);
@@ -103,18 +110,17 @@ static void replies(struct domu *d)
         char why[96];
         snformat(why, sizeof(why), "response ring indices bogus (prod %u cons %u)", prod, cons);
         ring_error(d, XENSTORE_ERROR_RINGIDX, why);
-        return;
+        return 0;
     }
     room = XENSTORE_RING_SIZE - (prod - cons);
     if (!room || !xs_conn_out_pending(d->conn))
-        return;
+        return 0;
     n = xs_conn_out_take(d->conn, bytes, room);
     for (size_t i = 0; i < n; i++)
         r->rsp[MASK_XENSTORE_IDX(prod + i)] = bytes[i];
     /* The bytes are in before the index says so. */
     __atomic_store_n(&r->rsp_prod, prod + (uint32_t)n, __ATOMIC_RELEASE);
-    if (n && d->store_port)
-        (void)pv_evtchn_send(d->store_port);
+    return n;
 }
 
 void store_serve(struct domu *d)
@@ -127,9 +133,14 @@ void store_serve(struct domu *d)
         ring_error(d, XENSTORE_ERROR_PROTO, "the store gave up on it (its output not read)");
         return;
     }
-    replies(d);                        /* make room first: watch events may be queued */
+    /* One event for the whole turn, and only when the guest has something
+     * to see: replies (or events), or room in a request ring it had filled. */
+    size_t put = replies(d);           /* make room first: watch events may be queued */
+    int freed = 0;
     if (!d->store_dead)
-        requests(d);
+        freed = requests(d);
     if (!d->store_dead && d->conn)
-        replies(d);
+        put += replies(d);
+    if ((put || freed) && !d->store_dead && d->store_port)
+        (void)pv_evtchn_send(d->store_port);
 }

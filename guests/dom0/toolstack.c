@@ -208,5 +208,8 @@ int toolstack_summary(void)
             bad += ends[k];
     }
     dom0_log("%s\n", buf);
+    if (store_stats.requests)
+        dom0_log("dom0: %lu XenStore requests, %lu ns each in the core on average\n", store_stats.requests,
+                 (unsigned long)(store_stats.core_ns / store_stats.requests));
     return bad == 0;
 }

@@ -62,12 +62,16 @@ static int rsp_avail(void)
     return ring->rsp_prod != ring->rsp_cons;
 }
 
-/* Copy len bytes into the request ring, waiting for room as the server reads. */
-static int put(const void *data, size_t len, uint64_t end)
+/* Copy len bytes into the request ring, waiting for room as the server
+ * reads; the server is signalled when the ring is full and, with last, once
+ * the bytes are all in (one event per message, not per piece). */
+static int put(const void *data, size_t len, uint64_t end, int last)
 {
     const char *p = data;
 
     while (len) {
+        if (!req_room())
+            kick();
         if (!wait_for(req_room, end))
             return -XEN_ETIMEDOUT;
         XENSTORE_RING_IDX prod = ring->req_prod;
@@ -82,10 +86,11 @@ static int put(const void *data, size_t len, uint64_t end)
         g_memcpy(ring->req + off, p, n);
         xen_wmb();
         ring->req_prod = prod + (XENSTORE_RING_IDX)n;
-        kick();
         p += n;
         len -= n;
     }
+    if (last)
+        kick();
     return 0;
 }
 
@@ -113,7 +118,9 @@ static int get(void *buf, size_t len, uint64_t end)
         }
         xen_mb();
         ring->rsp_cons = cons + (XENSTORE_RING_IDX)n;
-        kick();
+        /* The server waits for room only when it had filled the ring. */
+        if (prod - cons == XENSTORE_RING_SIZE)
+            kick();
         len -= n;
     }
     return 0;
@@ -144,7 +151,7 @@ long xs_request(uint32_t type, uint32_t tx, const void *payload, size_t len,
 
     if (!ring)
         return -XEN_ENOTCONN;
-    if ((rc = put(&h, sizeof(h), end)) || (rc = put(payload, len, end)))
+    if ((rc = put(&h, sizeof(h), end, len == 0)) || (len && (rc = put(payload, len, end, 1))))
         return rc;
     for (;;) {
         struct xsd_sockmsg r;
