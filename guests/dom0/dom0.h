@@ -117,6 +117,9 @@ struct store_stats {
     uint64_t core_ns;
 };
 extern struct store_stats store_stats;
+/* Set while a domU's request is in the core: its allocations leave dom0's
+ * reserve alone (store_heap.c). */
+extern int store_for_domu;
 /* Close d's connection (one log line): its store stops answering. */
 void store_close(struct domu *d, const char *why);
 /* The heap, the store and its callbacks: 0 or -1. */

@@ -8,14 +8,28 @@
 #include "errno.h"
 #include "heap.h"
 
-#define HEAP_BYTES (6ul << 20)
+#define HEAP_BYTES (16ul << 20)
+/* Kept for dom0's own work (introducing domains, its tree) while a domU's
+ * request is served: however many domUs fill their quotas, the toolstack
+ * goes on and the domUs get ENOMEM. */
+#define RESERVE_BYTES (2ul << 20)
 
 static char heap_area[HEAP_BYTES] __attribute__((aligned(4096)));
 
 struct xs_store *dom0_xs;
+int store_for_domu;
 
 void *xs_malloc(size_t n)
 {
+    static int said;
+
+    if (store_for_domu && heap_unused() < n + RESERVE_BYTES) {
+        if (!said) {
+            said = 1;
+            dom0_log("dom0: XenStore heap down to its reserve: domU requests get ENOMEM\n");
+        }
+        return 0;
+    }
     return heap_alloc(n);
 }
 

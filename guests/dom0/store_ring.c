@@ -84,7 +84,9 @@ static int requests(struct domu *d)
             d->got = 0;
             msgs++;
             uint64_t t0 = pv_now();
+            store_for_domu = 1;
             int bad = xs_conn_handle(d->conn, &h, d->payload) != 0;
+            store_for_domu = 0;
             store_stats.requests++;
             store_stats.core_ns += pv_now() - t0;
             if (bad) {

@@ -15,6 +15,6 @@
 /* Bytes of copies an unprivileged transaction may hold before its
  * operations fail with ENOSPC: keeps ten open transactions of a hostile
  * domain from copying the whole store. */
-#define XS_TXN_BYTES_MAX (256u * 1024u)
+#define XS_TXN_BYTES_MAX (64u * 1024u)
 
 #endif

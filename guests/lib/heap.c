@@ -140,6 +140,11 @@ void heap_free(void *p)
     }
 }
 
+size_t heap_unused(void)
+{
+    return heap.size - heap.used;
+}
+
 void heap_stats(struct heap_stats *st)
 {
     size_t largest = 0, free = 0;

@@ -4,7 +4,10 @@
  * pieces and direct toolstack operations in between.
  *
  * Input: the first byte picks the limits (bit 0: tiny ones, so that the
- * quotas are reached), then operations:
+ * quotas are reached) and, with bit 1, out-of-memory: after the set-up,
+ * every ((byte >> 2) + 2)-th xs_malloc fails (dom0's heap running out must
+ * cost an error reply, never the tree's consistency or a leak), then
+ * operations:
  *   op & 7 in 0..3  a message on connection op & 3 (0 = dom0):
  *                   type, tx_id (bit 7: 4 raw bytes), argument count and
  *                   flags (bit 7: a payload over XENSTORE_PAYLOAD_MAX),
@@ -23,9 +26,12 @@
 #include "xs_store.h"
 
 static long live;
+static unsigned fail_every, nth;
 
 void *xs_malloc(size_t n)
 {
+    if (fail_every && ++nth % fail_every == 0)
+        return NULL;
     live++;
     return malloc(n ? n : 1);
 }
@@ -239,6 +245,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     xs_set_perms(s, "/local/domain/2/data", "n2\0r1\0", 6);
     for (unsigned d = 1; d < 4; d++)
         conns[d] = xs_domain_introduce(s, d);
+    nth = 0;
+    fail_every = mode & 2 ? (mode >> 2) + 2u : 0;
     while (byte(&r, &op)) {
         unsigned kind = op & 7;
 
@@ -265,6 +273,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         check_tree();
     }
+    fail_every = 0;
     for (unsigned i = 0; i < 4; i++)
         drain(i, (size_t)-1);
     xs_store_free(s);
