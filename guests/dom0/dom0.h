@@ -15,6 +15,7 @@
 #include "grant.h"
 #include "domctl.h"
 #include "sysctl.h"
+#include "domlist.h"
 #include "io/console.h"
 #include "io/xs_wire.h"
 #include "xs.h"

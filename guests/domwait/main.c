@@ -16,6 +16,7 @@
 #include "errno.h"
 #include "domctl.h"
 #include "sysctl.h"
+#include "domlist.h"
 
 #define MAX_DOMUS 2048
 #define BATCH 64
@@ -27,18 +28,10 @@ static unsigned nr;
 
 static long list(domid_t first, uint32_t *num)
 {
-    static struct xen_sysctl op;
-    long rc;
+    long rc = domlist_read(first, info, BATCH);
 
-    g_memset(&op, 0, sizeof(op));
-    op.cmd = XEN_SYSCTL_getdomaininfolist;
-    op.interface_version = XEN_SYSCTL_INTERFACE_VERSION;
-    op.u.getdomaininfolist.first_domain = first;
-    op.u.getdomaininfolist.max_domains = BATCH;
-    set_xen_guest_handle(op.u.getdomaininfolist.buffer, info);
-    rc = GUEST_HYPERCALL(__HYPERVISOR_sysctl, &op, 0, 0, 0, 0);
-    *num = op.u.getdomaininfolist.num_domains;
-    return rc;
+    *num = rc > 0 ? (uint32_t)rc : 0;
+    return rc < 0 ? rc : 0;
 }
 
 static const char *reason_name(unsigned r)
