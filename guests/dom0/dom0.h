@@ -112,6 +112,10 @@ void console_print_line(domid_t id, const char *text, unsigned len);
 
 /* ---- store_ring.c ---- */
 void store_serve(struct domu *d);
+/* The core's XS_INTRODUCE and XS_RELEASE (struct xs_env), for dom0's own
+ * privileged connection (the shell's introduce and release). */
+int store_introduce(void *ctx, unsigned domid, uint64_t mfn, unsigned port);
+int store_release(void *ctx, unsigned domid);
 /* Requests handled and the time spent in the XenStore core for them. */
 struct store_stats {
     unsigned long requests;

@@ -206,6 +206,49 @@ static void cmd_store(const char *cmd, char *rest)
         printk("%s %s: %s (%d)\n", cmd, path, err_name(rc), rc);
 }
 
+/* introduce <id> / release <id>: XS_INTRODUCE (with the ring's frame and
+ * port as dom0 found them, what xl would send) or XS_RELEASE over a
+ * privileged connection of dom0's own, through the wire protocol. */
+static void cmd_intro(const char *cmd, char *rest)
+{
+    static struct xs_conn *wire;
+    char *w = word(&rest), msg[64], reply[64];
+    unsigned long id = w ? g_opt(w, "", 0) : 0;
+    struct domu *d = id && id < 0x7ff0 ? domu_find((domid_t)id) : 0;
+    struct xsd_sockmsg h = { .req_id = 1 }, r;
+    int len;
+
+    if (!w || !id) {
+        printk("%s: a domain id, please\n", cmd);
+        return;
+    }
+    if (!wire && !(wire = xs_conn_new(dom0_xs, 0, 1))) {
+        printk("%s: no memory for a connection\n", cmd);
+        return;
+    }
+    if (!g_strcmp(cmd, "introduce")) {
+        h.type = XS_INTRODUCE;
+        len = snformat(msg, sizeof(msg), "%lu", id) + 1;
+        len += snformat(msg + len, sizeof(msg) - (size_t)len, "%lu", d ? (unsigned long)d->store_ring_ref : 0) + 1;
+        len += snformat(msg + len, sizeof(msg) - (size_t)len, "%u", d ? d->store_remote_port : 1) + 1;
+    } else {
+        h.type = XS_RELEASE;
+        len = snformat(msg, sizeof(msg), "%lu", id) + 1;
+    }
+    h.len = (uint32_t)len;
+    (void)xs_conn_handle(wire, &h, msg);
+    /* The reply (and any watch event before it) is in the queue at once. */
+    while (xs_conn_out_take(wire, &r, sizeof(r)) == sizeof(r)) {
+        size_t n = r.len < sizeof(reply) ? r.len : sizeof(reply) - 1;
+        (void)xs_conn_out_take(wire, reply, n);
+        reply[n] = 0;
+        for (size_t skip = r.len - n, got = 1; skip && got; skip -= got)
+            got = xs_conn_out_take(wire, msg, skip < sizeof(msg) ? skip : sizeof(msg));
+        if (r.type != XS_WATCH_EVENT)
+            printk("%s %lu: %s\n", cmd, id, reply);
+    }
+}
+
 static void cmd_domain(const char *cmd, char *rest)
 {
     static const struct { const char *name; uint32_t op; } ops[] = {
@@ -255,9 +298,11 @@ static void run(char *s)
     if (!g_strcmp(cmd, "help")) {
         printk("commands: help, list, console <id> (Ctrl-] detaches), shutdown <id> [reason],\n");
         printk("  destroy <id>, pause <id>, unpause <id>, read <path>, write <path> <value>,\n");
-        printk("  ls <path>, rm <path>\n");
+        printk("  ls <path>, rm <path>, release <id>, introduce <id> (XenStore)\n");
     } else if (!g_strcmp(cmd, "list")) {
         cmd_list();
+    } else if (!g_strcmp(cmd, "introduce") || !g_strcmp(cmd, "release")) {
+        cmd_intro(cmd, s);
     } else if (!g_strcmp(cmd, "read") || !g_strcmp(cmd, "write") || !g_strcmp(cmd, "ls") || !g_strcmp(cmd, "rm")) {
         cmd_store(cmd, s);
     } else if (!g_strcmp(cmd, "console") || !g_strcmp(cmd, "shutdown") || !g_strcmp(cmd, "destroy") ||

@@ -1,9 +1,8 @@
 /* The XenStore core's host side in dom0: its memory (xs_malloc/xs_free on
  * the guest heap, guests/lib/heap.h, over a region of dom0's image: the
  * builder maps the whole image, .bss included, so no mapping work is
- * needed) and its callbacks (the log; INTRODUCE and RELEASE from a
- * privileged connection are refused: dom0 finds the domains itself and
- * has no ring of its own). */
+ * needed) and its callbacks (the log; INTRODUCE and RELEASE from dom0's
+ * own connection, store_ring.c). */
 #include "dom0.h"
 #include "errno.h"
 #include "heap.h"
@@ -38,18 +37,6 @@ void xs_free(void *p)
     heap_free(p);
 }
 
-static int refuse_introduce(void *ctx, unsigned domid, uint64_t mfn, unsigned port)
-{
-    (void)ctx; (void)domid; (void)mfn; (void)port;
-    return XEN_EINVAL;
-}
-
-static int refuse_release(void *ctx, unsigned domid)
-{
-    (void)ctx; (void)domid;
-    return XEN_EINVAL;
-}
-
 static void log_line(void *ctx, const char *line)
 {
     (void)ctx;
@@ -58,8 +45,8 @@ static void log_line(void *ctx, const char *line)
 
 static const struct xs_env env = {
     .ctx = 0,
-    .introduce = refuse_introduce,
-    .release = refuse_release,
+    .introduce = store_introduce,
+    .release = store_release,
     .log = log_line,
 };
 

@@ -12,6 +12,7 @@
  * Per turn a domain gets at most a few messages, so a flood delays only
  * its sender. */
 #include "dom0.h"
+#include "errno.h"
 
 #define MSGS_PER_TURN 8
 #define HDR ((unsigned)sizeof(struct xsd_sockmsg))
@@ -25,6 +26,52 @@ void store_close(struct domu *d, const char *why)
     /* The core's connection object stays until the domain ends: it is the
      * domain's introduction, and xs_domain_release() (which frees it) is
      * what fires @releaseDomain then. Nothing more is handed to it. */
+}
+
+/* XS_INTRODUCE from dom0's own connection: the domain's ring as dom0 found
+ * it (frame and port as the builder set them, else EINVAL). Introduced and
+ * served already: nothing to do (no second @introduceDomain, as xenstored).
+ * Released, or its connection closed: a fresh connection on the same ring,
+ * with the unread requests dropped and the ring's error field cleared (the
+ * reconnection xenstored offers). */
+int store_introduce(void *ctx, unsigned domid, uint64_t mfn, unsigned port)
+{
+    struct domu *d = domid <= 0xffff ? domu_find((domid_t)domid) : 0;
+
+    (void)ctx;
+    if (!d || !d->store || mfn != d->store_ring_ref || port != d->store_remote_port)
+        return XEN_EINVAL;
+    if (d->introduced && d->conn && !d->store_dead)
+        return 0;
+    if (d->conn)
+        xs_conn_free(d->conn);         /* the closed one; the domain stays introduced */
+    d->conn = xs_domain_introduce(dom0_xs, domid);
+    if (!d->conn)
+        return XEN_ENOMEM;
+    d->introduced = 1;
+    d->store_dead = 0;
+    d->got = 0;
+    __atomic_store_n(&d->store->req_cons, __atomic_load_n(&d->store->req_prod, __ATOMIC_ACQUIRE),
+                     __ATOMIC_RELEASE);
+    __atomic_store_n(&d->store->error, XENSTORE_ERROR_NONE, __ATOMIC_RELEASE);
+    dom0_log("d%u: xenstore connection open (XS_INTRODUCE)\n", d->id);
+    return 0;
+}
+
+/* XS_RELEASE: the domain's connection goes and @releaseDomain fires; its
+ * ring stays mapped until the domain ends (XS_INTRODUCE can bring it back). */
+int store_release(void *ctx, unsigned domid)
+{
+    struct domu *d = domid <= 0xffff ? domu_find((domid_t)domid) : 0;
+
+    (void)ctx;
+    if (!d || !d->introduced)
+        return XEN_ENOENT;
+    store_close(d, "released (XS_RELEASE)");
+    xs_domain_release(dom0_xs, domid);
+    d->introduced = 0;
+    d->conn = 0;
+    return 0;
 }
 
 static void ring_error(struct domu *d, uint32_t code, const char *why)
