@@ -193,6 +193,16 @@ void domains_scan(void)
             dom0_log("dom0: getdomaininfolist: rc=%ld\n", num);
             return;                    /* nothing concluded from a failed look */
         }
+        /* New domUs are paused while dom0 sets them up (rings, tree,
+         * introduction), as xl creates a domain paused: their first console
+         * line then finds its back end. All of a batch first, so that none
+         * runs while another is set up. */
+        static domid_t paused[BATCH];
+        unsigned np = 0;
+        for (long k = 0; k < num; k++)
+            if (!domu_find(batch[k].domain) && !(batch[k].flags & (XEN_DOMINF_shutdown | XEN_DOMINF_dying)) &&
+                dom0_domctl_simple(XEN_DOMCTL_pausedomain, batch[k].domain) == 0)
+                paused[np++] = batch[k].domain;
         for (long k = 0; k < num; k++) {
             const struct xen_domctl_getdomaininfo *in = &batch[k];
             struct domu *d = domu_find(in->domain);
@@ -213,6 +223,8 @@ void domains_scan(void)
             if (ended)
                 domu_end(d, end_of(in->flags));
         }
+        for (unsigned i = 0; i < np; i++)
+            (void)dom0_domctl_simple(XEN_DOMCTL_unpausedomain, paused[i]);
         if (num < BATCH)
             break;
         first = (domid_t)(batch[num - 1].domain + 1);

@@ -362,6 +362,38 @@ static void console_put(const char *s, size_t len)
     }
 }
 
+/* Does a back end serve this domU's console ring (its console port bound by
+ * dom0)? Then the hypervisor no longer prints its console_io text, as Xen's
+ * release builds never do: the ring is the console. */
+static int console_has_backend(void)
+{
+    const start_info_t *si = guest_start_info;
+    struct evtchn_status st = { .dom = DOMID_SELF };
+
+    if (!si->console.domU.mfn || !si->console.domU.evtchn)
+        return 0;
+    st.port = si->console.domU.evtchn;
+    return pv_evtchn_op(EVTCHNOP_status, &st) == 0 && st.status == EVTCHNSTAT_interdomain;
+}
+
+/* A domU: its console ring once dom0 serves it (or with console=ring),
+ * console_io before that. A ring that breaks sends the text back to
+ * console_io (which the hypervisor prints for a broken ring). */
+static void domu_console_write(const char *s, size_t len)
+{
+    if (!console_on_ring && console_has_backend() && xencons_init(guest_start_info) == 0)
+        console_on_ring = 1;
+    if (console_on_ring && xencons_write(s, len, 5000000000ull) == len)
+        return;
+    console_put(s, len);
+    /* dom0 may have connected during the write, the hypervisor then
+     * dropping it: the ring gets it too (a line twice at worst, never none). */
+    if (!console_on_ring && console_has_backend() && xencons_init(guest_start_info) == 0) {
+        console_on_ring = 1;
+        (void)xencons_write(s, len, 5000000000ull);
+    }
+}
+
 /* Both Xen and Xenolith print the hardware domain's console text as it is
  * (it is the console of the machine) and prefix other domains' lines with
  * "(dN) ". Test guests running as dom0 mark their own lines "(d0) " so that
@@ -372,12 +404,8 @@ void console_write(const char *s, size_t len)
     char buf[320];
     size_t n = 0;
 
-    if (console_on_ring) {
-        (void)xencons_write(s, len, 5000000000ull);
-        return;
-    }
     if (!guest_start_info || !(guest_start_info->flags & SIF_INITDOMAIN)) {
-        console_put(s, len);
+        domu_console_write(s, len);
         return;
     }
     for (size_t i = 0; i < len; i++) {

@@ -25,19 +25,42 @@ int xencons_init(const start_info_t *si)
 }
 
 /* Signal the back end and wait for it to signal back (or a step's time). */
+/* A deadline ns ahead, and whether it has passed. Without shared_info (a
+ * guest that never mapped it: no system time) the deadline is a number of
+ * waits instead. */
+struct deadline {
+    uint64_t end;
+    unsigned waits;
+};
+
+static void deadline_set(struct deadline *d, uint64_t ns)
+{
+    d->end = pv_shared ? pv_now() + ns : 0;
+    d->waits = 0;
+}
+
+static int deadline_passed(struct deadline *d)
+{
+    return pv_shared ? pv_now() >= d->end : ++d->waits > 100000;
+}
+
 static void nudge(void)
 {
     (void)pv_evtchn_send(port);
-    (void)pv_wait_port(port, WAIT_STEP_NS);
+    if (pv_shared)
+        (void)pv_wait_port(port, WAIT_STEP_NS);
+    else
+        (void)pv_sched_op(SCHEDOP_yield, 0);    /* no shared_info to poll with: let dom0 run */
 }
 
 size_t xencons_write(const char *s, size_t len, uint64_t ns)
 {
-    uint64_t end = pv_now() + ns;
+    struct deadline end;
     size_t done = 0;
 
     if (!ring)
         return 0;
+    deadline_set(&end, ns);
     while (done < len) {
         uint32_t cons = __atomic_load_n(&ring->out_cons, __ATOMIC_ACQUIRE);
         uint32_t prod = ring->out_prod;
@@ -46,7 +69,7 @@ size_t xencons_write(const char *s, size_t len, uint64_t ns)
         if (prod - cons > sizeof(ring->out))
             return done;               /* the back end broke the ring */
         if (!room) {
-            if (pv_now() >= end)
+            if (deadline_passed(&end))
                 return done;
             nudge();
             continue;
@@ -78,12 +101,13 @@ size_t xencons_printf(const char *fmt, ...)
 
 int xencons_flush(uint64_t ns)
 {
-    uint64_t end = pv_now() + ns;
+    struct deadline end;
 
     if (!ring)
         return 0;
+    deadline_set(&end, ns);
     while (__atomic_load_n(&ring->out_cons, __ATOMIC_ACQUIRE) != ring->out_prod) {
-        if (pv_now() >= end)
+        if (deadline_passed(&end))
             return 0;
         nudge();
     }

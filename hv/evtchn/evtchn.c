@@ -65,6 +65,15 @@ int evtchn_port_poll(struct domain *d, uint32_t port)
 }
 
 
+bool evtchn_port_connected(struct domain *d, uint32_t port)
+{
+    const struct evtchn_domain *ed = &d->evtchn;
+
+    if (!ed->table0 || port == 0 || port >= __atomic_load_n(&ed->valid_ports, __ATOMIC_ACQUIRE))
+        return false;
+    return __atomic_load_n(&evtchn_port_of(ed, port)->state, __ATOMIC_RELAXED) == EVTCHN_INTERDOMAIN;
+}
+
 /* ---- the core's environment ---- */
 
 struct evtchn_domain *evtchn_env_lookup(domid_t id)

@@ -85,6 +85,9 @@ void vcpu_events_pending(struct vcpu *v);
 /* SCHEDOP_poll's per-port answer, as Xen gives it: -EINVAL for a port that
  * does not exist (yet) or is not bound, 1 if it is pending, 0 otherwise. */
 int evtchn_port_poll(struct domain *d, uint32_t port);
+/* Is port bound to another domain's port (interdomain)? A racy read, for
+ * decisions that need no lock (console_io of a domU with a back end). */
+bool evtchn_port_connected(struct domain *d, uint32_t port);
 
 /* A port of d, unbound, offered to domain remote (the builder's console and
  * xenstore ports): the port number, or a negative error. */
