@@ -164,6 +164,8 @@ HOST_FS_SRCS += hv/arch/x86_64/insn_decode.c hv/arch/x86_64/insn_execute.c hv/mm
 HOST_FS_SRCS += hv/arch/x86_64/cpuid_policy.c hv/arch/x86_64/vmce.c
 HOST_FS_SRCS += hv/arch/x86_64/ioport_policy.c hv/arch/x86_64/io_insn.c hv/arch/x86_64/physdev_policy.c
 HOST_FS_SRCS += hv/dom/domu_spec.c
+# Decompressors for the domain builder (kernel payloads).
+HOST_FS_SRCS += hv/lib/crc32.c
 # Guest code, with the guests' include paths.
 HOST_FS_SRCS += $(DOM0_XS_SRCS) guests/lib/heap.c
 
