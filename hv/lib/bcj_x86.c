@@ -49,7 +49,10 @@ void bcj_x86_decode(uint8_t *buf, size_t len, uint32_t start)
             uint32_t here = start + (uint32_t)i + 5;
             uint32_t dest;
 
-            for (;;) {
+            /* The history says that the operand byte it points at was
+             * not 00/FF when the encoder saw it, which ends this loop by
+             * the second turn; the bound only makes that explicit. */
+            for (unsigned turn = 0; turn < 4; turn++) {
                 unsigned shift;
 
                 dest = src - here;
