@@ -229,6 +229,24 @@ static void test_bcj_x86(void)
     free(ls.p);
 }
 
+/* Data dense in E8/E9 and 00/FF bytes: every path of the filter's
+ * history mask, at several start offsets. */
+static void test_bcj_x86_dense(void)
+{
+    size_t n = 200000;
+    uint8_t *p = random_bytes(n, 3);
+    static const uint8_t pick[8] = { 0xE8, 0xE9, 0x00, 0xFF, 0x01, 0xFE, 0xE8, 0x00 };
+
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] & 0x80)
+            p[i] = pick[p[i] & 7];
+    }
+    round_trip(p, n, "--x86 --lzma2=preset=1");
+    round_trip(p, n, "--x86=start=123 --lzma2=preset=1");
+    round_trip(p, n, "--x86=start=4294967000 --lzma2=preset=1 --block-size=7777");
+    free(p);
+}
+
 /* Two streams back to back, with and without stream padding. */
 static void test_concatenated(void)
 {
@@ -366,6 +384,7 @@ int main(void)
     RUN_TEST(test_long_runs);
     RUN_TEST(test_multi_block);
     RUN_TEST(test_bcj_x86);
+    RUN_TEST(test_bcj_x86_dense);
     RUN_TEST(test_concatenated);
     RUN_TEST(test_unsupported);
     RUN_TEST(test_truncations_and_bit_flips);
