@@ -259,8 +259,12 @@ static int lzma_chunk(struct lzma2_dec *d, struct dict *dc, const uint8_t *in, s
             uint8_t *dst = buf + pos;
 
             /* Overlapping copies repeat the pattern: byte by byte. */
-            for (uint32_t i = 0; i < len; i++)
-                dst[i] = src[i];
+            if (rep0 >= len) {
+                memcpy(dst, src, len);
+            } else {
+                for (uint32_t i = 0; i < len; i++)
+                    dst[i] = src[i];
+            }
             pos += len;
         }
     }
