@@ -373,6 +373,27 @@ def xs_proto_seeds():
             'quota-tiny': b'\1' + quota + txn, 'flood-tiny': b'\1' + xs_msg(1, WA, ['data', 'tok']) +
             b''.join(xs_msg(0, W, ['/local/domain/1/data', 'hello'], flags=0x40 | 0x3c) for _ in range(8))}
 
+def xz_seeds():
+    """Small .xz files as xz-utils writes them (Python's lzma is liblzma):
+    each check type, plain LZMA2 and x86 BCJ + LZMA2, stored chunks, several
+    blocks (one stream per compress call), two concatenated streams."""
+    import lzma
+    text = (b'Xenolith builds domains from kernels whose payload is xz. ' * 6 +
+            bytes(range(256)) + b'\0' * 300 + b'the end\n')
+    code = bytes([0x55, 0x48, 0x89, 0xe5, 0xe8, 0x10, 0x00, 0x00, 0x00, 0xe9, 0xf0, 0xff, 0xff, 0xff,
+                  0xe8, 0xe8, 0x00, 0x01, 0x00, 0x00, 0xc3]) * 40
+    rnd = bytes((i * 2654435761 >> 13) & 0xff for i in range(3000))
+    def xz(data, check=lzma.CHECK_CRC64, filters=None):
+        return lzma.compress(data, format=lzma.FORMAT_XZ, check=check, filters=filters)
+    lz = lambda preset=6, **kw: [dict(id=lzma.FILTER_LZMA2, preset=preset, **kw)]
+    return {'empty': xz(b''), 'byte': xz(b'x', lzma.CHECK_NONE), 'text-crc64': xz(text),
+            'text-crc32': xz(text, lzma.CHECK_CRC32), 'text-none': xz(text, lzma.CHECK_NONE),
+            'text-lc0lp4': xz(text, filters=lz(lc=0, lp=4, pb=4)),
+            'code-x86': xz(code, lzma.CHECK_CRC32, [dict(id=lzma.FILTER_X86)] + lz()),
+            'code-x86-start': xz(code, filters=[dict(id=lzma.FILTER_X86, start_offset=4096)] + lz(0)),
+            'random-stored': xz(rnd, lzma.CHECK_CRC32),
+            'two-streams': xz(text[:100]) + b'\0' * 4 + xz(code[:200], lzma.CHECK_NONE)}
+
 def main():
     out = sys.argv[1]
     sets = {'multiboot1': multiboot1_seeds(), 'multiboot2': multiboot2_seeds(),
@@ -380,7 +401,7 @@ def main():
             'layout': layout_seeds(), 'acpi_s5': acpi_s5_seeds(),
             'acpi_tables': acpi_tables_seeds(), 'rtc': rtc_seeds(),
             'insn_decode': insn_decode_seeds(), 'domu_spec': domu_spec_seeds(),
-            'xs_proto': xs_proto_seeds()}
+            'xs_proto': xs_proto_seeds(), 'xz': xz_seeds()}
     for name, seeds in sets.items():
         d = os.path.join(out, name)
         os.makedirs(d, exist_ok=True)

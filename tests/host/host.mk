@@ -151,6 +151,10 @@ HOST_CFLAGS_xs_txn := $(DOM0_XS_CFLAGS)
 HOST_CFLAGS_xs_proto := $(DOM0_XS_CFLAGS)
 HOST_CFLAGS_heap := $(DOM0_XS_CFLAGS)
 
+# The .xz decompressor (kernel payloads), against the host's xz.
+HOST_TESTS += xz
+HOST_SRCS_xz := hv/lib/xz_dec.c hv/lib/lzma2_dec.c hv/lib/bcj_x86.c hv/lib/crc32.c hv/lib/crc64.c
+
 # Pure files that must also build freestanding.
 HOST_FS_SRCS := hv/lib/string.c hv/lib/format.c hv/mm/frame_alloc.c hv/boot/cmdline.c \
                 hv/boot/multiboot.c hv/boot/mb1.c hv/boot/mb2.c hv/boot/memmap.c \
@@ -164,6 +168,8 @@ HOST_FS_SRCS += hv/arch/x86_64/insn_decode.c hv/arch/x86_64/insn_execute.c hv/mm
 HOST_FS_SRCS += hv/arch/x86_64/cpuid_policy.c hv/arch/x86_64/vmce.c
 HOST_FS_SRCS += hv/arch/x86_64/ioport_policy.c hv/arch/x86_64/io_insn.c hv/arch/x86_64/physdev_policy.c
 HOST_FS_SRCS += hv/dom/domu_spec.c
+# Decompressors for the domain builder (kernel payloads).
+HOST_FS_SRCS += hv/lib/crc32.c hv/lib/crc64.c hv/lib/xz_dec.c hv/lib/lzma2_dec.c hv/lib/bcj_x86.c
 # Guest code, with the guests' include paths.
 HOST_FS_SRCS += $(DOM0_XS_SRCS) guests/lib/heap.c
 
