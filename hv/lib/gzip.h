@@ -1,0 +1,23 @@
+/* gzip files (RFC 1952): the compressed kernels some bzImages carry.
+ *
+ * gzip_decode() decompresses every member of a gzip file, one after the
+ * other into out, as `gzip -d` does. Once at least one member is done,
+ * input that does not start with the gzip magic (1f 8b) ends the file and
+ * is ignored: Linux's build appends the decompressed size after the gzip
+ * stream of its payload. Each member's CRC32 and ISIZE are checked, and
+ * its header CRC16 when FHCRC is set. Errors are the GZ_E* codes of
+ * lib/inflate.h; a back-reference never reaches into an earlier member. */
+#ifndef HV_LIB_GZIP_H
+#define HV_LIB_GZIP_H
+
+#include "lib/inflate.h"
+
+int gzip_decode(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap,
+                size_t *out_len);
+
+/* The CRC32 of gzip, zlib and Ethernet (reflected polynomial 0xedb88320),
+ * continued from crc (0 to start): gzip_crc32(gzip_crc32(0, a), b) is the
+ * CRC of a followed by b. */
+uint32_t gzip_crc32(uint32_t crc, const uint8_t *p, size_t len);
+
+#endif
