@@ -3,7 +3,8 @@
  *
  * The whole output buffer is the window: a back-reference may reach any
  * byte written so far, never before the start of out. Nothing is
- * allocated; the decoder keeps about 3.5 KiB of state on the stack. Every
+ * allocated; the decoder keeps its state on the stack (about 4 KiB deep
+ * at most, gzip_decode() included, as gcc -O2 measures it). Every
  * input is safe: malformed data ends in a negative GZ_E* code, never in a
  * read or write outside [in, in + in_len) and [out, out + out_cap), and
  * the time taken is linear in in_len + out_cap. */
