@@ -631,6 +631,93 @@ static void test_random_garbage(void)
     CHECK(ok < 3000);
 }
 
+/* Mutated (and some cut short) raw streams judged by zlib too: the same
+ * accepted (with the same bytes) and refused, and "ends too early"
+ * exactly where zlib wants more input. One Python run judges them all: records of a 4-byte length
+ * and the stream in, lines "ok <len> <crc32>", "trunc" or "err" out. */
+static void test_differential_zlib(void)
+{
+    enum { NR = 4000 };
+    char recs[128], verdicts[160];
+    size_t t_len = 6000, z_len[4], out_len, agree = 0, ok = 0, errs = 0, truncs = 0;
+    uint8_t *t = text_bytes(t_len), *z[4], *streams[NR];
+    size_t lens[NR];
+    FILE *f;
+
+    for (int k = 0; k < 4; k++) {
+        z[k] = zlib_raw(t, t_len, k == 0 ? 1 : 9, 15, 8, k == 3 ? 4 : k == 2 ? 2 : 0, &z_len[k]);
+        CHECK(z[k] != NULL);
+        if (!z[k])
+            return;
+    }
+    snprintf(recs, sizeof(recs), "%s/mut.bin", tmpdir);
+    snprintf(verdicts, sizeof(verdicts), "%s/mut.txt", tmpdir);
+    f = fopen(recs, "wb");
+    for (int i = 0; i < NR; i++) {
+        int k = (int)(rnd() % 4), flips = 1 + (int)(rnd() % 4);
+        uint8_t hdr[4];
+
+        lens[i] = z_len[k];
+        streams[i] = malloc(lens[i]);
+        memcpy(streams[i], z[k], lens[i]);
+        for (int j = 0; j < flips; j++) {
+            /* Mostly near the start, where the tables are. */
+            size_t at = rnd() % (j == 0 ? (lens[i] < 64 ? lens[i] : 64) : lens[i]);
+
+            streams[i][at] ^= (uint8_t)(1u << (rnd() % 8));
+        }
+        if (i % 16 == 0)
+            lens[i] = rnd() % lens[i];      /* cut short too */
+        for (int b = 0; b < 4; b++)
+            hdr[b] = (uint8_t)(lens[i] >> (8 * b));
+        fwrite(hdr, 1, 4, f);
+        fwrite(streams[i], 1, lens[i], f);
+    }
+    fclose(f);
+    CHECK_EQ(run("python3 -c \"import zlib,sys\n"
+                 "d=open(sys.argv[1],'rb').read(); o=open(sys.argv[2],'w'); p=0\n"
+                 "while p < len(d):\n"
+                 " n=int.from_bytes(d[p:p+4],'little'); s=d[p+4:p+4+n]; p+=4+n; z=zlib.decompressobj(-15)\n"
+                 " try:\n  r=z.decompress(s)\n"
+                 " except zlib.error:\n  o.write('err\\n'); continue\n"
+                 " o.write('ok %%d %%d\\n' %% (len(r), zlib.crc32(r)) if z.eof else 'trunc\\n')\n"
+                 "\" %s %s", recs, verdicts), 0);
+    f = fopen(verdicts, "r");
+    CHECK(f != NULL);
+    for (int i = 0; f && i < NR; i++) {
+        char word[16] = "";
+        unsigned long long zlen = 0, zcrc = 0;
+        uint8_t *out;
+        int rc = decode(0, streams[i], lens[i], 1 << 20, &out, &out_len);
+
+        if (fscanf(f, "%15s", word) != 1)
+            break;
+        if (strcmp(word, "ok") == 0) {
+            if (fscanf(f, "%llu %llu", &zlen, &zcrc) != 2)
+                break;
+            ok++;
+            agree += rc == 0 && out_len == zlen && gzip_crc32(0, out, out_len) == zcrc;
+        } else if (strcmp(word, "trunc") == 0) {
+            truncs++;
+            agree += rc == GZ_E_TRUNC;
+        } else {
+            errs++;
+            agree += rc < 0 && rc != GZ_E_TRUNC;
+        }
+        free(out);
+    }
+    if (f)
+        fclose(f);
+    CHECK_EQ(agree, NR);
+    /* The mutations reach every verdict. */
+    CHECK(ok > 100 && errs > 100 && truncs > 50);
+    for (int i = 0; i < NR; i++)
+        free(streams[i]);
+    for (int k = 0; k < 4; k++)
+        free(z[k]);
+    free(t);
+}
+
 /* ---- crafted streams ---------------------------------------------------- */
 
 /* A stored block of 32 KiB, then a match at distance 32768 (the largest
@@ -971,6 +1058,7 @@ int main(void)
     RUN_TEST(test_truncation_everywhere);
     RUN_TEST(test_bit_flips);
     RUN_TEST(test_random_garbage);
+    RUN_TEST(test_differential_zlib);
     RUN_TEST(test_distance_32k);
     RUN_TEST(test_fixed_block_symbols);
     RUN_TEST(test_dynamic_valid);
