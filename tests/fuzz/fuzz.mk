@@ -31,7 +31,7 @@ FUZZ_CI_SECONDS ?= 4
 
 # Each fuzzer: tests/fuzz/fuzz_<name>.c plus the hv/ sources it exercises.
 FUZZ_TARGETS := multiboot1 multiboot2 memmap cmdline elf layout acpi_s5 acpi_tables rtc insn_decode \
-                domu_spec xs_proto xz
+                domu_spec xs_proto xz inflate
 FUZZ_MB_SRCS := hv/boot/multiboot.c hv/boot/mb1.c hv/boot/mb2.c hv/boot/memmap.c hv/lib/format.c
 FUZZ_SRCS_multiboot1 := $(FUZZ_MB_SRCS)
 FUZZ_SRCS_multiboot2 := $(FUZZ_MB_SRCS)
@@ -45,6 +45,8 @@ FUZZ_SRCS_acpi_tables := hv/arch/x86_64/acpi.c hv/arch/x86_64/acpi_s5.c hv/arch/
 FUZZ_SRCS_rtc := hv/arch/x86_64/rtc.c hv/lib/format.c
 FUZZ_SRCS_insn_decode := hv/arch/x86_64/insn_decode.c hv/arch/x86_64/insn_execute.c hv/lib/format.c
 FUZZ_SRCS_domu_spec := hv/dom/domu_spec.c hv/lib/format.c
+# gzip and raw DEFLATE decompression (compressed domain kernels).
+FUZZ_SRCS_inflate := hv/lib/inflate.c hv/lib/inflate_huff.c hv/lib/gzip.c hv/lib/crc32.c hv/lib/format.c
 # dom0's XenStore core (guest code: its own include path).
 FUZZ_SRCS_xs_proto := $(wildcard guests/dom0/xs_*.c) hv/lib/format.c
 FUZZ_CFLAGS_xs_proto := -iquote guests/dom0
@@ -63,6 +65,7 @@ FUZZ_MAXLEN_insn_decode := 160
 FUZZ_MAXLEN_domu_spec := 8192
 FUZZ_MAXLEN_xs_proto := 4096
 FUZZ_MAXLEN_xz := 16384
+FUZZ_MAXLEN_inflate := 65536
 
 FUZZ_COMMON := tests/fuzz/fake_env.c
 FUZZ_HDRS := $(wildcard tests/fuzz/*.h hv/*/*.h hv/arch/*/*.h public/*.h guests/dom0/xs*.h)

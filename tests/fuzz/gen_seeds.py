@@ -393,6 +393,34 @@ def xz_seeds():
             'code-x86-start': xz(code, filters=[dict(id=lzma.FILTER_X86, start_offset=4096)] + lz(0)),
             'random-stored': xz(rnd, lzma.CHECK_CRC32),
             'two-streams': xz(text[:100]) + b'\0' * 4 + xz(code[:200], lzma.CHECK_NONE)}
+# gzip and raw DEFLATE: tests/fuzz/fuzz_inflate.c's format (mode byte,
+# output capacity / 8, stream), from zlib at several levels and strategies
+# and a few small real .gz files of the host.
+def inflate_seeds():
+    import glob, gzip, zlib
+    def rec(gz, stream, out_len):
+        units = min(0xffff, (out_len + 7) // 8 + 1)
+        return bytes([1 if gz else 0]) + u16(units) + stream
+    text = b''.join(b'%d xen domain page grant %s\n' % (i, b'x' * (i % 13)) for i in range(600))
+    rnd = bytes((i * 2654435761 >> 13) & 0xff for i in range(3000))
+    out = {}
+    for name, data in (('text', text), ('random', rnd), ('empty', b''), ('one', b'a'),
+                       ('run', b'A' * 5000 + text[:2000] * 3)):
+        for level, strategy in ((0, 0), (1, 0), (9, 0), (6, zlib.Z_FIXED), (6, zlib.Z_HUFFMAN_ONLY),
+                                (6, zlib.Z_RLE)):
+            c = zlib.compressobj(level, zlib.DEFLATED, -15, 8, strategy)
+            out['raw-%s-%d-%d' % (name, level, strategy)] = rec(False, c.compress(data) + c.flush(), len(data))
+        out['gz-%s' % name] = rec(True, gzip.compress(data, 9, mtime=0), len(data))
+    files = sorted(f for f in glob.glob('/usr/share/doc/*/changelog*.gz') if os.path.getsize(f) < 16384)
+    for f in files[:8]:
+        with open(f, 'rb') as fh:
+            gz = fh.read()
+        try:
+            n = len(gzip.decompress(gz))
+        except Exception:
+            continue
+        out['host-' + os.path.basename(os.path.dirname(f))] = rec(True, gz, n)
+    return out
 
 def main():
     out = sys.argv[1]
@@ -401,7 +429,8 @@ def main():
             'layout': layout_seeds(), 'acpi_s5': acpi_s5_seeds(),
             'acpi_tables': acpi_tables_seeds(), 'rtc': rtc_seeds(),
             'insn_decode': insn_decode_seeds(), 'domu_spec': domu_spec_seeds(),
-            'xs_proto': xs_proto_seeds(), 'xz': xz_seeds()}
+            'xs_proto': xs_proto_seeds(), 'xz': xz_seeds(),
+            'inflate': inflate_seeds()}
     for name, seeds in sets.items():
         d = os.path.join(out, name)
         os.makedirs(d, exist_ok=True)

@@ -133,6 +133,11 @@ HOST_SRCS_ptwr := hv/mm/ptwr.c hv/mm/pv_mm_pte.c hv/mm/page_type.c hv/mm/page_ty
 HOST_TESTS += domu_spec
 HOST_SRCS_domu_spec := hv/dom/domu_spec.c hv/lib/format.c
 
+# DEFLATE and gzip decompression (compressed domain kernels), against the
+# host's gzip and Python's zlib.
+HOST_TESTS += inflate
+HOST_SRCS_inflate := hv/lib/inflate.c hv/lib/inflate_huff.c hv/lib/gzip.c hv/lib/crc32.c
+
 # dom0's XenStore core (guests/dom0/xs_*.c) and the guests' heap: guest
 # code, so these tests add guest include paths (HOST_CFLAGS_<name>).
 DOM0_XS_SRCS := $(wildcard guests/dom0/xs_*.c)
@@ -170,6 +175,7 @@ HOST_FS_SRCS += hv/arch/x86_64/ioport_policy.c hv/arch/x86_64/io_insn.c hv/arch/
 HOST_FS_SRCS += hv/dom/domu_spec.c
 # Decompressors for the domain builder (kernel payloads).
 HOST_FS_SRCS += hv/lib/crc32.c hv/lib/crc64.c hv/lib/xz_dec.c hv/lib/lzma2_dec.c hv/lib/bcj_x86.c
+HOST_FS_SRCS += hv/lib/inflate.c hv/lib/inflate_huff.c hv/lib/gzip.c
 # Guest code, with the guests' include paths.
 HOST_FS_SRCS += $(DOM0_XS_SRCS) guests/lib/heap.c
 
