@@ -37,12 +37,17 @@ void *build_va_ptr(const struct build_ctx *c, uint64_t va)
     return (uint8_t *)mfn_to_virt(build_pfn_to_mfn(c, pfn)) + (va & (PAGE_SIZE - 1));
 }
 
+void *build_pfn_ptr(const struct build_ctx *c, uint64_t pfn)
+{
+    return mfn_to_virt(build_pfn_to_mfn(c, pfn));
+}
+
 /* Frames for pfn 0..nr_pages-1. The p2m list's own frames are taken first so
  * that every later mfn can be recorded straight into the guest's list. */
 static int give_memory(struct build_ctx *c, char *err, size_t errlen)
 {
-    uint64_t n = c->d->nr_pages, p2m_frames = (n + 511) / 512;
-    uint64_t p2m_pfn0 = dom_layout_va_to_pfn(&c->layout, c->layout.p2m_start);
+    uint64_t n = c->d->nr_pages, p2m_frames = c->layout.p2m_frames;
+    uint64_t p2m_pfn0 = c->layout.p2m_pfn, used = c->layout.used_pages;
 
     c->nr_p2m_mfns = p2m_frames;
     c->p2m_mfns_frames = (p2m_frames * 8 + PAGE_SIZE - 1) / PAGE_SIZE;
@@ -57,12 +62,12 @@ static int give_memory(struct build_ctx *c, char *err, size_t errlen)
         c->p2m_mfns[i] = mfn;
         c->frames_given++;
     }
-    /* The rest a run of free frames at a time (zeroed in the start-of-day
-     * region, which the builder writes and the guest sees mapped; zeroed
-     * when first mapped beyond it). */
+    /* The rest a run of free frames at a time (zeroed where the builder
+     * writes: the start-of-day region, the unmapped initrd and the p2m
+     * list's own tables; zeroed when first mapped beyond them). */
     for (uint64_t pfn = 0; pfn < n;) {
         uint64_t end = n, first, got;
-        bool zero = pfn < c->layout.mapped_pages;
+        bool zero = pfn < used;
         if (pfn >= p2m_pfn0 && pfn < p2m_pfn0 + p2m_frames) {
             uint64_t mfn = c->p2m_mfns[pfn - p2m_pfn0];
             ((uint64_t *)mfn_to_virt(c->p2m_mfns[pfn / 512]))[pfn % 512] = mfn;
@@ -72,8 +77,8 @@ static int give_memory(struct build_ctx *c, char *err, size_t errlen)
         }
         if (pfn < p2m_pfn0 && p2m_pfn0 < end)
             end = p2m_pfn0;
-        if (zero && c->layout.mapped_pages < end)
-            end = c->layout.mapped_pages;
+        if (zero && used < end)
+            end = used;
         got = mm_alloc_frames_run(c->d->id, end - pfn, zero, &first);
         if (!got)
             goto oom;
@@ -114,10 +119,11 @@ static int load_image(struct build_ctx *c, char *err, size_t errlen)
         }
         hypercall_page_write(build_va_ptr(c, e->hypercall_page));
     }
+    /* Mapped or not, the initrd fills its frames from initrd_pfn on. */
     for (uint64_t off = 0; off < c->p->initrd_len; ) {
-        uint64_t va = c->layout.initrd_start + off;
         uint64_t chunk = c->p->initrd_len - off < PAGE_SIZE ? c->p->initrd_len - off : PAGE_SIZE;
-        memcpy(build_va_ptr(c, va), (const uint8_t *)c->p->initrd + off, chunk);
+        memcpy(build_pfn_ptr(c, c->layout.initrd_pfn + off / PAGE_SIZE),
+               (const uint8_t *)c->p->initrd + off, chunk);
         off += chunk;
     }
     return 0;
@@ -158,8 +164,19 @@ static void fill_start_info(struct build_ctx *c)
     si->pt_base = l->pt_start;
     si->nr_pt_frames = l->nr_pt_frames;
     si->mfn_list = l->p2m_start;
+    if (l->p2m_own_tables) {
+        /* The list and its tables: frames the guest may take back once it
+         * has moved the list elsewhere. */
+        si->first_p2m_pfn = l->p2m_pfn;
+        si->nr_p2m_frames = l->p2m_frames + l->p2m_pt_frames;
+    }
+    /* As Xen's toolstack: the p2m list is all a domU offers its tools (no
+     * 3-level frame list). */
+    if (c->p->domu_start_info)
+        si->flags |= SIF_VIRT_P2M_4TOOLS;
     if (c->p->initrd_len) {
-        si->mod_start = c->elf.mod_start_pfn ? dom_layout_va_to_pfn(l, l->initrd_start) : l->initrd_start;
+        /* With MOD_START_PFN the initrd is unmapped and given by frame. */
+        si->mod_start = c->elf.mod_start_pfn ? l->initrd_pfn : l->initrd_start;
         si->mod_len = c->p->initrd_len;
         if (c->elf.mod_start_pfn)
             si->flags |= SIF_MOD_START_PFN;
@@ -219,6 +236,8 @@ int dom_build_pv(struct domain *d, const struct dom_build_params *p, char *err, 
         .virt_base = c.elf.virt_base & ~(uint64_t)(PAGE_SIZE - 1),
         .kernel_start = c.elf.virt_kstart, .kernel_end = c.elf.virt_kend,
         .initrd_len = p->initrd_len, .nr_pages = p->nr_pages, .domu_pages = p->domu_start_info,
+        .unmapped_initrd = c.elf.mod_start_pfn,
+        .has_init_p2m = c.elf.has_init_p2m, .init_p2m = c.elf.init_p2m,
     };
     if (in.kernel_start < in.virt_base)
         in.virt_base = in.kernel_start & ~(uint64_t)(PAGE_SIZE - 1);

@@ -21,14 +21,20 @@
 
 struct pt_alloc {
     struct build_ctx *c;
-    uint64_t next_va;        /* next unused page-table frame of the region */
+    uint64_t next_pfn, end_pfn;   /* the unused page-table frames of a pool */
+    bool overflow;
 };
 
 static uint64_t *new_table(struct pt_alloc *a, uint64_t *mfn_out)
 {
-    uint64_t mfn = build_pfn_to_mfn(a->c, dom_layout_va_to_pfn(&a->c->layout, a->next_va));
+    uint64_t mfn;
 
-    a->next_va += PAGE_SIZE;
+    if (a->next_pfn >= a->end_pfn) {
+        /* Cannot happen with the layout's counts; refused, never overrun. */
+        a->overflow = true;
+        return NULL;
+    }
+    mfn = build_pfn_to_mfn(a->c, a->next_pfn++);
     *mfn_out = mfn;
     return mfn_to_virt(mfn);
 }
@@ -37,40 +43,60 @@ static uint64_t *descend(struct pt_alloc *a, uint64_t *entry)
 {
     uint64_t mfn;
 
+    if (!entry)
+        return NULL;
     if (!(*entry & PTE_P)) {
         uint64_t *t = new_table(a, &mfn);
+        if (!t)
+            return NULL;
         *entry = (mfn << PAGE_SHIFT) | TABLE_FLAGS;
         return t;
     }
     return mfn_to_virt(pte_mfn(*entry));
 }
 
+/* Maps [va, va + pages * 4 KiB) to the frames from pfn on, writable unless
+ * the frame is one of the region's page tables. */
+static bool map_range(struct pt_alloc *a, uint64_t *l4, uint64_t va, uint64_t pages, uint64_t pfn)
+{
+    const struct dom_layout *l = &a->c->layout;
+    uint64_t pt_pfn0 = dom_layout_va_to_pfn(l, l->pt_start), pt_pfn1 = pt_pfn0 + l->nr_pt_frames;
+
+    for (uint64_t i = 0; i < pages; i++, va += PAGE_SIZE, pfn++) {
+        uint64_t *l3 = descend(a, &l4[L4_INDEX(va)]);
+        uint64_t *l2 = descend(a, l3 ? &l3[L3_INDEX(va)] : NULL);
+        uint64_t *l1 = descend(a, l2 ? &l2[L2_INDEX(va)] : NULL);
+        uint64_t flags = LEAF_FLAGS;
+
+        if (!l1)
+            return false;
+        if (pfn >= pt_pfn0 && pfn < pt_pfn1)
+            flags &= ~PTE_RW;               /* page tables are never writable by the guest */
+        l1[L1_INDEX(va)] = (build_pfn_to_mfn(a->c, pfn) << PAGE_SHIFT) | flags;
+    }
+    return true;
+}
+
 int build_page_tables(struct build_ctx *c, char *err, size_t errlen)
 {
     const struct dom_layout *l = &c->layout;
-    struct pt_alloc a = { .c = c, .next_va = l->pt_start };
-    uint64_t l4_mfn, *l4 = new_table(&a, &l4_mfn);
+    uint64_t pt_pfn0 = dom_layout_va_to_pfn(l, l->pt_start);
+    struct pt_alloc a = { .c = c, .next_pfn = pt_pfn0, .end_pfn = pt_pfn0 + l->nr_pt_frames };
+    uint64_t l4_mfn = 0, *l4 = new_table(&a, &l4_mfn);
 
     c->l4_mfn = l4_mfn;
-    for (uint64_t va = l->v_start; va < l->v_end; va += PAGE_SIZE) {
-        uint64_t *l3 = descend(&a, &l4[L4_INDEX(va)]);
-        uint64_t *l2 = descend(&a, &l3[L3_INDEX(va)]);
-        uint64_t *l1 = descend(&a, &l2[L2_INDEX(va)]);
-        uint64_t mfn = build_pfn_to_mfn(c, dom_layout_va_to_pfn(l, va));
-        uint64_t flags = LEAF_FLAGS;
-
-        if (a.next_va > l->pt_end) {
-            fmt_snprintf(err, errlen, "bootstrap page tables overflow their %llu frames",
-                         U(l->nr_pt_frames));
-            return -1;
-        }
-        if (va >= l->pt_start && va < l->pt_end)
-            flags &= ~PTE_RW;               /* page tables are never writable by the guest */
-        l1[L1_INDEX(va)] = (mfn << PAGE_SHIFT) | flags;
-    }
-    if (a.next_va > l->pt_end) {
+    if (!l4 || !map_range(&a, l4, l->v_start, l->mapped_pages, 0)) {
         fmt_snprintf(err, errlen, "bootstrap page tables overflow their %llu frames", U(l->nr_pt_frames));
         return -1;
+    }
+    if (l->p2m_own_tables) {
+        /* The p2m list at INIT_P2M, with tables of its own under L4 slots
+         * the region does not use (the layout checked that). */
+        struct pt_alloc p = { .c = c, .next_pfn = l->p2m_pt_pfn, .end_pfn = l->p2m_pt_pfn + l->p2m_pt_frames };
+        if (!map_range(&p, l4, l->p2m_start, l->p2m_frames, l->p2m_pfn)) {
+            fmt_snprintf(err, errlen, "the p2m list's page tables overflow their %llu frames", U(l->p2m_pt_frames));
+            return -1;
+        }
     }
     return 0;
 }
@@ -108,7 +134,14 @@ void build_log_layout(const struct build_ctx *c)
     log_printf(lv, "d%u:  kernel      %016llx-%016llx\n", c->d->id, U(l->kernel_start), U(l->kernel_end));
     if (l->initrd_end > l->initrd_start)
         log_printf(lv, "d%u:  initrd      %016llx-%016llx\n", c->d->id, U(l->initrd_start), U(l->initrd_end));
+    else if (l->initrd_pages)
+        log_printf(lv, "d%u:  initrd      pfn %#llx-%#llx (unmapped)\n", c->d->id, U(l->initrd_pfn),
+                   U(l->initrd_pfn + l->initrd_pages));
     log_printf(lv, "d%u:  p2m list    %016llx-%016llx\n", c->d->id, U(l->p2m_start), U(l->p2m_end));
+    if (l->p2m_own_tables)
+        log_printf(lv, "d%u:              pfn %#llx-%#llx, its tables pfn %#llx-%#llx\n", c->d->id,
+                   U(l->p2m_pfn), U(l->p2m_pfn + l->p2m_frames), U(l->p2m_pt_pfn),
+                   U(l->p2m_pt_pfn + l->p2m_pt_frames));
     log_printf(lv, "d%u:  start_info  %016llx\n", c->d->id, U(l->start_info));
     log_printf(lv, "d%u:  page tables %016llx-%016llx (%llu frames)\n", c->d->id, U(l->pt_start), U(l->pt_end),
                U(l->nr_pt_frames));

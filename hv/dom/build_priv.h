@@ -20,6 +20,7 @@ struct build_ctx {
 
 uint64_t build_pfn_to_mfn(const struct build_ctx *c, uint64_t pfn);
 void *build_va_ptr(const struct build_ctx *c, uint64_t va);
+void *build_pfn_ptr(const struct build_ctx *c, uint64_t pfn);
 int build_page_tables(struct build_ctx *c, char *err, size_t errlen);
 int build_pin_tables(struct build_ctx *c, char *err, size_t errlen);
 void build_log_layout(const struct build_ctx *c);

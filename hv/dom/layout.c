@@ -26,6 +26,72 @@ static uint64_t tables_for(uint64_t s, uint64_t e, unsigned shift)
     return ((e - 1) >> shift) - (s >> shift) + 1;
 }
 
+/* The frames after the region: the unmapped initrd, then the p2m list with
+ * its own tables. Also the pfns of the pieces that stay in the region. */
+static int place_unmapped(const struct dom_layout_in *in, struct dom_layout *l, char *err, size_t errlen)
+{
+    uint64_t pfn = l->mapped_pages, list_pages = in->nr_pages / 512 + (in->nr_pages % 512 != 0);
+
+    /* Every quantity below is bounded by nr_pages <= 2^40: no overflow. */
+    l->initrd_pages = in->initrd_len / PG + (in->initrd_len % PG != 0);
+    if (in->initrd_len > (in->nr_pages << 12)) {
+        fmt_snprintf(err, errlen, "domain memory too small: the initrd alone needs %llu KiB, the domain has %llu KiB",
+                     (unsigned long long)(l->initrd_pages * 4), (unsigned long long)(in->nr_pages * 4));
+        return -1;
+    }
+    if (in->unmapped_initrd) {
+        l->initrd_pfn = pfn;
+        pfn += l->initrd_pages;
+    } else {
+        l->initrd_pfn = dom_layout_va_to_pfn(l, l->initrd_start);
+    }
+    l->p2m_frames = list_pages;
+    l->p2m_own_tables = in->has_init_p2m;
+    l->p2m_pt_pfn = l->p2m_pt_frames = l->p2m_l3_frames = l->p2m_l2_frames = l->p2m_l1_frames = 0;
+    if (in->has_init_p2m) {
+        uint64_t s = in->init_p2m, e = s + list_pages * PG;
+
+        if (s & (PG - 1)) {
+            fmt_snprintf(err, errlen, "INIT_P2M %#llx is not page aligned", (unsigned long long)s);
+            return -1;
+        }
+        if (e < s || !va_canonical(s) || !va_canonical(e - 1) || (s >> 63) != ((e - 1) >> 63) ||
+            (e > HV_AREA_START && s < HV_AREA_END)) {
+            fmt_snprintf(err, errlen, "INIT_P2M list %#llx-%#llx is not usable guest address space",
+                         (unsigned long long)s, (unsigned long long)e);
+            return -1;
+        }
+        /* Its tables hang from L4 slots of their own: the guest takes that
+         * subtree over (and later frees it) as a whole. */
+        if (!((e - 1) >> 39 < l->v_start >> 39 || s >> 39 > (l->v_end - 1) >> 39)) {
+            fmt_snprintf(err, errlen, "INIT_P2M list %#llx-%#llx shares an L4 slot with the start-of-day region %#llx-%#llx",
+                         (unsigned long long)s, (unsigned long long)e, (unsigned long long)l->v_start,
+                         (unsigned long long)l->v_end);
+            return -1;
+        }
+        l->p2m_start = s;
+        l->p2m_end = e;
+        l->p2m_pfn = pfn;
+        pfn += list_pages;
+        l->p2m_l3_frames = tables_for(s, e, 39);
+        l->p2m_l2_frames = tables_for(s, e, 30);
+        l->p2m_l1_frames = tables_for(s, e, 21);
+        l->p2m_pt_pfn = pfn;
+        l->p2m_pt_frames = l->p2m_l3_frames + l->p2m_l2_frames + l->p2m_l1_frames;
+        pfn += l->p2m_pt_frames;
+    } else {
+        l->p2m_pfn = dom_layout_va_to_pfn(l, l->p2m_start);
+    }
+    l->used_pages = pfn;
+    if (pfn > in->nr_pages) {
+        fmt_snprintf(err, errlen,
+                     "domain memory too small: the start-of-day region, initrd and p2m list need %llu KiB, the domain has %llu KiB",
+                     (unsigned long long)(pfn * 4), (unsigned long long)(in->nr_pages * 4));
+        return -1;
+    }
+    return 0;
+}
+
 int dom_layout_compute(const struct dom_layout_in *in, struct dom_layout *l, char *err, size_t errlen)
 {
     uint64_t cursor, nr_pt = 1;
@@ -48,8 +114,8 @@ int dom_layout_compute(const struct dom_layout_in *in, struct dom_layout *l, cha
      * outside the region that gets mapped). */
     l->xenstore = l->console = 0;
     if (!place(0, in->kernel_end, &cursor) ||
-        !place(l->initrd_start = cursor, in->initrd_len, &l->initrd_end) ||
-        !place(l->p2m_start = l->initrd_end, in->nr_pages * 8, &l->p2m_end) ||
+        !place(l->initrd_start = cursor, in->unmapped_initrd ? 0 : in->initrd_len, &l->initrd_end) ||
+        !place(l->p2m_start = l->initrd_end, in->has_init_p2m ? 0 : in->nr_pages * 8, &l->p2m_end) ||
         !place(l->start_info = l->p2m_end, PG, &cursor) ||
         (in->domu_pages && !place(l->xenstore = cursor, 2 * PG, &cursor))) {
         fmt_snprintf(err, errlen, "start-of-day region wraps the address space");
@@ -94,5 +160,5 @@ int dom_layout_compute(const struct dom_layout_in *in, struct dom_layout *l, cha
                      (unsigned long long)(l->mapped_pages * 4), (unsigned long long)(in->nr_pages * 4));
         return -1;
     }
-    return 0;
+    return place_unmapped(in, l, err, errlen);
 }

@@ -72,6 +72,7 @@ static void layout(const struct elf_xen_info *x, uint64_t initrd_len, uint64_t n
         .virt_base = x->virt_base & ~(PG - 1),
         .kernel_start = x->virt_kstart, .kernel_end = x->virt_kend,
         .initrd_len = initrd_len, .nr_pages = nr_pages, .domu_pages = domu,
+        .unmapped_initrd = x->mod_start_pfn, .has_init_p2m = x->has_init_p2m, .init_p2m = x->init_p2m,
     };
     struct dom_layout l;
     char err[160];

@@ -238,7 +238,12 @@ def layout_seeds():
             'minios': rec(0, 0, 0x6b000, 0x1000, 16384, 1),
             'small': rec(0xffffffff80000000, 0xffffffff80001000, 0xffffffff80003000, 0x200000, 512, 0),
             'top': rec(0xffffffffff000000, 0xffffffffff000000, 0xffffffffff100000, 0, 1 << 20, 1),
-            'low-edge': rec(0x7fffff000000, 0x7fffff000000, 0x7fffff800000, 0, 1 << 30, 0)}
+            'low-edge': rec(0x7fffff000000, 0x7fffff000000, 0x7fffff800000, 0, 1 << 30, 0),
+            # Debian's Linux 6.1: MOD_START_PFN (bit 62), INIT_P2M (bit 61) at 0x8000000000
+            'linux-notes': rec(0xffffffff80000000, 0xffffffff81000000, 0xffffffff84a00000, 0xfc000,
+                               65536 | (1 << 62) | (1 << 61), 1) + u64(0x8000000000),
+            'linux-p2m-edge': rec(0xffffffff80000000, 0xffffffff81000000, 0xffffffff82000000, 0,
+                                  1 << 20 | (1 << 61), 0) + u64(0x7ffffffff000)}
 
 # ------------------------------------------------------------ ACPI
 

@@ -28,10 +28,36 @@ static inline void check_layout(int rc, const struct dom_layout_in *in, const st
     FUZZ_CHECK(l->v_start <= l->kernel_start && l->kernel_start < l->kernel_end);
     FUZZ_CHECK(l->kernel_start == in->kernel_start && l->kernel_end == in->kernel_end);
     FUZZ_CHECK(l->kernel_end <= l->initrd_start && l->initrd_start % PG == 0);
-    FUZZ_CHECK(l->initrd_end - l->initrd_start >= in->initrd_len);
-    FUZZ_CHECK(l->initrd_start <= l->initrd_end && l->initrd_end <= l->p2m_start);
-    FUZZ_CHECK(l->p2m_end - l->p2m_start >= in->nr_pages * 8);
-    FUZZ_CHECK(l->p2m_start <= l->p2m_end && l->p2m_end <= l->start_info);
+    FUZZ_CHECK(l->initrd_start <= l->initrd_end);
+    FUZZ_CHECK(l->initrd_pages * PG >= in->initrd_len && l->initrd_pages * PG - in->initrd_len < PG);
+    if (in->unmapped_initrd) {
+        FUZZ_CHECK(l->initrd_end == l->initrd_start && l->initrd_pfn == l->mapped_pages);
+    } else {
+        FUZZ_CHECK(l->initrd_end - l->initrd_start == l->initrd_pages * PG);
+        FUZZ_CHECK(l->initrd_pfn == (l->initrd_start - l->v_start) / PG);
+    }
+    FUZZ_CHECK(l->p2m_frames * 512 >= in->nr_pages && l->p2m_frames * 512 - in->nr_pages < 512);
+    FUZZ_CHECK(l->p2m_end - l->p2m_start == l->p2m_frames * PG);
+    FUZZ_CHECK(l->p2m_own_tables == in->has_init_p2m);
+    if (in->has_init_p2m) {
+        uint64_t s = l->p2m_start, e = l->p2m_end;
+        FUZZ_CHECK(s == in->init_p2m && s % PG == 0 && s < e && va_ok(s) && va_ok(e - 1));
+        FUZZ_CHECK(e <= HV_LOW || s >= HV_HIGH);
+        FUZZ_CHECK((e - 1) >> 39 < l->v_start >> 39 || s >> 39 > (l->v_end - 1) >> 39);
+        FUZZ_CHECK(l->initrd_end == l->start_info);
+        FUZZ_CHECK(l->p2m_pfn == l->mapped_pages + (in->unmapped_initrd ? l->initrd_pages : 0));
+        FUZZ_CHECK(l->p2m_pt_pfn == l->p2m_pfn + l->p2m_frames);
+        FUZZ_CHECK(l->p2m_l1_frames == ((e - 1) >> 21) - (s >> 21) + 1);
+        FUZZ_CHECK(l->p2m_l2_frames == ((e - 1) >> 30) - (s >> 30) + 1);
+        FUZZ_CHECK(l->p2m_l3_frames == ((e - 1) >> 39) - (s >> 39) + 1);
+        FUZZ_CHECK(l->p2m_pt_frames == l->p2m_l1_frames + l->p2m_l2_frames + l->p2m_l3_frames);
+        FUZZ_CHECK(l->used_pages == l->p2m_pt_pfn + l->p2m_pt_frames);
+    } else {
+        FUZZ_CHECK(l->initrd_end <= l->p2m_start && l->p2m_end <= l->start_info);
+        FUZZ_CHECK(l->p2m_pfn == (l->p2m_start - l->v_start) / PG && l->p2m_pt_frames == 0);
+        FUZZ_CHECK(l->used_pages == l->mapped_pages + (in->unmapped_initrd ? l->initrd_pages : 0));
+    }
+    FUZZ_CHECK(l->used_pages <= in->nr_pages);
     FUZZ_CHECK(l->start_info % PG == 0 && l->start_info + PG <= l->pt_start);
     if (in->domu_pages) {
         FUZZ_CHECK(l->xenstore == l->start_info + PG && l->console == l->xenstore + PG);
