@@ -158,6 +158,15 @@ static void check_unknown(void)
     test_check(rc == ENOSYS_RC, "console_io unknown command: rc=%ld", rc);
     rc = HYPERVISOR_sched_op(0x7fff, 0);
     test_check(rc == ENOSYS_RC, "sched_op unknown command: rc=%ld", rc);
+
+    /* xenpmu_op with the virtual PMU off (Xen's default): -EOPNOTSUPP for
+     * every sub-op, before the argument is read (Linux probes XENPMU_init
+     * (2) at boot and calls XENPMU_finish (3) at power-off). */
+    static const unsigned long pmu_ops[] = { 0, 1, 2, 3, 4, 5, 6, 0x7fff };
+    for (unsigned i = 0; i < sizeof(pmu_ops) / sizeof(pmu_ops[0]); i++) {
+        rc = hypercall_slot(__HYPERVISOR_xenpmu_op, pmu_ops[i], bad_ptrs[0].va, 0, 0, 0);
+        test_check(rc == -(long)XEN_EOPNOTSUPP, "xenpmu_op %lu: rc=%ld", pmu_ops[i], rc);
+    }
 }
 
 void test_main(start_info_t *si)

@@ -75,6 +75,7 @@ long physdev_op_compat_hypercall(uint64_t uop, uint64_t a2, uint64_t a3, uint64_
 long domctl_hypercall(uint64_t arg, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
 long sysctl_hypercall(uint64_t arg, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
 long hvm_op_hypercall(uint64_t op, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5);
+long xenpmu_op_hypercall(uint64_t op, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5);
 long event_channel_op_hypercall(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5);
 
 #endif

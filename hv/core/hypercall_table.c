@@ -53,7 +53,7 @@ const struct hypercall_def hypercall_table[NR_HYPERCALLS] = {
     HC(kexec_op, 0),
     HC(tmem_op, 0),
     HC(argo_op, 0),
-    HC(xenpmu_op, 0),
+    HCN(xenpmu_op, xenpmu_op_hypercall, INT),
     HC(dm_op, 0),
     HC(hypfs_op, 0),
 };
