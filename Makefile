@@ -3,10 +3,11 @@
 #   make            hypervisor (build/xenolith) and the test guests
 #   make run        boot the default demo under QEMU; exits when its guests shut down
 #   make run GUEST=<PV ELF> [GUEST_CMDLINE=..] [BOOT=grub|direct|uefi] [ACCEL=kvm|tcg] [XEN_CMDLINE=..]
-#   make run DOMUS="k1.elf k2.elf" [DOMU_MEM=32M] [DOMU_VCPUS=1] [DOMU_CMDLINE=..] [DOMU_INITRD=file]
+#   make run DOMUS="k1.elf k2.elf" [DOMU_MEM=256M] [DOMU_VCPUS=1] [DOMU_CMDLINE=..] [DOMU_INITRD=file]
 #                   also boot modules for domUs next to dom0: one "domu memory=.. vcpus=.. -- <cmdline>"
 #                   module per kernel, each followed by DOMU_INITRD as an "initrd" module when set
 #                   (the syntax: docs/boot-flow.md, "domU boot modules")
+#   make run-linux  Debian's Linux kernel as a domU to a busybox shell (downloads it into build/linux/)
 #   make test       install what is missing, build everything, run every test:
 #                   host unit tests, short host fuzzer runs, the ABI check, QEMU integration tests on
 #                   Xenolith, and the same guests on the real Xen 4.17
@@ -92,13 +93,19 @@ iso: $(BUILD)/xenolith guests
 ifeq ($(origin GUEST)$(DOMUS),undefined)
 RUN_DEMO      := 1
 endif
+RUN_OWN_DOM0  := $(if $(filter undefined,$(origin GUEST)),$(if $(DOMUS),1))
 GUEST         ?= $(BUILD)/guests/$(if $(DOMUS)$(RUN_DEMO),dom0,hello).elf
-GUEST_CMDLINE ?=
+# One domU and this project's dom0: serial input goes to the domU's console
+# from the start (dom0's attach=; Ctrl-] gives it back to dom0's shell).
+GUEST_CMDLINE ?= $(if $(RUN_OWN_DOM0),$(if $(filter 1,$(words $(DOMUS))),attach=1))
 XEN_CMDLINE   ?= console=com1 loglvl=info
 BOOT          ?= direct
 ACCEL         ?= auto
-MEMORY        ?= 256M
-TIMEOUT       ?= 120
+# With DOMUS: 256 MiB for the hypervisor and dom0 plus DOMU_MEM per domU.
+MEMORY        ?= $(if $(DOMUS),$(if $(filter %M,$(DOMU_MEM)),$(shell expr 256 + $(words $(DOMUS)) \* $(patsubst %M,%,$(DOMU_MEM)))M,2048M),256M)
+# Long enough for an interactive session with a domU (a shell); the demo
+# and the test guests end by themselves well before.
+TIMEOUT       ?= $(if $(DOMUS),1800,120)
 # DOMU=1: dom0 gets a domU-style start_info (console and xenstore rings), as
 # Mini-OS needs even when it is the only domain.
 DOMU          ?=
@@ -106,7 +113,7 @@ RUN_CMDLINE    = $(XEN_CMDLINE)$(if $(filter-out 0,$(DOMU)), dom0_start_info=dom
 # DOMUS="k1 k2 ...": domU kernels given as boot modules after dom0's, all with
 # the same DOMU_MEM, DOMU_VCPUS, DOMU_CMDLINE and (when set) DOMU_INITRD.
 DOMUS         ?=
-DOMU_MEM      ?= 32M
+DOMU_MEM      ?= 256M
 DOMU_VCPUS    ?= 1
 DOMU_CMDLINE  ?=
 DOMU_INITRD   ?=
@@ -118,6 +125,18 @@ run: $(BUILD)/xenolith guests
 	tools/run-qemu --hv $(BUILD)/xenolith --hv-kind xenolith --hv-cmdline "$(RUN_CMDLINE)" \
 	    --guest "$(GUEST)" --guest-cmdline "$(GUEST_CMDLINE)" --boot $(BOOT) --accel $(ACCEL) \
 	    --memory $(MEMORY) --timeout $(TIMEOUT) $(RUN_DOMU_ARGS)
+
+# Debian's stock Linux kernel as a domU with a busybox initramfs, its shell on
+# the serial line (tools/fetch-linux downloads linux-image-amd64 and
+# busybox-static into build/linux/; `poweroff -f` in the shell ends the run).
+# LINUX_CMDLINE adds to the kernel's command line (xlmode=test: the fork+exec
+# check of guests/linux/init instead of the shell).
+LINUX_CMDLINE ?=
+.PHONY: run-linux
+run-linux: $(BUILD)/xenolith guests
+	@set -e; files=$$(tools/fetch-linux); \
+	 $(MAKE) --no-print-directory run DOMUS="$$(echo "$$files" | sed -n 1p)" \
+	     DOMU_INITRD="$$(echo "$$files" | sed -n 2p)" DOMU_CMDLINE="console=hvc0 $(LINUX_CMDLINE)"
 
 # Every suite prints PASS:/FAIL:/SKIP: lines into one log; the summary counts them.
 test:

@@ -159,6 +159,8 @@ void selftest_alone(void);
 unsigned shell_init(void);
 /* Read and act on what came in on the serial line. */
 void shell_poll(void);
+/* attach=<id>: attach input to that domU's console as soon as dom0 serves it. */
+void shell_attach_when_ready(domid_t id);
 /* Before a line of output: end a shown prompt; after: show it again. */
 void shell_output_begin(void);
 void shell_output_end(void);

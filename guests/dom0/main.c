@@ -14,6 +14,8 @@
  *   [vif=1]                  give every domU an (empty) device/vif/0 front-end
  *                            directory of its own, as xl does for a configured
  *                            vif (no back end answers it)
+ *   [attach=<id>]            attach serial input to that domU's console as
+ *                            soon as dom0 serves it (as "console <id>" typed)
  *   [timestamps=1]           relayed console lines carry the system time
  *                            ("(dN) [    s.uuuuuu] ...", the clock of the
  *                            hypervisor's console_timestamps=boot)
@@ -153,6 +155,8 @@ void test_main(start_info_t *si)
         test_finish();
     toolstack_dom0();
     con = shell_init();
+    if (g_opt(cmd, "attach=", 0))
+        shell_attach_when_ready((domid_t)g_opt(cmd, "attach=", 0));
     start = pv_now();
     uint64_t cpu0 = own_cpu_ns();
 

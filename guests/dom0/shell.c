@@ -18,6 +18,7 @@ static int prompt_shown;               /* the prompt and the line so far are on 
 static char line[LINE];
 static unsigned len;
 static int attached = -1;
+static int auto_attach = -1;          /* attach=<id>: attach once it has a console */
 static int in_command;                 /* the prompt waits until the command is done */
 
 int shell_attached(void)
@@ -350,6 +351,11 @@ static void byte(char c)
     }
 }
 
+void shell_attach_when_ready(domid_t id)
+{
+    auto_attach = id;
+}
+
 void shell_poll(void)
 {
     char buf[64];
@@ -357,6 +363,14 @@ void shell_poll(void)
 
     if (!virq_port)
         return;
+    if (auto_attach >= 0 && attached < 0) {
+        struct domu *d = domu_find((domid_t)auto_attach);
+        if (d && d->cons && !d->cons_dead) {
+            attached = auto_attach;
+            auto_attach = -1;
+            printk("attached to d%u's console (Ctrl-] detaches)\n", (unsigned)attached);
+        }
+    }
     /* Bounded: a stream of input cannot keep the loop here. */
     for (unsigned rounds = 0; rounds < 4; rounds++) {
         n = HYPERVISOR_console_io(CONSOLEIO_read, sizeof(buf), buf);

@@ -113,6 +113,12 @@ static void key_runqueues(const struct cpu_regs *r)
     struct vcpu *curr = c->curr ? unit_to_vcpu(c->curr) : 0;
 
     (void)r;
+    /* A key typed while the hypervisor boots comes before the scheduler
+     * exists: its queues are not linked yet. */
+    if (!c->woken.head.next || !c->expired.head.next) {
+        log_info("'r' pressed -> the scheduler is not set up yet\n");
+        return;
+    }
     log_info("'r' pressed -> the scheduler's run queues (CPU 0, slice %llu us):\n", U(c->slice_ns / 1000));
     if (curr)
         log_info("  on the CPU: d%uv%u (%llu us of its slice left%s)\n", curr->domain->id, curr->id,

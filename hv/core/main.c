@@ -285,6 +285,13 @@ void hv_start(uint32_t magic, uint64_t info_pa)
     }
 
     console_input_init(boot_info.rsdp, boot_info.rsdp_len);
+    if (strcmp(hv_opts.selftest, "boot-keys") == 0) {
+        /* Keys typed early reach the handlers here, from the first drain of
+         * the UART, before the scheduler and any domain exist. */
+        log_info("selftest: debug keys before the scheduler is set up\n");
+        for (const char *k = "rqe0h"; *k; k++)
+            console_input_byte(*k, 0);
+    }
     sched_cpu_setup();
     domain_note_free_frames();
     make_plan(&boot_info);

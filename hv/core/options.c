@@ -9,6 +9,8 @@
  *                               xenstore ring pages and ports, no SIF flags)
  *   selftest=hv-fault   take a page fault in the hypervisor once booted
  *   selftest=triple-fault  reset the machine by a triple fault once booted
+ *   selftest=boot-keys  the debug keys r q e 0 h as if typed while the
+ *                       hypervisor boots (before the scheduler and dom0)
  * Unknown options are reported and ignored. The console does not exist yet
  * while we parse (its settings are among the options), so reports are kept
  * and printed by options_report() once it does. */
