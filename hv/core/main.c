@@ -8,6 +8,7 @@
 #include "boot/multiboot.h"
 #include "dom/build.h"
 #include "dom/domu_spec.h"
+#include "dom/kimage_load.h"
 #include "lib/format.h"
 #include "mm/mm.h"
 #include "arch/x86_64/cpu.h"
@@ -143,13 +144,19 @@ static uint64_t plan_domu_pages(void)
 static void build_dom0(const struct boot_info *bi, uint64_t domu_pages)
 {
     struct dom_build_params p = { 0 };
+    struct dom_kernel kern;
     struct domain *d;
     char err[160];
 
     if (bi->nr_mod == 0)
         boot_fail("no dom0 kernel: give it as the first boot module");
-    p.kernel = phys_to_virt(bi->mod[0].start);
-    p.kernel_len = bi->mod[0].end - bi->mod[0].start;
+    /* Decompressed (if it is) before dom0's share is worked out, so that
+     * the share leaves room for it. */
+    if (dom_kernel_open(phys_to_virt(bi->mod[0].start), bi->mod[0].end - bi->mod[0].start, &kern,
+                        err, sizeof(err)) != 0)
+        boot_fail("dom0 kernel (module 0): %s", err);
+    p.kernel = kern.elf;
+    p.kernel_len = kern.elf_len;
     p.cmdline = bi->mod[0].cmdline;
     if (nr_plan && plan[0].role == BOOT_MOD_DOM0_INITRD) {
         p.initrd = phys_to_virt(bi->mod[1].start);
@@ -163,11 +170,14 @@ static void build_dom0(const struct boot_info *bi, uint64_t domu_pages)
         boot_fail("no memory for dom0's structures");
     if (dom_build_pv(d, &p, err, sizeof(err)) != 0)
         boot_fail("dom0 kernel (module 0): %s", err);
+    dom_kernel_close(&kern);
     domain_make_runnable(d->vcpus[0]);
 }
 
-/* Copy k (1-based) of the domU of plan entry e; false with the reason logged. */
-static bool build_domu(const struct boot_info *bi, const struct boot_plan_entry *e, unsigned k)
+/* Copy k (1-based) of the domU of plan entry e, from its opened kernel;
+ * false with the reason logged. */
+static bool build_domu(const struct boot_info *bi, const struct boot_plan_entry *e, unsigned k,
+                       const struct dom_kernel *kern)
 {
     const struct domu_spec *sp = &e->spec;
     struct dom_build_params p = { 0 };
@@ -188,8 +198,8 @@ static bool build_domu(const struct boot_info *bi, const struct boot_plan_entry 
         return false;
     }
     fmt_snprintf(d->name, sizeof(d->name), "%s", domu_spec_name(sp, sp->copies > 1 ? k : 0, d->id, name, sizeof(name)));
-    p.kernel = phys_to_virt(bi->mod[e->module].start);
-    p.kernel_len = bi->mod[e->module].end - bi->mod[e->module].start;
+    p.kernel = kern->elf;
+    p.kernel_len = kern->elf_len;
     p.cmdline = sp->cmdline;
     if (e->initrd >= 0) {
         p.initrd = phys_to_virt(bi->mod[e->initrd].start);
@@ -217,6 +227,8 @@ static void build_domus(const struct boot_info *bi)
 {
     unsigned built = 0, failed = 0;
     uint64_t t0 = time_now_ns();
+    struct dom_kernel kern;
+    char err[160];
 
     for (unsigned i = 0; i < nr_plan; i++) {
         const struct boot_plan_entry *e = &plan[i];
@@ -227,12 +239,20 @@ static void build_domus(const struct boot_info *bi)
         }
         if (e->role != BOOT_MOD_DOMU_KERNEL)
             continue;
+        /* Decompressed once for all its copies. */
+        if (dom_kernel_open(phys_to_virt(bi->mod[e->module].start),
+                            bi->mod[e->module].end - bi->mod[e->module].start, &kern, err, sizeof(err)) != 0) {
+            log_err("domU (module %u): kernel: %s: not built\n", e->module, err);
+            failed += e->spec.copies;
+            continue;
+        }
         for (unsigned k = 1; k <= e->spec.copies; k++) {
-            if (build_domu(bi, e, k))
+            if (build_domu(bi, e, k, &kern))
                 built++;
             else
                 failed++;
         }
+        dom_kernel_close(&kern);
     }
     if (failed)
         log_info("domUs: %u built in %llu us, %u not built\n", built, U((time_now_ns() - t0) / 1000), failed);
