@@ -8,6 +8,7 @@
 #include "boot/multiboot.h"
 #include "dom/build.h"
 #include "dom/domu_spec.h"
+#include "dom/kimage.h"
 #include "dom/kimage_load.h"
 #include "lib/format.h"
 #include "mm/mm.h"
@@ -128,17 +129,34 @@ static void make_plan(const struct boot_info *bi)
     nr_plan = boot_plan(lines, bi->nr_mod, plan);
 }
 
-/* The memory the valid domU descriptions ask for, in pages (saturating). */
-static uint64_t plan_domu_pages(void)
+/* Frames a compressed kernel module takes while its domains are built
+ * (dom/kimage_load.h); 0 for a plain ELF or one the builder will refuse. */
+static uint64_t kernel_unpack_pages(const struct boot_module *m)
 {
-    uint64_t total = 0;
+    struct kimage_info ki;
+    char err[8];
+
+    if (kimage_identify(phys_to_virt(m->start), m->end - m->start, &ki, err, sizeof(err)) != 0 ||
+        (ki.kind == KIMAGE_ELF && ki.container == KIMAGE_PLAIN))
+        return 0;
+    return (ki.out_size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+}
+
+/* The memory the valid domU descriptions ask for, in pages (saturating),
+ * plus room to decompress their kernels: one is held at a time, so the
+ * largest is enough. */
+static uint64_t plan_domu_pages(const struct boot_info *bi)
+{
+    uint64_t total = 0, unpack = 0;
 
     for (unsigned i = 0; i < nr_plan; i++)
         if (plan[i].role == BOOT_MOD_DOMU_KERNEL && !plan[i].err[0]) {
             uint64_t n = (plan[i].spec.memory >> PAGE_SHIFT) * plan[i].spec.copies;
             total = total + n < total ? ~0ull : total + n;
+            n = kernel_unpack_pages(&bi->mod[plan[i].module]);
+            unpack = n > unpack ? n : unpack;
         }
-    return total;
+    return total + unpack < total ? ~0ull : total + unpack;
 }
 
 static void build_dom0(const struct boot_info *bi, uint64_t domu_pages)
@@ -308,7 +326,7 @@ void hv_start(uint32_t magic, uint64_t info_pa)
     sched_cpu_setup();
     domain_note_free_frames();
     make_plan(&boot_info);
-    build_dom0(&boot_info, plan_domu_pages());
+    build_dom0(&boot_info, plan_domu_pages(&boot_info));
     build_domus(&boot_info);
     log_info("starting d0 (%llu frames, %llu MiB left free)\n", U(mm_free_frames()), U(mm_free_frames() >> 8));
     console_input_start();
