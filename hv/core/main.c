@@ -8,6 +8,8 @@
 #include "boot/multiboot.h"
 #include "dom/build.h"
 #include "dom/domu_spec.h"
+#include "dom/kimage.h"
+#include "dom/kimage_load.h"
 #include "lib/format.h"
 #include "mm/mm.h"
 #include "arch/x86_64/cpu.h"
@@ -127,29 +129,52 @@ static void make_plan(const struct boot_info *bi)
     nr_plan = boot_plan(lines, bi->nr_mod, plan);
 }
 
-/* The memory the valid domU descriptions ask for, in pages (saturating). */
-static uint64_t plan_domu_pages(void)
+/* Frames a compressed kernel module takes while its domains are built
+ * (dom/kimage_load.h); 0 for a plain ELF or one the builder will refuse. */
+static uint64_t kernel_unpack_pages(const struct boot_module *m)
 {
-    uint64_t total = 0;
+    struct kimage_info ki;
+    char err[8];
+
+    if (kimage_identify(phys_to_virt(m->start), m->end - m->start, &ki, err, sizeof(err)) != 0 ||
+        (ki.kind == KIMAGE_ELF && ki.container == KIMAGE_PLAIN))
+        return 0;
+    return (ki.out_size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+}
+
+/* The memory the valid domU descriptions ask for, in pages (saturating),
+ * plus room to decompress their kernels: one is held at a time, so the
+ * largest is enough. */
+static uint64_t plan_domu_pages(const struct boot_info *bi)
+{
+    uint64_t total = 0, unpack = 0;
 
     for (unsigned i = 0; i < nr_plan; i++)
         if (plan[i].role == BOOT_MOD_DOMU_KERNEL && !plan[i].err[0]) {
             uint64_t n = (plan[i].spec.memory >> PAGE_SHIFT) * plan[i].spec.copies;
             total = total + n < total ? ~0ull : total + n;
+            n = kernel_unpack_pages(&bi->mod[plan[i].module]);
+            unpack = n > unpack ? n : unpack;
         }
-    return total;
+    return total + unpack < total ? ~0ull : total + unpack;
 }
 
 static void build_dom0(const struct boot_info *bi, uint64_t domu_pages)
 {
     struct dom_build_params p = { 0 };
+    struct dom_kernel kern;
     struct domain *d;
     char err[160];
 
     if (bi->nr_mod == 0)
         boot_fail("no dom0 kernel: give it as the first boot module");
-    p.kernel = phys_to_virt(bi->mod[0].start);
-    p.kernel_len = bi->mod[0].end - bi->mod[0].start;
+    /* Decompressed (if it is) before dom0's share is worked out, so that
+     * the share leaves room for it. */
+    if (dom_kernel_open(phys_to_virt(bi->mod[0].start), bi->mod[0].end - bi->mod[0].start, &kern,
+                        err, sizeof(err)) != 0)
+        boot_fail("dom0 kernel (module 0): %s", err);
+    p.kernel = kern.elf;
+    p.kernel_len = kern.elf_len;
     p.cmdline = bi->mod[0].cmdline;
     if (nr_plan && plan[0].role == BOOT_MOD_DOM0_INITRD) {
         p.initrd = phys_to_virt(bi->mod[1].start);
@@ -163,11 +188,14 @@ static void build_dom0(const struct boot_info *bi, uint64_t domu_pages)
         boot_fail("no memory for dom0's structures");
     if (dom_build_pv(d, &p, err, sizeof(err)) != 0)
         boot_fail("dom0 kernel (module 0): %s", err);
+    dom_kernel_close(&kern);
     domain_make_runnable(d->vcpus[0]);
 }
 
-/* Copy k (1-based) of the domU of plan entry e; false with the reason logged. */
-static bool build_domu(const struct boot_info *bi, const struct boot_plan_entry *e, unsigned k)
+/* Copy k (1-based) of the domU of plan entry e, from its opened kernel;
+ * false with the reason logged. */
+static bool build_domu(const struct boot_info *bi, const struct boot_plan_entry *e, unsigned k,
+                       const struct dom_kernel *kern)
 {
     const struct domu_spec *sp = &e->spec;
     struct dom_build_params p = { 0 };
@@ -188,8 +216,8 @@ static bool build_domu(const struct boot_info *bi, const struct boot_plan_entry 
         return false;
     }
     fmt_snprintf(d->name, sizeof(d->name), "%s", domu_spec_name(sp, sp->copies > 1 ? k : 0, d->id, name, sizeof(name)));
-    p.kernel = phys_to_virt(bi->mod[e->module].start);
-    p.kernel_len = bi->mod[e->module].end - bi->mod[e->module].start;
+    p.kernel = kern->elf;
+    p.kernel_len = kern->elf_len;
     p.cmdline = sp->cmdline;
     if (e->initrd >= 0) {
         p.initrd = phys_to_virt(bi->mod[e->initrd].start);
@@ -217,6 +245,8 @@ static void build_domus(const struct boot_info *bi)
 {
     unsigned built = 0, failed = 0;
     uint64_t t0 = time_now_ns();
+    struct dom_kernel kern;
+    char err[160];
 
     for (unsigned i = 0; i < nr_plan; i++) {
         const struct boot_plan_entry *e = &plan[i];
@@ -227,12 +257,20 @@ static void build_domus(const struct boot_info *bi)
         }
         if (e->role != BOOT_MOD_DOMU_KERNEL)
             continue;
+        /* Decompressed once for all its copies. */
+        if (dom_kernel_open(phys_to_virt(bi->mod[e->module].start),
+                            bi->mod[e->module].end - bi->mod[e->module].start, &kern, err, sizeof(err)) != 0) {
+            log_err("domU (module %u): kernel: %s: not built\n", e->module, err);
+            failed += e->spec.copies;
+            continue;
+        }
         for (unsigned k = 1; k <= e->spec.copies; k++) {
-            if (build_domu(bi, e, k))
+            if (build_domu(bi, e, k, &kern))
                 built++;
             else
                 failed++;
         }
+        dom_kernel_close(&kern);
     }
     if (failed)
         log_info("domUs: %u built in %llu us, %u not built\n", built, U((time_now_ns() - t0) / 1000), failed);
@@ -295,7 +333,7 @@ void hv_start(uint32_t magic, uint64_t info_pa)
     sched_cpu_setup();
     domain_note_free_frames();
     make_plan(&boot_info);
-    build_dom0(&boot_info, plan_domu_pages());
+    build_dom0(&boot_info, plan_domu_pages(&boot_info));
     build_domus(&boot_info);
     log_info("starting d0 (%llu frames, %llu MiB left free)\n", U(mm_free_frames()), U(mm_free_frames() >> 8));
     console_input_start();

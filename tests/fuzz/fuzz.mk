@@ -31,7 +31,7 @@ FUZZ_CI_SECONDS ?= 4
 
 # Each fuzzer: tests/fuzz/fuzz_<name>.c plus the hv/ sources it exercises.
 FUZZ_TARGETS := multiboot1 multiboot2 memmap cmdline elf layout acpi_s5 acpi_tables rtc insn_decode \
-                domu_spec xs_proto xz inflate
+                domu_spec xs_proto xz inflate kimage
 FUZZ_MB_SRCS := hv/boot/multiboot.c hv/boot/mb1.c hv/boot/mb2.c hv/boot/memmap.c hv/lib/format.c
 FUZZ_SRCS_multiboot1 := $(FUZZ_MB_SRCS)
 FUZZ_SRCS_multiboot2 := $(FUZZ_MB_SRCS)
@@ -51,6 +51,9 @@ FUZZ_SRCS_inflate := hv/lib/inflate.c hv/lib/inflate_huff.c hv/lib/gzip.c hv/lib
 FUZZ_SRCS_xs_proto := $(wildcard guests/dom0/xs_*.c) hv/lib/format.c
 FUZZ_CFLAGS_xs_proto := -iquote guests/dom0
 FUZZ_SRCS_xz := hv/lib/xz_dec.c hv/lib/lzma2_dec.c hv/lib/bcj_x86.c hv/lib/crc32.c hv/lib/crc64.c hv/lib/format.c
+# Kernel images (bzImage, .xz, .gz, ELF) and their decompression.
+FUZZ_SRCS_kimage := hv/dom/kimage.c hv/lib/xz_dec.c hv/lib/lzma2_dec.c hv/lib/bcj_x86.c hv/lib/crc32.c \
+                    hv/lib/crc64.c hv/lib/inflate.c hv/lib/inflate_huff.c hv/lib/gzip.c hv/lib/format.c
 # Largest input per fuzzer (bytes); the ELF one is as large as its seeds.
 FUZZ_MAXLEN_multiboot1 := 16384
 FUZZ_MAXLEN_multiboot2 := 16384
@@ -66,6 +69,7 @@ FUZZ_MAXLEN_domu_spec := 8192
 FUZZ_MAXLEN_xs_proto := 4096
 FUZZ_MAXLEN_xz := 16384
 FUZZ_MAXLEN_inflate := 65536
+FUZZ_MAXLEN_kimage := 65536
 
 FUZZ_COMMON := tests/fuzz/fake_env.c
 FUZZ_HDRS := $(wildcard tests/fuzz/*.h hv/*/*.h hv/arch/*/*.h public/*.h guests/dom0/xs*.h)

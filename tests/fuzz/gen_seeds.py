@@ -427,6 +427,34 @@ def inflate_seeds():
         out['host-' + os.path.basename(os.path.dirname(f))] = rec(True, gz, n)
     return out
 
+# Kernel images for tests/fuzz/fuzz_kimage.c: a small ELF (an x86-64 header
+# and code-like bytes) plain, as bare .xz and .gz, and in handmade bzImages
+# (boot protocol 2.08 and 2.15, setup_sects 0 and 27) with xz and gzip
+# payloads and Linux's appended size; one bzImage whose size is too big.
+def kimage_seeds():
+    import gzip, lzma
+    body = bytes([0x55, 0x48, 0x89, 0xe5, 0xe8, 0x10, 0x00, 0x00, 0x00, 0xc3]) * 300
+    elf = (b'\x7fELF\x02\x01\x01' + b'\0' * 9 + u16(2) + u16(62) + b'\0' * 44) + body
+    xz = lzma.compress(elf, format=lzma.FORMAT_XZ, check=lzma.CHECK_CRC32,
+                       filters=[dict(id=lzma.FILTER_X86), dict(id=lzma.FILTER_LZMA2, preset=6, dict_size=1 << 20)])
+    gz = gzip.compress(elf, 9, mtime=0)
+    def bz(payload, size, setup_sects=27, version=0x020f, off=0x2cc, append=True):
+        pm = ((setup_sects or 4) + 1) * 512
+        pl = payload + (u32(size) if append else b'')
+        hdr = bytearray(pm + off)
+        hdr[0x1f1] = setup_sects
+        hdr[0x1fe:0x200] = u16(0xaa55)
+        hdr[0x202:0x206] = b'HdrS'
+        hdr[0x206:0x208] = u16(version)
+        hdr[0x248:0x24c] = u32(off)
+        hdr[0x24c:0x250] = u32(len(pl))
+        return bytes(hdr) + pl + b'\0' * 64
+    return {'elf': elf, 'bare-xz': xz, 'bare-gz': gz,
+            'bz-xz': bz(xz, len(elf)), 'bz-gz': bz(gz, len(elf)),
+            'bz-gz-noappend': bz(gz, 0, append=False),
+            'bz-xz-208': bz(xz, len(elf), setup_sects=0, version=0x0208, off=0),
+            'bz-xz-big': bz(xz, 5 << 20), 'bz-old': bz(xz, len(elf), version=0x0207)}
+
 def main():
     out = sys.argv[1]
     sets = {'multiboot1': multiboot1_seeds(), 'multiboot2': multiboot2_seeds(),
@@ -435,7 +463,7 @@ def main():
             'acpi_tables': acpi_tables_seeds(), 'rtc': rtc_seeds(),
             'insn_decode': insn_decode_seeds(), 'domu_spec': domu_spec_seeds(),
             'xs_proto': xs_proto_seeds(), 'xz': xz_seeds(),
-            'inflate': inflate_seeds()}
+            'inflate': inflate_seeds(), 'kimage': kimage_seeds()}
     for name, seeds in sets.items():
         d = os.path.join(out, name)
         os.makedirs(d, exist_ok=True)

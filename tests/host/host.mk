@@ -159,6 +159,10 @@ HOST_CFLAGS_heap := $(DOM0_XS_CFLAGS)
 # The .xz decompressor (kernel payloads), against the host's xz.
 HOST_TESTS += xz
 HOST_SRCS_xz := hv/lib/xz_dec.c hv/lib/lzma2_dec.c hv/lib/bcj_x86.c hv/lib/crc32.c hv/lib/crc64.c
+# Kernel image formats (bzImage, .xz, .gz, ELF) for the domain builder.
+HOST_TESTS += kimage
+HOST_SRCS_kimage := hv/dom/kimage.c hv/lib/xz_dec.c hv/lib/lzma2_dec.c hv/lib/bcj_x86.c hv/lib/crc32.c \
+                    hv/lib/crc64.c hv/lib/inflate.c hv/lib/inflate_huff.c hv/lib/gzip.c hv/lib/format.c
 
 # Pure files that must also build freestanding.
 HOST_FS_SRCS := hv/lib/string.c hv/lib/format.c hv/mm/frame_alloc.c hv/boot/cmdline.c \
@@ -176,6 +180,7 @@ HOST_FS_SRCS += hv/dom/domu_spec.c
 # Decompressors for the domain builder (kernel payloads).
 HOST_FS_SRCS += hv/lib/crc32.c hv/lib/crc64.c hv/lib/xz_dec.c hv/lib/lzma2_dec.c hv/lib/bcj_x86.c
 HOST_FS_SRCS += hv/lib/inflate.c hv/lib/inflate_huff.c hv/lib/gzip.c
+HOST_FS_SRCS += hv/dom/kimage.c
 # Guest code, with the guests' include paths.
 HOST_FS_SRCS += $(DOM0_XS_SRCS) guests/lib/heap.c
 
