@@ -151,6 +151,7 @@ test:
 	@$(MAKE) --no-print-directory integration-tests 2>&1 | tee -a $(BUILD)/test.log | grep -E '^(PASS|FAIL|SKIP):' || true
 	@tests/integration/run-demo 2>&1 | tee -a $(BUILD)/test.log | grep -E '^(PASS|FAIL|SKIP):' || true
 	@$(MAKE) --no-print-directory minios-test 2>&1 | tee -a $(BUILD)/test.log | grep -E '^(PASS|FAIL|SKIP):' || true
+	@$(MAKE) --no-print-directory linux-test 2>&1 | tee -a $(BUILD)/test.log | grep -E '^(PASS|FAIL|SKIP):' || true
 	@$(MAKE) --no-print-directory test-xen 2>&1 | tee -a $(BUILD)/test.log | grep -E '^(PASS|FAIL|SKIP):' || true
 	@tools/summarize $(BUILD)/test.log
 

@@ -52,3 +52,12 @@ minios-test: $(XENOLITH)
 	    --accel $(INTEGRATION_ACCEL) --timeout $(INTEGRATION_TIMEOUT); st=$$?; \
 	$(INTEGRATION_DIR)/minios-domu --hv-image $(XENOLITH) --boot $(INTEGRATION_BOOTS) \
 	    --accel $(INTEGRATION_ACCEL) || st=1; exit $$st
+
+# Debian's stock Linux kernel (linux-image-amd64) as a domU of guests/dom0
+# with a busybox initramfs: fork+exec, two vCPUs, the shell over the serial
+# line, shutdown through XenStore (linux-domu; tools/fetch-linux downloads
+# the packages into build/linux/).
+.PHONY: linux-test
+linux-test: $(XENOLITH) guests
+	@$(INTEGRATION_DIR)/linux-domu --hv-image $(XENOLITH) --boot $(INTEGRATION_BOOTS) \
+	    --accel $(INTEGRATION_ACCEL)
