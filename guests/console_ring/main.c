@@ -30,9 +30,11 @@ void test_main(start_info_t *si)
 {
     char line[96];
 
-    test_check(si->flags == 0 && si->console.domU.mfn && si->console.domU.evtchn,
-               "a domU start_info with a console ring (mfn %#lx, port %u)", (unsigned long)si->console.domU.mfn,
-               si->console.domU.evtchn);
+    /* A domU's flags: no SIF_PRIVILEGED/SIF_INITDOMAIN, and SIF_VIRT_P2M_4TOOLS
+     * as Xen's toolstack sets for every domU. */
+    test_check(si->flags == SIF_VIRT_P2M_4TOOLS && si->console.domU.mfn && si->console.domU.evtchn,
+               "a domU start_info (flags %#x) with a console ring (mfn %#lx, port %u)", si->flags,
+               (unsigned long)si->console.domU.mfn, si->console.domU.evtchn);
     ring = (struct xencons_interface *)mm_pfn_va(mm_mfn_to_pfn(si->console.domU.mfn));
     port = si->console.domU.evtchn;
 
