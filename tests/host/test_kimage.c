@@ -7,57 +7,25 @@
 #include <unistd.h>
 
 #include "test.h"
+#include "test_files.h"
 #include "dom/kimage.h"
 
 static char tmpdir[64];
 
-struct buf {
-    uint8_t *p;
-    size_t n;
-};
-
-static struct buf read_path(const char *path)
-{
-    struct buf b = { NULL, 0 };
-    FILE *f = fopen(path, "rb");
-    long n;
-
-    if (!f)
-        return b;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    b.p = malloc(n > 0 ? (size_t)n : 1);
-    b.n = fread(b.p, 1, (size_t)n, f);
-    fclose(f);
-    return b;
-}
-
-static int write_path(const char *path, const void *p, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    int ok;
-
-    if (!f)
-        return 0;
-    ok = fwrite(p, 1, n, f) == n;
-    return fclose(f) == 0 && ok;
-}
-
 /* Runs `cmd < tmp/in > tmp/out` on data; .p NULL if the tool failed. */
-static struct buf filter(const void *data, size_t n, const char *cmd)
+static struct test_buf filter(const void *data, size_t n, const char *cmd)
 {
     char path[128], line[512];
-    struct buf none = { NULL, 0 };
+    struct test_buf none = { NULL, 0 };
 
     snprintf(path, sizeof(path), "%s/in", tmpdir);
-    if (!write_path(path, data, n))
+    if (!test_write_file(path, data, n))
         return none;
     snprintf(line, sizeof(line), "%s < %s/in > %s/out", cmd, tmpdir, tmpdir);
     if (system(line) != 0)
         return none;
     snprintf(path, sizeof(path), "%s/out", tmpdir);
-    return read_path(path);
+    return test_read_file(path);
 }
 
 #define XZ_CMD "xz -c -T1 --check=crc32 --x86 --lzma2=dict=1MiB"
@@ -66,9 +34,9 @@ static struct buf filter(const void *data, size_t n, const char *cmd)
 /* A small ELF64 for x86-64: a header, then code-like bytes (E8/E9 calls for
  * the BCJ filter, some repetition, some noise). Only the contents matter
  * here: kimage checks the magic, elf.c the rest. */
-static struct buf small_elf(size_t n)
+static struct test_buf small_elf(size_t n)
 {
-    struct buf b = { malloc(n), n };
+    struct test_buf b = { malloc(n), n };
     uint32_t x = 12345;
 
     for (size_t i = 0; i < n; i++) {
@@ -102,11 +70,11 @@ struct bz_opts {
 };
 
 /* A bzImage whose payload is pl[0..n) (+ the size trailer). */
-static struct buf bzimage(const uint8_t *pl, size_t n, struct bz_opts o)
+static struct test_buf bzimage(const uint8_t *pl, size_t n, struct bz_opts o)
 {
     size_t pm = ((size_t)(o.setup_sects ? o.setup_sects : 4) + 1) * 512;
     size_t plen = n + (o.append_size ? 4 : 0);
-    struct buf b;
+    struct test_buf b;
 
     b.n = pm + o.payload_off + plen + o.tail;
     b.p = calloc(1, b.n);
@@ -133,7 +101,7 @@ static struct bz_opts with_size(struct bz_opts o, uint32_t size)
 
 /* identify + decompress img (copied to an exact-size buffer) must give
  * elf back byte for byte; the info is returned for more checks. */
-static struct kimage_info round_trip(const struct buf *img, const struct buf *elf)
+static struct kimage_info round_trip(const struct test_buf *img, const struct test_buf *elf)
 {
     struct kimage_info ki;
     uint8_t *copy = malloc(img->n), *out = malloc(elf->n + 64);
@@ -188,7 +156,7 @@ static void refused(const uint8_t *img, size_t n, const char *want)
     free(copy);
 }
 
-static struct buf elf, elf_xz, elf_gz;
+static struct test_buf elf, elf_xz, elf_gz;
 
 static int setup(void)
 {
@@ -200,7 +168,7 @@ static int setup(void)
 
 static void test_bzimage_xz(void)
 {
-    struct buf b = bzimage(elf_xz.p, elf_xz.n, (struct bz_opts){ 27, 0x020f, 0x2cc, 1, (uint32_t)elf.n, 777 });
+    struct test_buf b = bzimage(elf_xz.p, elf_xz.n, (struct bz_opts){ 27, 0x020f, 0x2cc, 1, (uint32_t)elf.n, 777 });
     struct kimage_info ki = round_trip(&b, &elf);
 
     CHECK_EQ(ki.kind, KIMAGE_XZ);
@@ -222,7 +190,7 @@ static void test_bzimage_xz(void)
 static void test_bzimage_gzip(void)
 {
     /* With Linux's appended size after the gzip trailer ... */
-    struct buf b = bzimage(elf_gz.p, elf_gz.n, (struct bz_opts){ 17, 0x020c, 0x100, 1, (uint32_t)elf.n, 33 });
+    struct test_buf b = bzimage(elf_gz.p, elf_gz.n, (struct bz_opts){ 17, 0x020c, 0x100, 1, (uint32_t)elf.n, 33 });
     struct kimage_info ki = round_trip(&b, &elf);
 
     CHECK_EQ(ki.kind, KIMAGE_GZIP);
@@ -266,7 +234,7 @@ static void test_bare_xz_gz(void)
 /* A multi-block .xz (the index has several records): the sizes add up. */
 static void test_bare_xz_blocks(void)
 {
-    struct buf x = filter(elf.p, elf.n, "xz -c -T1 --check=crc64 --block-size=65536");
+    struct test_buf x = filter(elf.p, elf.n, "xz -c -T1 --check=crc64 --block-size=65536");
     struct kimage_info ki;
 
     CHECK(x.p != NULL);
@@ -279,7 +247,7 @@ static void test_bare_xz_blocks(void)
 
 static void test_refusals_header(void)
 {
-    struct buf b = bzimage(elf_xz.p, elf_xz.n, with_size(bz_default, (uint32_t)elf.n));
+    struct test_buf b = bzimage(elf_xz.p, elf_xz.n, with_size(bz_default, (uint32_t)elf.n));
     uint8_t junk[1024];
 
     for (size_t i = 0; i < sizeof(junk); i++)
@@ -300,7 +268,7 @@ static void test_refusals_header(void)
     refused(b.p, 0x207, "the header needs");
     /* setup_sects past the end of the file. */
     {
-        struct buf s = bzimage(elf_xz.p, 8, (struct bz_opts){ 200, 0x020f, 0, 0, 0, 0 });
+        struct test_buf s = bzimage(elf_xz.p, 8, (struct bz_opts){ 200, 0x020f, 0, 0, 0, 0 });
         s.n = 4096;
         refused(s.p, s.n, "setup_sects 200");
         free(s.p);
@@ -320,7 +288,7 @@ static void test_refusals_header(void)
 
 static void test_refusals_size(void)
 {
-    struct buf b;
+    struct test_buf b;
 
     b = bzimage(elf_xz.p, elf_xz.n, with_size(bz_default, 0));
     refused(b.p, b.n, "size trailer says 0");
@@ -348,11 +316,11 @@ static void test_refusals_size(void)
     /* An xz index claiming more than the maximum (bare file). */
     {
         char cmd[256], path[128];
-        struct buf big;
+        struct test_buf big;
 
         snprintf(cmd, sizeof(cmd), "head -c 537000000 /dev/zero | xz -c -T1 -0 > %s/big.xz", tmpdir);
         snprintf(path, sizeof(path), "%s/big.xz", tmpdir);
-        big = system(cmd) == 0 ? read_path(path) : (struct buf){ NULL, 0 };
+        big = system(cmd) == 0 ? test_read_file(path) : (struct test_buf){ NULL, 0 };
         CHECK(big.p != NULL);
         if (big.p) {
             refused(big.p, big.n, "more than the 512 MiB");
@@ -366,7 +334,7 @@ static void test_refusals_payload(void)
     static const uint8_t zstd[16] = { 0x28, 0xb5, 0x2f, 0xfd, 1, 2, 3 };
     static const uint8_t bzip2[16] = { 'B', 'Z', 'h', '9' };
     const char text[] = "not an ELF: a text file compressed like a kernel, to be refused after decoding. ";
-    struct buf x = filter(text, sizeof(text), XZ_CMD), g = filter(text, sizeof(text), GZ_CMD), b;
+    struct test_buf x = filter(text, sizeof(text), XZ_CMD), g = filter(text, sizeof(text), GZ_CMD), b;
 
     CHECK(x.p && g.p);
     if (!x.p || !g.p)
@@ -423,7 +391,7 @@ static void test_refusals_payload(void)
  * good ELF, never a crash (the sanitizers watch). */
 static void test_header_mutations(void)
 {
-    struct buf b = bzimage(elf_gz.p, elf_gz.n, with_size(bz_default, (uint32_t)elf.n));
+    struct test_buf b = bzimage(elf_gz.p, elf_gz.n, with_size(bz_default, (uint32_t)elf.n));
     uint8_t *out = malloc(elf.n);
     struct kimage_info ki;
     char err[200];
@@ -451,37 +419,44 @@ static void test_header_mutations(void)
     free(b.p);
 }
 
-/* The Debian kernel of issue 14, when it is on this machine. */
+/* The Debian kernel of issue 14 when tools/fetch-linux has put it in
+ * build/linux/ (make linux-test does): any version decodes to an ELF of the
+ * size its bzImage announces; the census's 6.1.0-57 also to its figures. */
 static void test_debian_vmlinuz(void)
 {
-    static const char *paths[] = { "/tmp/lx/vmlinuz", "build/linux/vmlinuz" };
-    struct buf v = { NULL, 0 }, ref;
+    struct test_buf v = { NULL, 0 };
     struct kimage_info ki;
-    char err[200] = "";
+    char err[200] = "", path[256] = "";
     size_t got = 0;
+    FILE *ls = popen("ls build/linux/root/boot/vmlinuz-* 2>/dev/null | tail -n 1", "r");
 
-    for (unsigned i = 0; i < 2 && !v.p; i++)
-        v = read_path(paths[i]);
+    if (ls) {
+        if (fgets(path, sizeof(path), ls))
+            path[strcspn(path, "\n")] = 0;
+        pclose(ls);
+    }
+    if (path[0])
+        v = test_read_file(path);
     if (!v.p) {
-        printf("NOTE: test_kimage.c: no /tmp/lx/vmlinuz: the Debian kernel case checks the synthetic ones only\n");
+        printf("NOTE: test_kimage.c: no build/linux/root/boot/vmlinuz-* (tools/fetch-linux): "
+               "the Debian kernel case checks the synthetic images only\n");
         CHECK_EQ(kimage_identify(elf.p, elf.n, &ki, err, sizeof(err)), 0);
         return;
     }
     CHECK_EQ(kimage_identify(v.p, v.n, &ki, err, sizeof(err)), 0);
     CHECK_EQ(ki.container, KIMAGE_BZIMAGE);
     CHECK_EQ(ki.kind, KIMAGE_XZ);
-    CHECK_EQ(ki.boot_version, 0x020f);
-    CHECK_EQ(ki.payload_off, (ki.setup_sects + 1) * 512 + 0x2cc);
-    CHECK_EQ(ki.out_size, 65906612);
+    CHECK(ki.boot_version >= 0x0208);
+    if (strstr(path, "vmlinuz-6.1.0-57-amd64")) {
+        CHECK_EQ(ki.boot_version, 0x020f);
+        CHECK_EQ(ki.payload_off, (ki.setup_sects + 1) * 512 + 0x2cc);
+        CHECK_EQ(ki.out_size, 65906612);
+    }
     {
         uint8_t *out = malloc(ki.out_size);
         CHECK_EQ(kimage_decompress(&ki, out, ki.out_size, &got, err, sizeof(err)), 0);
-        CHECK_EQ(got, 65906612);
+        CHECK_EQ(got, ki.out_size);
         CHECK(memcmp(out, "\177ELF\2\1", 6) == 0);
-        ref = read_path("/tmp/lx/vmlinux");
-        if (ref.p && ref.n == got)
-            CHECK(memcmp(out, ref.p, got) == 0);
-        free(ref.p);
         free(out);
     }
     free(v.p);

@@ -6,66 +6,34 @@
 #include <unistd.h>
 
 #include "test.h"
+#include "test_files.h"
 #include "lib/crc32.h"
 #include "lib/crc64.h"
 #include "lib/xz.h"
 
 static char tmpdir[64];
 
-struct buf {
-    uint8_t *p;
-    size_t n;
-};
-
-static struct buf read_file(const char *path)
-{
-    struct buf b = { NULL, 0 };
-    FILE *f = fopen(path, "rb");
-    long n;
-
-    if (!f)
-        return b;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    b.p = malloc(n ? (size_t)n : 1);
-    b.n = fread(b.p, 1, (size_t)n, f);
-    fclose(f);
-    return b;
-}
-
-static int write_file(const char *path, const void *p, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    int ok;
-
-    if (!f)
-        return 0;
-    ok = fwrite(p, 1, n, f) == n;
-    return fclose(f) == 0 && ok;
-}
-
 /* Compresses data with `xz <opts>`; .p is NULL if xz failed. */
-static struct buf xz_compress(const void *data, size_t n, const char *opts)
+static struct test_buf xz_compress(const void *data, size_t n, const char *opts)
 {
     char in[128], cmd[512];
-    struct buf none = { NULL, 0 };
+    struct test_buf none = { NULL, 0 };
 
     snprintf(in, sizeof(in), "%s/in", tmpdir);
-    if (!write_file(in, data, n))
+    if (!test_write_file(in, data, n))
         return none;
     snprintf(cmd, sizeof(cmd), "xz -c -T1 %s %s > %s/in.xz", opts, in, tmpdir);
     if (system(cmd) != 0)
         return none;
     snprintf(cmd, sizeof(cmd), "%s/in.xz", tmpdir);
-    return read_file(cmd);
+    return test_read_file(cmd);
 }
 
 /* Compresses with opts, decodes with an exact-size buffer (in a bigger
  * allocation whose tail must stay untouched), and with one byte less. */
 static void round_trip(const void *data, size_t n, const char *opts)
 {
-    struct buf x = xz_compress(data, n, opts);
+    struct test_buf x = xz_compress(data, n, opts);
     uint8_t *out = malloc(n + 64);
     size_t got = 12345;
 
@@ -203,19 +171,19 @@ static void test_multi_block(void)
     free(p);
 }
 
-static struct buf x86_sample(void)
+static struct test_buf x86_sample(void)
 {
-    struct buf b = read_file("build/xenolith");
+    struct test_buf b = test_read_file("build/xenolith");
 
     if (!b.p)
-        b = read_file("/bin/ls");
+        b = test_read_file("/bin/ls");
     return b;
 }
 
 static void test_bcj_x86(void)
 {
-    struct buf e = x86_sample();
-    struct buf ls = read_file("/bin/ls");
+    struct test_buf e = x86_sample();
+    struct test_buf ls = test_read_file("/bin/ls");
 
     CHECK(e.p != NULL && e.n > 10000);
     CHECK(ls.p != NULL && ls.n > 10000);
@@ -250,8 +218,8 @@ static void test_bcj_x86_dense(void)
 /* Two streams back to back, with and without stream padding. */
 static void test_concatenated(void)
 {
-    struct buf a = xz_compress(text, 40, "--check=crc32");
-    struct buf b = xz_compress(text + 40, sizeof(text) - 41, "");
+    struct test_buf a = xz_compress(text, 40, "--check=crc32");
+    struct test_buf b = xz_compress(text + 40, sizeof(text) - 41, "");
     uint8_t cat[4096], out[sizeof(text)];
     size_t n, got;
 
@@ -280,9 +248,9 @@ static void test_concatenated(void)
 
 static void test_unsupported(void)
 {
-    struct buf s = xz_compress(text, sizeof(text) - 1, "--check=sha256");
-    struct buf d = xz_compress(text, sizeof(text) - 1, "--delta=dist=2 --lzma2");
-    struct buf a = xz_compress(text, sizeof(text) - 1, "--arm --lzma2");
+    struct test_buf s = xz_compress(text, sizeof(text) - 1, "--check=sha256");
+    struct test_buf d = xz_compress(text, sizeof(text) - 1, "--delta=dist=2 --lzma2");
+    struct test_buf a = xz_compress(text, sizeof(text) - 1, "--arm --lzma2");
     uint8_t out[sizeof(text)];
     size_t got;
 
@@ -306,7 +274,7 @@ static void test_truncations_and_bit_flips(void)
     static const char *const opts[] = { "--check=crc64", "--x86 --lzma2=preset=6 --check=crc32" };
 
     for (unsigned o = 0; o < 2; o++) {
-        struct buf x = xz_compress(text, sizeof(text) - 1, opts[o]);
+        struct test_buf x = xz_compress(text, sizeof(text) - 1, opts[o]);
         uint8_t out[sizeof(text) + 16];
         size_t got;
         unsigned bad_trunc = 0, bad_flip = 0;
@@ -341,7 +309,7 @@ static void test_random_damage(void)
 {
     size_t n = 200000;
     uint8_t *p = repetitive(n);
-    struct buf x = xz_compress(p, n, "--check=none --x86 --lzma2=preset=6");
+    struct test_buf x = xz_compress(p, n, "--check=none --x86 --lzma2=preset=6");
     uint8_t *out = malloc(n);
     uint32_t s = 5;
     unsigned ok = 0;
