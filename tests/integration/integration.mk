@@ -54,7 +54,7 @@ minios-test: $(XENOLITH)
 	    --accel $(INTEGRATION_ACCEL) || st=1; exit $$st
 
 # Debian's stock Linux kernel (linux-image-amd64) as a domU of guests/dom0
-# with a busybox initramfs: fork+exec, two vCPUs, the shell over the serial
+# with a busybox initramfs: fork+exec, two vCPUs, two domUs side by side, the shell over the serial
 # line, shutdown through XenStore (linux-domu; tools/fetch-linux downloads
 # the packages into build/linux/).
 .PHONY: linux-test
