@@ -83,6 +83,39 @@ static void test_crc_known_values(void)
     CHECK_EQ(crc64_update(0, "", 0), 0);
 }
 
+/* The eight-bytes-at-a-time path (inputs of 64 bytes and more) against the
+ * bitwise definition, for every length and alignment around its edges and
+ * for inputs split anywhere. */
+static uint32_t crc32_bitwise(const uint8_t *p, size_t n)
+{
+    uint32_t c = 0xFFFFFFFFu;
+
+    for (size_t i = 0; i < n; i++) {
+        c ^= p[i];
+        for (int k = 0; k < 8; k++)
+            c = (c >> 1) ^ ((c & 1u) ? 0xEDB88320u : 0u);
+    }
+    return ~c;
+}
+
+static void test_crc32_slices(void)
+{
+    static uint8_t buf[1200];
+    uint32_t x = 12345;
+
+    for (size_t i = 0; i < sizeof(buf); i++) {
+        x = x * 1103515245u + 12345u;
+        buf[i] = (uint8_t)(x >> 16);
+    }
+    for (size_t off = 0; off < 9; off++)
+        for (size_t n = 0; n < 200; n++)
+            CHECK_EQ(crc32_update(0, buf + off, n), crc32_bitwise(buf + off, n));
+    CHECK_EQ(crc32_update(0, buf, sizeof(buf)), crc32_bitwise(buf, sizeof(buf)));
+    for (size_t cut = 0; cut <= sizeof(buf); cut += 37)
+        CHECK_EQ(crc32_update(crc32_update(0, buf, cut), buf + cut, sizeof(buf) - cut),
+                 crc32_bitwise(buf, sizeof(buf)));
+}
+
 static void test_empty_and_one_byte(void)
 {
     round_trip("", 0, "");
@@ -345,6 +378,7 @@ int main(void)
         return 1;
     }
     RUN_TEST(test_crc_known_values);
+    RUN_TEST(test_crc32_slices);
     RUN_TEST(test_empty_and_one_byte);
     RUN_TEST(test_text_checks);
     RUN_TEST(test_random_data);
